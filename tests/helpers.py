@@ -1,0 +1,56 @@
+"""Shared test helpers: independent oracles and finite differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy import signal
+
+
+def conv_oracle(a_prev: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int) -> np.ndarray:
+    """Convolution layer output from ``scipy.signal.correlate`` (NHWC, float64).
+
+    Full-resolution 'valid' cross-correlation of the zero-padded input, then
+    every `stride`-th row and column: independent of xcnn's windowing code.
+    """
+    m, _, _, n_c_prev = a_prev.shape
+    f_h, f_w, _, n_c = w.shape
+    padded = np.pad(a_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = []
+    for i in range(m):
+        maps = []
+        for c in range(n_c):
+            full = sum(
+                signal.correlate(padded[i, :, :, k], w[:, :, k, c], mode="valid") for k in range(n_c_prev)
+            )
+            maps.append(full[::stride, ::stride] + b.reshape(-1)[c])
+        out.append(np.stack(maps, axis=-1))
+    return np.stack(out)
+
+
+def pool_oracle(a_prev: np.ndarray, f: int, stride: int, mode: str) -> np.ndarray:
+    """Pooling by plain loops over windows (the tutorial's definition)."""
+    m, n_h_prev, n_w_prev, n_c = a_prev.shape
+    n_h = (n_h_prev - f) // stride + 1
+    n_w = (n_w_prev - f) // stride + 1
+    out = np.empty((m, n_h, n_w, n_c))
+    reduce = np.max if mode == "max" else np.mean
+    for h in range(n_h):
+        for w in range(n_w):
+            window = a_prev[:, h * stride : h * stride + f, w * stride : w * stride + f, :]
+            out[:, h, w, :] = reduce(window, axis=(1, 2))
+    return out
+
+
+def numeric_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, n_checks: int, seed: int = 0, eps: float = 1e-6) -> tuple[list, list]:
+    """Central differences of `loss` at `n_checks` random entries of `x` (float64)."""
+    rng = np.random.default_rng(seed)
+    picks = [tuple(rng.integers(0, s) for s in x.shape) for _ in range(n_checks)]
+    numeric = []
+    for index in picks:
+        plus, minus = x.copy(), x.copy()
+        plus[index] += eps
+        minus[index] -= eps
+        numeric.append((loss(plus) - loss(minus)) / (2 * eps))
+    return picks, numeric

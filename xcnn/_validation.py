@@ -1,0 +1,155 @@
+"""Argument checks shared by the public functions.
+
+Every check runs before any array work and raises ``TypeError`` (wrong kind)
+or ``ValueError`` (wrong value) with a message that names the argument, shows
+what came in and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from .backend import Array, _device_label
+
+_LIBRARY_NAMES = {
+    "array_api_compat.numpy": "numpy",
+    "array_api_compat.cupy": "cupy",
+    "array_api_compat.torch": "torch",
+    "array_api_strict": "array_api_strict",
+}
+
+
+def _library(xp: ModuleType) -> str:
+    return _LIBRARY_NAMES.get(xp.__name__, xp.__name__)
+
+
+def describe(x: Any) -> str:
+    """Short description of an argument for error messages."""
+    if array_api_compat.is_array_api_obj(x) and hasattr(x, "shape"):
+        xp = array_api_compat.array_namespace(x)
+        return (
+            f"{_library(xp)} array of shape {tuple(x.shape)}, dtype {x.dtype}, "
+            f"on {_device_label(array_api_compat.device(x))}"
+        )
+    return f"{type(x).__name__} {x!r}"
+
+
+def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
+    """Return ``(xp, device)`` shared by all named arrays (``None`` values skipped).
+
+    Raises
+    ------
+    TypeError
+        An argument is not an array, or two arguments come from different
+        backends or devices (the message names both).
+    """
+    first: tuple[str, ModuleType, Any] | None = None
+    for name, x in arrays.items():
+        if x is None:
+            continue
+        if not (array_api_compat.is_array_api_obj(x) and hasattr(x, "shape")):
+            msg = (
+                f"`{name}` must be an array (NumPy, CuPy, PyTorch or array_api_strict), "
+                f"got {describe(x)}"
+            )
+            raise TypeError(msg)
+        xp = array_api_compat.array_namespace(x)
+        dev = array_api_compat.device(x)
+        if first is None:
+            first = (name, xp, dev)
+            continue
+        name0, xp0, dev0 = first
+        if xp is not xp0:
+            msg = (
+                f"`{name0}` and `{name}` come from different backends: "
+                f"`{name0}` is a {_library(xp0)} array, `{name}` is a {_library(xp)} array; "
+                "convert one with xcnn.asarray or xcnn.to_numpy"
+            )
+            raise TypeError(msg)
+        if dev != dev0:
+            msg = (
+                f"`{name0}` and `{name}` are on different devices: "
+                f"`{name0}` on {_device_label(dev0)}, `{name}` on {_device_label(dev)}"
+            )
+            raise TypeError(msg)
+    if first is None:
+        msg = "expected at least one array argument"
+        raise TypeError(msg)
+    return first[1], first[2]
+
+
+def check_ndim(name: str, x: Array, ndim: int, layout: str) -> None:
+    """Raise ValueError unless `x` has `ndim` dimensions (`layout` names them)."""
+    if x.ndim != ndim:
+        msg = f"`{name}` must be {ndim}-D with shape {layout}, got shape {tuple(x.shape)}"
+        raise ValueError(msg)
+
+
+def check_floating(name: str, x: Array, xp: ModuleType) -> None:
+    """Raise TypeError unless `x` holds real floating-point numbers."""
+    if not xp.isdtype(x.dtype, "real floating"):
+        msg = (
+            f"`{name}` must have a real floating dtype (float16/32/64), got {x.dtype}; "
+            "convert it first, e.g. xcnn.asarray(data, dtype='float32')"
+        )
+        raise TypeError(msg)
+
+
+def check_shape(name: str, x: Array, expected: tuple[int, ...], why: str) -> None:
+    """Raise ValueError unless `x.shape == expected`."""
+    if tuple(x.shape) != tuple(expected):
+        msg = f"`{name}` must have shape {tuple(expected)} ({why}), got {tuple(x.shape)}"
+        raise ValueError(msg)
+
+
+def as_int(name: str, value: Any, *, minimum: int) -> int:
+    """Return `value` as a Python int >= `minimum`, or raise naming `name`."""
+    if isinstance(value, bool) or (hasattr(value, "shape") and getattr(value, "ndim", 0) != 0):
+        msg = f"`{name}` must be an integer >= {minimum}, got {value!r}"
+        raise TypeError(msg)
+    try:
+        result = operator.index(value)
+    except TypeError:
+        msg = f"`{name}` must be an integer >= {minimum}, got {type(value).__name__} {value!r}"
+        raise TypeError(msg) from None
+    if result < minimum:
+        msg = f"`{name}` must be an integer >= {minimum}, got {result}"
+        raise ValueError(msg)
+    return result
+
+
+def hparameter(hparameters: Any, key: str, function: str, required: tuple[str, ...]) -> Any:
+    """Fetch `key` from a tutorial-style ``hparameters`` dict with a clear error."""
+    if not isinstance(hparameters, Mapping):
+        msg = (
+            f"`hparameters` must be a dict with keys {list(required)}, "
+            f"got {type(hparameters).__name__} {hparameters!r}"
+        )
+        raise TypeError(msg)
+    unknown = sorted(set(hparameters) - set(required))
+    if unknown:
+        msg = (
+            f"`hparameters` for {function} has unknown key(s) {unknown}; "
+            f"allowed keys: {list(required)}"
+        )
+        raise ValueError(msg)
+    if key not in hparameters:
+        msg = (
+            f"`hparameters` for {function} is missing the key {key!r}; "
+            f"it needs {list(required)}, got {sorted(hparameters)}"
+        )
+        raise ValueError(msg)
+    return hparameters[key]
+
+
+def common_float_dtype(xp: ModuleType, **arrays: Array) -> Any:
+    """Check every array is floating and return their promoted dtype."""
+    for name, x in arrays.items():
+        if x is not None:
+            check_floating(name, x, xp)
+    return xp.result_type(*(x.dtype for x in arrays.values() if x is not None))

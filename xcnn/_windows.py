@@ -1,0 +1,200 @@
+"""The one windowing core shared by convolution and pooling.
+
+Everything that knows how sliding windows are cut out of a padded NHWC array,
+and how gradients flow back into it, lives here. Convolution, max pooling and
+average pooling differ only in what they do with the windows.
+
+The loops below run over the ``kh * kw`` kernel offsets, never over samples,
+pixels or channels: offset ``(i, j)`` of every window at once is one strided
+slice of the padded input,
+
+    x_pad[:, i*dh : i*dh + sh*(out_h-1) + 1 : sh,
+             j*dw : j*dw + sw*(out_w-1) + 1 : sw, :]
+
+of shape ``(m, out_h, out_w, C)``. Gradients go back through the same slices
+with additions (``array_api_extra.at``), never through integer-array scatter,
+whose handling of repeated indices differs between backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import array_api_extra as xpx
+
+from .backend import Array
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Geometry of a sliding-window operation over the two spatial axes.
+
+    Attributes
+    ----------
+    in_size : (int, int)
+        ``(n_H_prev, n_W_prev)`` of the unpadded input.
+    kernel, stride, dilation : (int, int)
+        Per-axis ``(h, w)`` values.
+    padding : ((int, int), (int, int))
+        ``((top, bottom), (left, right))``.
+    """
+
+    in_size: Pair
+    kernel: Pair
+    stride: Pair
+    dilation: Pair
+    padding: tuple[Pair, Pair]
+
+    @property
+    def padded_size(self) -> Pair:
+        (top, bottom), (left, right) = self.padding
+        return (self.in_size[0] + top + bottom, self.in_size[1] + left + right)
+
+    @property
+    def span(self) -> Pair:
+        """Extent of one (dilated) window: ``dilation * (kernel - 1) + 1``."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore[return-value]
+
+    @property
+    def out_size(self) -> Pair:
+        """``floor((n + pad_total - span) / stride) + 1`` per axis."""
+        return tuple(  # type: ignore[return-value]
+            (n - s) // st + 1 for n, s, st in zip(self.padded_size, self.span, self.stride)
+        )
+
+    @property
+    def n_offsets(self) -> int:
+        return self.kernel[0] * self.kernel[1]
+
+    def offsets(self) -> Iterator[tuple[int, tuple[slice, ...]]]:
+        """Yield ``(k, index)`` per kernel offset, row-major: ``k = i * kw + j``.
+
+        ``x_pad[index]`` has shape ``(m, out_h, out_w, C)``: element
+        ``[n, h, w, c]`` is offset ``(i, j)`` of window ``(h, w)``.
+        """
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        out_h, out_w = self.out_size
+        for i in range(kh):
+            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
+            for j in range(kw):
+                cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
+                yield i * kw + j, (slice(None), rows, cols, slice(None))
+
+
+def pad(x: Array, padding: tuple[Pair, Pair], value: float, xp: ModuleType) -> Array:
+    """Pad the two spatial axes of an NHWC array with a constant."""
+    (top, bottom), (left, right) = padding
+    if top == bottom == left == right == 0:
+        return x
+    width = ((0, 0), (top, bottom), (left, right), (0, 0))
+    return xpx.pad(x, width, constant_values=value, xp=xp)
+
+
+def unpad(x_pad: Array, padding: tuple[Pair, Pair]) -> Array:
+    """Inverse of :func:`pad`: cut the border off again.
+
+    Slices by explicit end index, so zero padding works too (``pad:-pad``
+    would give an empty array for ``pad = 0``).
+    """
+    (top, bottom), (left, right) = padding
+    height, width = x_pad.shape[1], x_pad.shape[2]
+    return x_pad[:, top : height - bottom, left : width - right, :]
+
+
+def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
+    """Gather every window into one row: ``(m*out_h*out_w, kh*kw*C)``.
+
+    Columns are ordered ``(i, j, c)``, matching a ``(kh, kw, C, n_C)`` weight
+    reshaped to ``(kh*kw*C, n_C)``.
+    """
+    m, channels = x_pad.shape[0], x_pad.shape[3]
+    out_h, out_w = win.out_size
+    pieces = [x_pad[index] for _, index in win.offsets()]
+    cols = pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=-1)
+    return xp.reshape(cols, (m * out_h * out_w, win.n_offsets * channels))
+
+
+def col2im(dcols: Array, win: Windows, m: int, channels: int, xp: ModuleType, device: Any) -> Array:
+    """Adjoint of :func:`im2col`: add each window's gradient back into place.
+
+    Parameters
+    ----------
+    dcols : array, shape ``(m*out_h*out_w, kh*kw*C)``
+
+    Returns
+    -------
+    array, shape ``(m, H + pad_total, W + pad_total, C)``
+        Gradient with respect to the padded input.
+    """
+    out_h, out_w = win.out_size
+    dcols = xp.reshape(dcols, (m, out_h, out_w, win.n_offsets, channels))
+    dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dcols.dtype, device=device)
+    for k, index in win.offsets():
+        dx_pad = xpx.at(dx_pad, index).add(dcols[:, :, :, k, :], xp=xp)
+    return dx_pad
+
+
+def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) -> Array:
+    """Add ``dy`` (one value per window) to every position of its window.
+
+    Returns the gradient with respect to the padded input; the adjoint of
+    summing each window.
+    """
+    m = dy.shape[0]
+    dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dy.dtype, device=device)
+    for _, index in win.offsets():
+        dx_pad = xpx.at(dx_pad, index).add(dy, xp=xp)
+    return dx_pad
+
+
+def window_sum(x_pad: Array, win: Windows) -> Array:
+    """Sum over each window: ``(m, out_h, out_w, C)``."""
+    total = None
+    for _, index in win.offsets():
+        total = x_pad[index] if total is None else total + x_pad[index]
+    return total
+
+
+def window_argmax(x_pad: Array, win: Windows, xp: ModuleType, device: Any) -> tuple[Array, Array]:
+    """Maximum of each window and the offset ``k = i*kw + j`` it came from.
+
+    Ties go to the first maximum in row-major order; a NaN counts as the
+    maximum (the last NaN wins), which is PyTorch's rule, so NaNs propagate.
+
+    Returns
+    -------
+    values : array, shape ``(m, out_h, out_w, C)``
+    argmax : int32 array, same shape
+    """
+    best = None
+    argmax = None
+    for k, index in win.offsets():
+        candidate = x_pad[index]
+        if best is None:
+            best = candidate
+            argmax = xp.zeros(candidate.shape, dtype=xp.int32, device=device)
+            continue
+        # Strict ">" keeps the earlier offset on ties.
+        better = (candidate > best) | xp.isnan(candidate)
+        best = xp.where(better, candidate, best)
+        argmax = xp.where(better, xp.asarray(k, dtype=xp.int32, device=device), argmax)
+    return best, argmax
+
+
+def route_to_argmax(dy: Array, argmax: Array, win: Windows, channels: int, xp: ModuleType, device: Any) -> Array:
+    """Send each window's gradient to the one input that was its maximum.
+
+    Returns the gradient with respect to the padded input.
+    """
+    m = dy.shape[0]
+    dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dy.dtype, device=device)
+    zero = xp.zeros((), dtype=dy.dtype, device=device)
+    for k, index in win.offsets():
+        chosen = argmax == xp.asarray(k, dtype=xp.int32, device=device)
+        dx_pad = xpx.at(dx_pad, index).add(xp.where(chosen, dy, zero), xp=xp)
+    return dx_pad

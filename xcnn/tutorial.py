@@ -1,0 +1,375 @@
+"""The tutorial's functions, with its names and signatures, vectorized and correct.
+
+Drop-in replacements for the functions of the "convolutional network step by
+step" tutorial: NHWC activations ``(m, n_H, n_W, n_C)``, weights
+``(f, f, n_C_prev, n_C)``, bias ``(1, 1, 1, n_C)``, ``hparameters`` dicts with
+the keys ``"stride"`` and ``"pad"`` (convolution) or ``"f"`` and ``"stride"``
+(pooling), caches ``(A_prev, W, b, hparameters)`` and ``(A_prev, hparameters)``.
+
+They differ from the tutorial's own code where that code is wrong:
+
+* ``conv_single_step`` adds the bias once, not to every product;
+* ``conv_backward`` and ``pool_backward`` place windows by the real stride;
+* the backward passes work for ``pad = 0``;
+* max pooling sends each window's gradient to exactly one input, the first
+  maximum in row-major order, as PyTorch does.
+
+Every function takes its array namespace and device from its inputs, so the
+same call runs on NumPy, CuPy, PyTorch or array_api_strict arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from array_api_compat import size as array_size
+
+from . import _conv, _pool, _windows
+from ._validation import (
+    as_int,
+    check_floating,
+    check_ndim,
+    check_shape,
+    common_float_dtype,
+    describe,
+    hparameter,
+    namespace_of,
+)
+from ._windows import Windows
+from .backend import Array, device_context, get_backend
+
+__all__ = [
+    "conv_backward",
+    "conv_forward",
+    "conv_single_step",
+    "create_mask_from_window",
+    "distribute_value",
+    "pool_backward",
+    "pool_forward",
+    "zero_pad",
+]
+
+_NHWC = "(m, n_H, n_W, n_C)"
+_CONV_KEYS = ("stride", "pad")
+_POOL_KEYS = ("f", "stride")
+_POOL_MODES = ("max", "average")
+
+
+def zero_pad(X: Array, pad: int) -> Array:
+    """Pad the height and width of every image in `X` with `pad` zeros on each side.
+
+    Parameters
+    ----------
+    X : array, shape ``(m, n_H, n_W, n_C)``
+    pad : int >= 0
+
+    Returns
+    -------
+    array, shape ``(m, n_H + 2*pad, n_W + 2*pad, n_C)``
+        Same namespace, device and dtype as `X`.
+
+    Examples
+    --------
+    >>> import numpy as np, xcnn
+    >>> xcnn.zero_pad(np.ones((1, 2, 2, 1)), 1)[0, :, :, 0]
+    array([[0., 0., 0., 0.],
+           [0., 1., 1., 0.],
+           [0., 1., 1., 0.],
+           [0., 0., 0., 0.]])
+    """
+    xp, device = namespace_of(X=X)
+    check_ndim("X", X, 4, _NHWC)
+    pad = as_int("pad", pad, minimum=0)
+    with device_context(xp, device):
+        return _windows.pad(X, ((pad, pad), (pad, pad)), 0, xp)
+
+
+def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
+    """Apply one filter to one window: ``sum(a_slice_prev * W) + b``.
+
+    The bias is added once (the tutorial's code adds it to each of the
+    ``f*f*n_C_prev`` products before summing).
+
+    Parameters
+    ----------
+    a_slice_prev : array, shape ``(f, f, n_C_prev)``
+    W : array, same shape as `a_slice_prev`
+    b : array with one element, shape ``(1, 1, 1)``
+
+    Returns
+    -------
+    array, shape ``()``
+        A 0-d array on the inputs' device (``float(Z)`` gives a Python float).
+    """
+    xp, device = namespace_of(a_slice_prev=a_slice_prev, W=W, b=b)
+    dtype = common_float_dtype(xp, a_slice_prev=a_slice_prev, W=W, b=b)
+    check_shape("W", W, tuple(a_slice_prev.shape), "the shape of `a_slice_prev`")
+    if array_size(b) != 1:
+        msg = f"`b` must hold exactly one value (shape (1, 1, 1)), got shape {tuple(b.shape)}"
+        raise ValueError(msg)
+    with device_context(xp, device):
+        product = xp.astype(a_slice_prev, dtype, copy=False) * xp.astype(W, dtype, copy=False)
+        return xp.sum(product) + xp.reshape(xp.astype(b, dtype, copy=False), ())
+
+
+def _conv_windows(A_prev: Array, W: Array, hparameters: Any, function: str) -> Windows:
+    stride = as_int('hparameters["stride"]', hparameter(hparameters, "stride", function, _CONV_KEYS), minimum=1)
+    pad = as_int('hparameters["pad"]', hparameter(hparameters, "pad", function, _CONV_KEYS), minimum=0)
+    f_h, f_w = W.shape[0], W.shape[1]
+    win = Windows(
+        in_size=(A_prev.shape[1], A_prev.shape[2]),
+        kernel=(f_h, f_w),
+        stride=(stride, stride),
+        dilation=(1, 1),
+        padding=((pad, pad), (pad, pad)),
+    )
+    padded_h, padded_w = win.padded_size
+    if f_h > padded_h or f_w > padded_w:
+        msg = (
+            f"`W` has a {f_h}x{f_w} kernel, larger than the padded input "
+            f"({padded_h}x{padded_w} = {tuple(A_prev.shape[1:3])} + 2*pad {pad}); "
+            "use a smaller filter or more padding"
+        )
+        raise ValueError(msg)
+    return win
+
+
+def conv_forward(A_prev: Array, W: Array, b: Array, hparameters: dict[str, int]) -> tuple[Array, tuple]:
+    """Forward pass of a convolution layer.
+
+    ``n_H = floor((n_H_prev - f + 2*pad) / stride) + 1``, likewise ``n_W``.
+
+    Parameters
+    ----------
+    A_prev : array, shape ``(m, n_H_prev, n_W_prev, n_C_prev)``
+    W : array, shape ``(f, f, n_C_prev, n_C)``
+    b : array, shape ``(1, 1, 1, n_C)``
+    hparameters : dict
+        ``{"stride": int >= 1, "pad": int >= 0}``.
+
+    Returns
+    -------
+    Z : array, shape ``(m, n_H, n_W, n_C)``
+    cache : tuple
+        ``(A_prev, W, b, hparameters)``, for :func:`conv_backward`.
+
+    Notes
+    -----
+    Mixed float dtypes are promoted (float32 with float32 stays float32);
+    integer inputs raise ``TypeError``.
+    """
+    xp, device = namespace_of(A_prev=A_prev, W=W, b=b)
+    check_ndim("A_prev", A_prev, 4, "(m, n_H_prev, n_W_prev, n_C_prev)")
+    check_ndim("W", W, 4, "(f, f, n_C_prev, n_C)")
+    dtype = common_float_dtype(xp, A_prev=A_prev, W=W, b=b)
+    if W.shape[2] != A_prev.shape[3]:
+        msg = (
+            f"`W` expects {W.shape[2]} input channels (W.shape[2]) but `A_prev` has "
+            f"{A_prev.shape[3]} (A_prev.shape[3]); W must be (f, f, n_C_prev, n_C)"
+        )
+        raise ValueError(msg)
+    check_shape("b", b, (1, 1, 1, W.shape[3]), "(1, 1, 1, n_C) with n_C = W.shape[3]")
+    win = _conv_windows(A_prev, W, hparameters, "conv_forward")
+    with device_context(xp, device):
+        Z = _conv.forward(xp.astype(A_prev, dtype, copy=False), xp.astype(W, dtype, copy=False), xp.astype(b, dtype, copy=False), win, xp)
+    return Z, (A_prev, W, b, hparameters)
+
+
+def _unpack_cache(cache: Any, names: Sequence[str], function: str) -> tuple:
+    if not isinstance(cache, tuple) or len(cache) != len(names):
+        msg = (
+            f"`cache` must be the tuple ({', '.join(names)}) returned by the forward pass "
+            f"of {function}, got {describe(cache) if not isinstance(cache, tuple) else f'a tuple of {len(cache)}'}"
+        )
+        raise TypeError(msg)
+    return cache
+
+
+def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
+    """Backward pass of a convolution layer, correct for every stride and padding.
+
+    Parameters
+    ----------
+    dZ : array, shape ``(m, n_H, n_W, n_C)``
+        Gradient of the cost with respect to the output ``Z`` of :func:`conv_forward`.
+    cache : tuple
+        ``(A_prev, W, b, hparameters)`` from :func:`conv_forward`.
+
+    Returns
+    -------
+    dA_prev : array, shape ``(m, n_H_prev, n_W_prev, n_C_prev)``
+    dW : array, shape ``(f, f, n_C_prev, n_C)``
+    db : array, shape ``(1, 1, 1, n_C)``
+    """
+    A_prev, W, b, hparameters = _unpack_cache(cache, ("A_prev", "W", "b", "hparameters"), "conv_forward")
+    xp, device = namespace_of(dZ=dZ, A_prev=A_prev, W=W, b=b)
+    check_ndim("dZ", dZ, 4, "(m, n_H, n_W, n_C)")
+    dtype = common_float_dtype(xp, dZ=dZ, A_prev=A_prev, W=W, b=b)
+    win = _conv_windows(A_prev, W, hparameters, "conv_backward")
+    expected = (A_prev.shape[0], *win.out_size, W.shape[3])
+    check_shape("dZ", dZ, expected, "the shape of Z from conv_forward")
+    with device_context(xp, device):
+        dA_prev, dW, db = _conv.backward(
+            xp.astype(dZ, dtype, copy=False), xp.astype(A_prev, dtype, copy=False), xp.astype(W, dtype, copy=False), win, xp, device
+        )
+        return dA_prev, dW, xp.reshape(db, (1, 1, 1, -1))
+
+
+def _pool_windows(A_prev: Array, hparameters: Any, mode: Any, function: str) -> Windows:
+    if mode not in _POOL_MODES:
+        msg = f"`mode` must be one of {list(_POOL_MODES)}, got {mode!r}"
+        raise ValueError(msg)
+    f = as_int('hparameters["f"]', hparameter(hparameters, "f", function, _POOL_KEYS), minimum=1)
+    stride = as_int('hparameters["stride"]', hparameter(hparameters, "stride", function, _POOL_KEYS), minimum=1)
+    if f > A_prev.shape[1] or f > A_prev.shape[2]:
+        msg = (
+            f'`hparameters["f"]` = {f} is larger than the input ({A_prev.shape[1]}x{A_prev.shape[2]}); '
+            "pooling windows must fit inside the image"
+        )
+        raise ValueError(msg)
+    return Windows(
+        in_size=(A_prev.shape[1], A_prev.shape[2]),
+        kernel=(f, f),
+        stride=(stride, stride),
+        dilation=(1, 1),
+        padding=((0, 0), (0, 0)),
+    )
+
+
+def pool_forward(A_prev: Array, hparameters: dict[str, int], mode: str = "max") -> tuple[Array, tuple]:
+    """Forward pass of a pooling layer.
+
+    ``n_H = floor((n_H_prev - f) / stride) + 1``, likewise ``n_W``; ``n_C = n_C_prev``.
+
+    Parameters
+    ----------
+    A_prev : array, shape ``(m, n_H_prev, n_W_prev, n_C)``
+    hparameters : dict
+        ``{"f": int >= 1, "stride": int >= 1}``.
+    mode : {"max", "average"}
+
+    Returns
+    -------
+    A : array, shape ``(m, n_H, n_W, n_C)``
+    cache : tuple
+        ``(A_prev, hparameters)``, for :func:`pool_backward`.
+    """
+    xp, device = namespace_of(A_prev=A_prev)
+    check_ndim("A_prev", A_prev, 4, _NHWC)
+    check_floating("A_prev", A_prev, xp)
+    win = _pool_windows(A_prev, hparameters, mode, "pool_forward")
+    with device_context(xp, device):
+        if mode == "max":
+            A = _pool.max_forward(A_prev, win, xp, device)
+        else:
+            A = _pool.avg_forward(A_prev, win, xp)
+    return A, (A_prev, hparameters)
+
+
+def create_mask_from_window(x: Array) -> Array:
+    """Boolean mask that marks the maximum of `x`: exactly one ``True``.
+
+    On ties the first maximum in row-major order is marked (PyTorch's rule for
+    max pooling), so a window's gradient is passed on exactly once. The
+    tutorial's ``x == max(x)`` marks every tied maximum.
+
+    Parameters
+    ----------
+    x : array, shape ``(f, f)`` (any non-empty shape works)
+
+    Returns
+    -------
+    mask : bool array, same shape as `x`
+
+    Examples
+    --------
+    >>> import numpy as np, xcnn
+    >>> xcnn.create_mask_from_window(np.array([[1.0, 3.0], [3.0, 2.0]]))
+    array([[False,  True],
+           [False, False]])
+    """
+    xp, device = namespace_of(x=x)
+    if array_size(x) == 0:
+        msg = f"`x` must be a non-empty window, got shape {tuple(x.shape)}"
+        raise ValueError(msg)
+    with device_context(xp, device):
+        flat = xp.reshape(x, (-1,))
+        positions = xp.arange(flat.shape[0], device=device)
+        first_max = xp.argmax(flat)  # the standard returns the first occurrence
+        return xp.reshape(positions == first_max, x.shape)
+
+
+def distribute_value(dz: Array | float, shape: tuple[int, int]) -> Array:
+    """Spread `dz` evenly over a window of `shape`: every entry is ``dz / (n_H * n_W)``.
+
+    Parameters
+    ----------
+    dz : float or 0-d array
+        The gradient of one average-pooling output.
+    shape : (int, int)
+        ``(n_H, n_W)`` of the window.
+
+    Returns
+    -------
+    array, shape `shape`
+        On `dz`'s backend and device, or on the selected backend for a Python number.
+
+    Examples
+    --------
+    >>> import xcnn
+    >>> xcnn.distribute_value(2.0, (2, 2))
+    array([[0.5, 0.5],
+           [0.5, 0.5]])
+    """
+    if not (isinstance(shape, Sequence) and len(shape) == 2):
+        msg = f"`shape` must be a pair (n_H, n_W), got {shape!r}"
+        raise TypeError(msg)
+    n_h = as_int("shape[0]", shape[0], minimum=1)
+    n_w = as_int("shape[1]", shape[1], minimum=1)
+    if isinstance(dz, (int, float)) and not isinstance(dz, bool):
+        backend = get_backend()
+        xp, device = backend.xp, backend.device
+        dz = xp.asarray(float(dz), device=device)
+    else:
+        xp, device = namespace_of(dz=dz)
+        if dz.ndim != 0:
+            msg = f"`dz` must be a scalar or a 0-d array, got shape {tuple(dz.shape)}"
+            raise ValueError(msg)
+        check_floating("dz", dz, xp)
+    with device_context(xp, device):
+        return xp.zeros((n_h, n_w), dtype=dz.dtype, device=device) + dz / (n_h * n_w)
+
+
+def pool_backward(dA: Array, cache: tuple, mode: str = "max") -> Array:
+    """Backward pass of a pooling layer, correct for every stride.
+
+    Max pooling sends each window's gradient to its first maximum (see
+    :func:`create_mask_from_window`); average pooling spreads it evenly (see
+    :func:`distribute_value`). Overlapping windows add up.
+
+    Parameters
+    ----------
+    dA : array, shape ``(m, n_H, n_W, n_C)``
+        Gradient with respect to the output of :func:`pool_forward`.
+    cache : tuple
+        ``(A_prev, hparameters)`` from :func:`pool_forward`.
+    mode : {"max", "average"}
+        Must match the forward pass.
+
+    Returns
+    -------
+    dA_prev : array, shape ``(m, n_H_prev, n_W_prev, n_C)``
+    """
+    A_prev, hparameters = _unpack_cache(cache, ("A_prev", "hparameters"), "pool_forward")
+    xp, device = namespace_of(dA=dA, A_prev=A_prev)
+    check_ndim("dA", dA, 4, _NHWC)
+    dtype = common_float_dtype(xp, dA=dA, A_prev=A_prev)
+    win = _pool_windows(A_prev, hparameters, mode, "pool_backward")
+    expected = (A_prev.shape[0], *win.out_size, A_prev.shape[3])
+    check_shape("dA", dA, expected, "the shape of A from pool_forward")
+    with device_context(xp, device):
+        dA = xp.astype(dA, dtype, copy=False)
+        if mode == "max":
+            return _pool.max_backward(dA, xp.astype(A_prev, dtype, copy=False), win, xp, device)
+        return _pool.avg_backward(dA, A_prev.shape[3], win, xp, device)
