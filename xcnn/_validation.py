@@ -28,12 +28,17 @@ def _library(xp: ModuleType) -> str:
     return _LIBRARY_NAMES.get(xp.__name__, xp.__name__)
 
 
+def dtype_name(dtype: Any) -> str:
+    """``float32`` for NumPy's, PyTorch's (``torch.float32``) and others' dtypes alike."""
+    return str(dtype).rsplit(".", 1)[-1]
+
+
 def describe(x: Any) -> str:
     """Short description of an argument for error messages."""
     if array_api_compat.is_array_api_obj(x) and hasattr(x, "shape"):
         xp = array_api_compat.array_namespace(x)
         return (
-            f"{_library(xp)} array of shape {tuple(x.shape)}, dtype {x.dtype}, "
+            f"{_library(xp)} array of shape {tuple(x.shape)}, dtype {dtype_name(x.dtype)}, "
             f"on {_device_label(array_api_compat.device(x))}"
         )
     return f"{type(x).__name__} {x!r}"
@@ -94,7 +99,7 @@ def check_floating(name: str, x: Array, xp: ModuleType) -> None:
     """Raise TypeError unless `x` holds real floating-point numbers."""
     if not xp.isdtype(x.dtype, "real floating"):
         msg = (
-            f"`{name}` must have a real floating dtype (float16/32/64), got {x.dtype}; "
+            f"`{name}` must have a real floating dtype (float16/32/64), got {dtype_name(x.dtype)}; "
             "convert it first, e.g. xcnn.asarray(data, dtype='float32')"
         )
         raise TypeError(msg)
