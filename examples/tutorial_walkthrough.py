@@ -15,18 +15,12 @@ stops the script with an error. Layout is NHWC throughout: ``(m, n_H, n_W, n_C)`
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
 
-try:
-    import xcnn
-except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import xcnn
+import xcnn
 
 SEED = 1
 VERTICAL = np.array([[1, 0, -1]] * 3, dtype=float)
