@@ -2,7 +2,8 @@
 
 Private core: arguments arrive checked and normalised (a :class:`Windows`).
 The forward pass is one matrix product over gathered windows (im2col); the
-backward pass is two matrix products and the adjoint gather (col2im).
+backward pass is two matrix products and the adjoint gather (col2im). With
+``groups > 1`` the products are batched over groups.
 """
 
 from __future__ import annotations
@@ -15,23 +16,43 @@ from ._windows import Windows
 from .backend import Array
 
 
-def forward(x: Array, w: Array, b: Array | None, win: Windows, xp: ModuleType) -> Array:
-    """``Z[n, h, w, c] = sum_{i, j, c'} x_pad[n, h*s + i*d, w*s + j*d, c'] * W[i, j, c', c] + b[c]``.
+def _group_columns(cols: Array, n_offsets: int, groups: int, xp: ModuleType) -> Array:
+    """``(M, kh*kw*C)`` columns -> ``(groups, M, kh*kw*C/groups)``, each group's channels."""
+    m_rows, width = cols.shape
+    per_group = width // (n_offsets * groups)
+    cols = xp.reshape(cols, (m_rows, n_offsets, groups, per_group))
+    return xp.reshape(xp.permute_dims(cols, (2, 0, 1, 3)), (groups, m_rows, n_offsets * per_group))
 
-    Shapes: ``x (m, H, W, C)``, ``w (kh, kw, C, n_C)``, ``b`` broadcastable to
-    ``(1, 1, 1, n_C)``; returns ``(m, out_h, out_w, n_C)``.
+
+def _group_weights(w: Array, groups: int, xp: ModuleType) -> Array:
+    """``(kh, kw, C/groups, C_out)`` -> ``(groups, kh*kw*C/groups, C_out/groups)``."""
+    kh, kw, c_group, c_out = w.shape
+    w = xp.reshape(w, (kh * kw * c_group, groups, c_out // groups))
+    return xp.permute_dims(w, (1, 0, 2))
+
+
+def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType) -> Array:
+    """``Z[n, h, w, c] = sum_{i, j, c'} x_pad[n, h*sh + i*dh, w*sw + j*dw, c'] * W[i, j, c', c] + b[c]``.
+
+    (``c'`` runs over the input channels of ``c``'s group.) Shapes:
+    ``x (m, H, W, C)``, ``w (kh, kw, C/groups, C_out)``, ``b (C_out,)``;
+    returns ``(m, out_h, out_w, C_out)``.
     """
     m = x.shape[0]
-    n_c = w.shape[3]
+    c_out = w.shape[3]
     out_h, out_w = win.out_size
-    cols = _windows.im2col(_windows.pad(x, win.padding, 0, xp), win, xp)
-    z = cols @ xp.reshape(w, (-1, n_c))
-    z = xp.reshape(z, (m, out_h, out_w, n_c))
-    return z if b is None else z + xp.reshape(b, (1, 1, 1, n_c))
+    cols = _windows.im2col(_windows.pad(x, win.full_padding, 0, xp), win, xp)
+    if groups == 1:
+        z = cols @ xp.reshape(w, (-1, c_out))
+    else:
+        z = _group_columns(cols, win.n_offsets, groups, xp) @ _group_weights(w, groups, xp)
+        z = xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
+    z = xp.reshape(z, (m, out_h, out_w, c_out))
+    return z if b is None else z + b
 
 
 def backward(
-    dz: Array, x: Array, w: Array, win: Windows, xp: ModuleType, device: Any
+    dz: Array, x: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array, Array]:
     """Gradients of :func:`forward` with respect to ``x``, ``w`` and the bias.
 
@@ -42,15 +63,23 @@ def backward(
     Returns
     -------
     dx : ``(m, H, W, C)``
-    dw : ``(kh, kw, C, n_C)``
-    db : ``(n_C,)``
+    dw : ``(kh, kw, C/groups, C_out)``
+    db : ``(C_out,)``
     """
     m, _, _, channels = x.shape
-    n_c = w.shape[3]
-    dz2 = xp.reshape(dz, (-1, n_c))
-    cols = _windows.im2col(_windows.pad(x, win.padding, 0, xp), win, xp)
-    dw = xp.reshape(cols.T @ dz2, w.shape)
-    dcols = dz2 @ xp.reshape(w, (-1, n_c)).T
+    kh, kw, c_group, c_out = w.shape
+    dz2 = xp.reshape(dz, (-1, c_out))
+    cols = _windows.im2col(_windows.pad(x, win.full_padding, 0, xp), win, xp)
+    if groups == 1:
+        dw = xp.reshape(cols.T @ dz2, w.shape)
+        dcols = dz2 @ xp.reshape(w, (-1, c_out)).T
+    else:
+        dz3 = xp.permute_dims(xp.reshape(dz2, (-1, groups, c_out // groups)), (1, 0, 2))
+        dw3 = xp.matrix_transpose(_group_columns(cols, win.n_offsets, groups, xp)) @ dz3
+        dw = xp.reshape(xp.permute_dims(dw3, (1, 0, 2)), w.shape)
+        dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, M, kh*kw*Cg)
+        dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
+        dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
     dx_pad = _windows.col2im(dcols, win, m, channels, xp, device)
     db = xp.sum(dz2, axis=0)
-    return _windows.unpad(dx_pad, win.padding), dw, db
+    return _windows.unpad(dx_pad, win.full_padding), dw, db

@@ -1,7 +1,9 @@
 """Max and average pooling forward and backward on NHWC arrays.
 
 Private core over the shared windowing helpers; arguments arrive checked and
-normalised.
+normalised. Semantics follow PyTorch's ``max_pool2d`` and ``avg_pool2d``:
+padding is ``-inf`` for max pooling, zeros for average pooling; a
+``ceil_mode`` window that hangs over the edge sees only what is inside.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .backend import Array
 
 def max_forward(x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
     """Maximum over each window: ``(m, out_h, out_w, C)``."""
-    x_pad = _windows.pad(x, win.padding, -float("inf"), xp)
+    x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
     values, _ = _windows.window_argmax(x_pad, win, xp, device)
     return values
 
@@ -24,19 +26,48 @@ def max_forward(x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
 def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
     one input, its first maximum in row-major order (PyTorch's rule)."""
-    x_pad = _windows.pad(x, win.padding, -float("inf"), xp)
+    x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
     _, argmax = _windows.window_argmax(x_pad, win, xp, device)
     dx_pad = _windows.route_to_argmax(dy, argmax, win, x.shape[3], xp, device)
-    return _windows.unpad(dx_pad, win.padding)
+    return _windows.unpad(dx_pad, win.full_padding)
 
 
-def avg_forward(x: Array, win: Windows, xp: ModuleType) -> Array:
-    """Mean over each window (padding counts as zeros): ``(m, out_h, out_w, C)``."""
-    x_pad = _windows.pad(x, win.padding, 0, xp)
-    return _windows.window_sum(x_pad, win) / win.n_offsets
+def _axis_counts(n: int, lo: int, hi: int, k: int, st: int, out: int, include_pad: bool, xp: ModuleType, dtype: Any, device: Any) -> Array:
+    """Number of cells each window covers along one axis (PyTorch's divisor rule).
+
+    A window starting at ``start`` covers ``[start, start + k)`` clipped to
+    ``[-lo, n + hi)`` when padding counts, else to ``[0, n)``.
+    """
+    start = xp.arange(out, dtype=xp.int64, device=device) * st - lo
+    if include_pad:
+        end = xp.clip(start + k, max=n + hi)
+    else:
+        end = xp.clip(start + k, max=n)
+        start = xp.clip(start, min=0)
+    return xp.astype(end - start, dtype)
 
 
-def avg_backward(dy: Array, channels: int, win: Windows, xp: ModuleType, device: Any) -> Array:
+def avg_divisor(win: Windows, count_include_pad: bool, divisor_override: int | None, xp: ModuleType, dtype: Any, device: Any) -> Array | int:
+    """The number each window's sum is divided by: an int, or ``(out_h, out_w, 1)``."""
+    if divisor_override is not None:
+        return divisor_override
+    no_overhang = win.full_padding == win.padding
+    if no_overhang and count_include_pad:
+        return win.n_offsets  # every window is whole: the common case stays cheap
+    (lo_h, hi_h), (lo_w, hi_w) = win.padding
+    (kh, kw), (sh, sw), (out_h, out_w) = win.kernel, win.stride, win.out_size
+    rows = _axis_counts(win.in_size[0], lo_h, hi_h, kh, sh, out_h, count_include_pad, xp, dtype, device)
+    cols = _axis_counts(win.in_size[1], lo_w, hi_w, kw, sw, out_w, count_include_pad, xp, dtype, device)
+    return xp.reshape(rows, (out_h, 1, 1)) * xp.reshape(cols, (1, out_w, 1))
+
+
+def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) -> Array:
+    """Sum over each window divided by `divisor`: ``(m, out_h, out_w, C)``."""
+    x_pad = _windows.pad(x, win.full_padding, 0, xp)
+    return _windows.window_sum(x_pad, win) / divisor
+
+
+def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`avg_forward`: each window's gradient split evenly."""
-    dx_pad = _windows.spread(dy / win.n_offsets, win, channels, xp, device)
-    return _windows.unpad(dx_pad, win.padding)
+    dx_pad = _windows.spread(dy / divisor, win, channels, xp, device)
+    return _windows.unpad(dx_pad, win.full_padding)

@@ -41,7 +41,10 @@ class Windows:
     kernel, stride, dilation : (int, int)
         Per-axis ``(h, w)`` values.
     padding : ((int, int), (int, int))
-        ``((top, bottom), (left, right))``.
+        ``((top, bottom), (left, right))``, as the caller asked for.
+    ceil_mode : bool
+        Round the output size up (pooling): a last, partial window may hang
+        over the bottom/right edge; :attr:`full_padding` pads for it.
     """
 
     in_size: Pair
@@ -49,11 +52,7 @@ class Windows:
     stride: Pair
     dilation: Pair
     padding: tuple[Pair, Pair]
-
-    @property
-    def padded_size(self) -> Pair:
-        (top, bottom), (left, right) = self.padding
-        return (self.in_size[0] + top + bottom, self.in_size[1] + left + right)
+    ceil_mode: bool = False
 
     @property
     def span(self) -> Pair:
@@ -62,10 +61,33 @@ class Windows:
 
     @property
     def out_size(self) -> Pair:
-        """``floor((n + pad_total - span) / stride) + 1`` per axis."""
-        return tuple(  # type: ignore[return-value]
-            (n - s) // st + 1 for n, s, st in zip(self.padded_size, self.span, self.stride)
-        )
+        """``floor((n + pad_total - span) / stride) + 1`` per axis (PyTorch's rule).
+
+        With ``ceil_mode`` the division rounds up, but a window must still
+        start inside the input or its top/left padding.
+        """
+        sizes = []
+        for n, (lo, hi), span, st in zip(self.in_size, self.padding, self.span, self.stride):
+            extent = n + lo + hi - span
+            out = (extent + (st - 1 if self.ceil_mode else 0)) // st + 1
+            if self.ceil_mode and (out - 1) * st >= n + lo:
+                out -= 1
+            sizes.append(out)
+        return tuple(sizes)  # type: ignore[return-value]
+
+    @property
+    def full_padding(self) -> tuple[Pair, Pair]:
+        """:attr:`padding` plus what the last ``ceil_mode`` window hangs over."""
+        full = []
+        for n, (lo, hi), span, st, out in zip(self.in_size, self.padding, self.span, self.stride, self.out_size):
+            overhang = max(0, (out - 1) * st + span - (n + lo + hi))
+            full.append((lo, hi + overhang))
+        return tuple(full)  # type: ignore[return-value]
+
+    @property
+    def padded_size(self) -> Pair:
+        (top, bottom), (left, right) = self.full_padding
+        return (self.in_size[0] + top + bottom, self.in_size[1] + left + right)
 
     @property
     def n_offsets(self) -> int:
@@ -87,7 +109,11 @@ class Windows:
 
 
 def pad(x: Array, padding: tuple[Pair, Pair], value: float, xp: ModuleType) -> Array:
-    """Pad the two spatial axes of an NHWC array with a constant."""
+    """Pad the two spatial axes of an NHWC array with a constant.
+
+    Operations pad with ``win.full_padding``, which includes the ``ceil_mode``
+    overhang.
+    """
     (top, bottom), (left, right) = padding
     if top == bottom == left == right == 0:
         return x

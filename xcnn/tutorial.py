@@ -25,7 +25,16 @@ from typing import Any
 
 from array_api_compat import size as array_size
 
-from . import _conv, _pool, _windows
+from array_api_compat import array_namespace
+
+from .functional.conv import conv2d_backward_named, conv2d_named
+from .functional.conv import pad as functional_pad
+from .functional.pooling import (
+    avg_pool2d_backward_named,
+    avg_pool2d_named,
+    max_pool2d_backward_named,
+    max_pool2d_named,
+)
 from ._validation import (
     as_int,
     check_floating,
@@ -36,7 +45,6 @@ from ._validation import (
     hparameter,
     namespace_of,
 )
-from ._windows import Windows
 from .backend import Array, device_context, get_backend
 
 __all__ = [
@@ -54,6 +62,8 @@ _NHWC = "(m, n_H, n_W, n_C)"
 _CONV_KEYS = ("stride", "pad")
 _POOL_KEYS = ("f", "stride")
 _POOL_MODES = ("max", "average")
+_CONV_NAMES = {"x": "A_prev", "w": "W", "b": "b", "dz": "dZ"}
+_POOL_NAMES = {"x": "A_prev", "dy": "dA"}
 
 
 def zero_pad(X: Array, pad: int) -> Array:
@@ -81,8 +91,7 @@ def zero_pad(X: Array, pad: int) -> Array:
     xp, device = namespace_of(X=X)
     check_ndim("X", X, 4, _NHWC)
     pad = as_int("pad", pad, minimum=0)
-    with device_context(xp, device):
-        return _windows.pad(X, ((pad, pad), (pad, pad)), 0, xp)
+    return functional_pad(X, pad)
 
 
 def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
@@ -113,26 +122,13 @@ def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
         return xp.sum(product) + xp.reshape(xp.astype(b, dtype, copy=False), ())
 
 
-def _conv_windows(A_prev: Array, W: Array, hparameters: Any, function: str) -> Windows:
-    stride = as_int('hparameters["stride"]', hparameter(hparameters, "stride", function, _CONV_KEYS), minimum=1)
-    pad = as_int('hparameters["pad"]', hparameter(hparameters, "pad", function, _CONV_KEYS), minimum=0)
-    f_h, f_w = W.shape[0], W.shape[1]
-    win = Windows(
-        in_size=(A_prev.shape[1], A_prev.shape[2]),
-        kernel=(f_h, f_w),
-        stride=(stride, stride),
-        dilation=(1, 1),
-        padding=((pad, pad), (pad, pad)),
+def _conv_hparameters(hparameters: Any, function: str) -> tuple[int, int]:
+    stride = hparameter(hparameters, "stride", function, _CONV_KEYS)
+    pad = hparameter(hparameters, "pad", function, _CONV_KEYS)
+    return (
+        as_int('hparameters["stride"]', stride, minimum=1),
+        as_int('hparameters["pad"]', pad, minimum=0),
     )
-    padded_h, padded_w = win.padded_size
-    if f_h > padded_h or f_w > padded_w:
-        msg = (
-            f"`W` has a {f_h}x{f_w} kernel, larger than the padded input "
-            f"({padded_h}x{padded_w} = {tuple(A_prev.shape[1:3])} + 2*pad {pad}); "
-            "use a smaller filter or more padding"
-        )
-        raise ValueError(msg)
-    return win
 
 
 def conv_forward(A_prev: Array, W: Array, b: Array, hparameters: dict[str, int]) -> tuple[Array, tuple]:
@@ -159,20 +155,8 @@ def conv_forward(A_prev: Array, W: Array, b: Array, hparameters: dict[str, int])
     Mixed float dtypes are promoted (float32 with float32 stays float32);
     integer inputs raise ``TypeError``.
     """
-    xp, device = namespace_of(A_prev=A_prev, W=W, b=b)
-    check_ndim("A_prev", A_prev, 4, "(m, n_H_prev, n_W_prev, n_C_prev)")
-    check_ndim("W", W, 4, "(f, f, n_C_prev, n_C)")
-    dtype = common_float_dtype(xp, A_prev=A_prev, W=W, b=b)
-    if W.shape[2] != A_prev.shape[3]:
-        msg = (
-            f"`W` expects {W.shape[2]} input channels (W.shape[2]) but `A_prev` has "
-            f"{A_prev.shape[3]} (A_prev.shape[3]); W must be (f, f, n_C_prev, n_C)"
-        )
-        raise ValueError(msg)
-    check_shape("b", b, (1, 1, 1, W.shape[3]), "(1, 1, 1, n_C) with n_C = W.shape[3]")
-    win = _conv_windows(A_prev, W, hparameters, "conv_forward")
-    with device_context(xp, device):
-        Z = _conv.forward(xp.astype(A_prev, dtype, copy=False), xp.astype(W, dtype, copy=False), xp.astype(b, dtype, copy=False), win, xp)
+    stride, pad = _conv_hparameters(hparameters, "conv_forward")
+    Z = conv2d_named(A_prev, W, b, stride=stride, padding=pad, dilation=1, groups=1, names=_CONV_NAMES)
     return Z, (A_prev, W, b, hparameters)
 
 
@@ -203,38 +187,22 @@ def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
     db : array, shape ``(1, 1, 1, n_C)``
     """
     A_prev, W, b, hparameters = _unpack_cache(cache, ("A_prev", "W", "b", "hparameters"), "conv_forward")
-    xp, device = namespace_of(dZ=dZ, A_prev=A_prev, W=W, b=b)
-    check_ndim("dZ", dZ, 4, "(m, n_H, n_W, n_C)")
-    dtype = common_float_dtype(xp, dZ=dZ, A_prev=A_prev, W=W, b=b)
-    win = _conv_windows(A_prev, W, hparameters, "conv_backward")
-    expected = (A_prev.shape[0], *win.out_size, W.shape[3])
-    check_shape("dZ", dZ, expected, "the shape of Z from conv_forward")
-    with device_context(xp, device):
-        dA_prev, dW, db = _conv.backward(
-            xp.astype(dZ, dtype, copy=False), xp.astype(A_prev, dtype, copy=False), xp.astype(W, dtype, copy=False), win, xp, device
-        )
-        return dA_prev, dW, xp.reshape(db, (1, 1, 1, -1))
+    stride, pad = _conv_hparameters(hparameters, "conv_backward")
+    namespace_of(dZ=dZ, b=b)  # b is not used, but must match the others
+    dA_prev, dW, db = conv2d_backward_named(
+        dZ, A_prev, W, stride=stride, padding=pad, dilation=1, groups=1, bias=True, names=_CONV_NAMES
+    )
+    xp = array_namespace(db)
+    return dA_prev, dW, xp.reshape(db, (1, 1, 1, -1))
 
 
-def _pool_windows(A_prev: Array, hparameters: Any, mode: Any, function: str) -> Windows:
+def _pool_hparameters(hparameters: Any, mode: Any, function: str) -> tuple[int, int]:
     if mode not in _POOL_MODES:
         msg = f"`mode` must be one of {list(_POOL_MODES)}, got {mode!r}"
         raise ValueError(msg)
-    f = as_int('hparameters["f"]', hparameter(hparameters, "f", function, _POOL_KEYS), minimum=1)
-    stride = as_int('hparameters["stride"]', hparameter(hparameters, "stride", function, _POOL_KEYS), minimum=1)
-    if f > A_prev.shape[1] or f > A_prev.shape[2]:
-        msg = (
-            f'`hparameters["f"]` = {f} is larger than the input ({A_prev.shape[1]}x{A_prev.shape[2]}); '
-            "pooling windows must fit inside the image"
-        )
-        raise ValueError(msg)
-    return Windows(
-        in_size=(A_prev.shape[1], A_prev.shape[2]),
-        kernel=(f, f),
-        stride=(stride, stride),
-        dilation=(1, 1),
-        padding=((0, 0), (0, 0)),
-    )
+    f = hparameter(hparameters, "f", function, _POOL_KEYS)
+    stride = hparameter(hparameters, "stride", function, _POOL_KEYS)
+    return as_int('hparameters["f"]', f, minimum=1), as_int('hparameters["stride"]', stride, minimum=1)
 
 
 def pool_forward(A_prev: Array, hparameters: dict[str, int], mode: str = "max") -> tuple[Array, tuple]:
@@ -255,15 +223,14 @@ def pool_forward(A_prev: Array, hparameters: dict[str, int], mode: str = "max") 
     cache : tuple
         ``(A_prev, hparameters)``, for :func:`pool_backward`.
     """
-    xp, device = namespace_of(A_prev=A_prev)
-    check_ndim("A_prev", A_prev, 4, _NHWC)
-    check_floating("A_prev", A_prev, xp)
-    win = _pool_windows(A_prev, hparameters, mode, "pool_forward")
-    with device_context(xp, device):
-        if mode == "max":
-            A = _pool.max_forward(A_prev, win, xp, device)
-        else:
-            A = _pool.avg_forward(A_prev, win, xp)
+    f, stride = _pool_hparameters(hparameters, mode, "pool_forward")
+    if mode == "max":
+        A = max_pool2d_named(A_prev, f, stride=stride, padding=0, dilation=1, ceil_mode=False, names=_POOL_NAMES)
+    else:
+        A = avg_pool2d_named(
+            A_prev, f, stride=stride, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None,
+            names=_POOL_NAMES,
+        )
     return A, (A_prev, hparameters)
 
 
@@ -362,14 +329,12 @@ def pool_backward(dA: Array, cache: tuple, mode: str = "max") -> Array:
     dA_prev : array, shape ``(m, n_H_prev, n_W_prev, n_C)``
     """
     A_prev, hparameters = _unpack_cache(cache, ("A_prev", "hparameters"), "pool_forward")
-    xp, device = namespace_of(dA=dA, A_prev=A_prev)
-    check_ndim("dA", dA, 4, _NHWC)
-    dtype = common_float_dtype(xp, dA=dA, A_prev=A_prev)
-    win = _pool_windows(A_prev, hparameters, mode, "pool_backward")
-    expected = (A_prev.shape[0], *win.out_size, A_prev.shape[3])
-    check_shape("dA", dA, expected, "the shape of A from pool_forward")
-    with device_context(xp, device):
-        dA = xp.astype(dA, dtype, copy=False)
-        if mode == "max":
-            return _pool.max_backward(dA, xp.astype(A_prev, dtype, copy=False), win, xp, device)
-        return _pool.avg_backward(dA, A_prev.shape[3], win, xp, device)
+    f, stride = _pool_hparameters(hparameters, mode, "pool_backward")
+    if mode == "max":
+        return max_pool2d_backward_named(
+            dA, A_prev, f, stride=stride, padding=0, dilation=1, ceil_mode=False, names=_POOL_NAMES
+        )
+    return avg_pool2d_backward_named(
+        dA, A_prev, f, stride=stride, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None,
+        names=_POOL_NAMES,
+    )
