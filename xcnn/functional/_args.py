@@ -63,15 +63,18 @@ def conv_padding(padding: Any, kernel: Pair, dilation: Pair, stride: Pair) -> Pa
     return ((ph, ph), (pw, pw))
 
 
-def pool_padding(padding: Any, kernel: Pair, dilation: Pair) -> Padding:
-    """``padding`` of the pooling functions: int or ``(h, w)``, at most half the window."""
+def pool_padding(padding: Any, kernel: Pair) -> Padding:
+    """``padding`` of the pooling functions: int or ``(h, w)``, at most half the kernel.
+
+    Half the kernel size, not of the dilated window, as PyTorch checks it: a
+    window then always holds at least one real input.
+    """
     ph, pw = pair("padding", padding, minimum=0)
-    for p, k, d, axis in zip((ph, pw), kernel, dilation, ("height", "width")):
-        span = d * (k - 1) + 1
-        if p > span // 2:
+    for p, k, axis in zip((ph, pw), kernel, ("height", "width")):
+        if p > k // 2:
             msg = (
-                f"`padding` must be at most half the (dilated) kernel size; got padding {p} "
-                f"for a window of {span} along the {axis}"
+                f"`padding` must be at most half the kernel size; got padding {p} "
+                f"for kernel size {k} along the {axis} (at most {k // 2})"
             )
             raise ValueError(msg)
     return ((ph, ph), (pw, pw))

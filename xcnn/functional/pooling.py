@@ -41,7 +41,7 @@ def _pool_windows(
     if not isinstance(ceil_mode, bool):
         msg = f"`ceil_mode` must be True or False, got {ceil_mode!r}"
         raise TypeError(msg)
-    sides = _args.pool_padding(padding, kernel, dilation)
+    sides = _args.pool_padding(padding, kernel)
     return _args.windows(x, x_name, kernel, stride, sides, dilation, ceil_mode=ceil_mode)
 
 
