@@ -9,6 +9,7 @@ data goes.
 
 from __future__ import annotations
 
+from . import functional
 from .backend import (
     Backend,
     BackendInfo,
@@ -47,6 +48,7 @@ __all__ = [
     "conv_single_step",
     "create_mask_from_window",
     "distribute_value",
+    "functional",
     "get_backend",
     "pool_backward",
     "pool_forward",
