@@ -211,6 +211,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         torch = None
     if torch is not None:
         torch.set_num_threads(_cpus())
+    with xcnn.use_backend(args.backend, args.device) as selected:
+        backend_label = str(selected)
     meta = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "platform": platform.platform(),
@@ -222,7 +224,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "array_api_compat": _version("array-api-compat"),
         "torch": torch.__version__ if torch is not None else "not installed",
         "torch_threads": torch.get_num_threads() if torch is not None else None,
-        "backend": f"{args.backend} on {args.device or 'default device'}",
+        "backend": backend_label,
         "torch_device": args.torch_device,
         "repeat": args.repeat,
         "quick": args.quick,
