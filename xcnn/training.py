@@ -1,0 +1,160 @@
+"""Training and evaluation loops for :class:`xcnn.nn.Sequential` classifiers.
+
+The data stays on its device: batches are taken with ``xp.take`` from arrays
+moved there once; the only host reads are the per-batch loss handed to the
+``on_batch`` callback (a progress bar reads it) and one accuracy per epoch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from array_api_compat import array_namespace, device
+
+from . import functional as F
+from ._validation import namespace_of
+from .backend import Array
+from .nn import Layer
+from .optim import Optimizer
+
+__all__ = ["EpochStats", "History", "evaluate", "fit", "predict"]
+
+
+@dataclass
+class EpochStats:
+    """What one epoch measured."""
+
+    epoch: int
+    loss: float
+    train_accuracy: float
+    test_accuracy: float | None
+    seconds: float
+
+
+@dataclass
+class History:
+    """Per-epoch statistics of a :func:`fit` run."""
+
+    epochs: list[EpochStats] = field(default_factory=list)
+
+
+def _one_hot(labels: Array, n_classes: int, dtype: Any) -> Array:
+    xp = array_namespace(labels)
+    classes = xp.arange(n_classes, dtype=labels.dtype, device=device(labels))
+    return xp.astype(xp.reshape(labels, (-1, 1)) == classes, dtype)
+
+
+def _check_data(x: Array, y: Array, n_classes: int) -> None:
+    xp, _ = namespace_of(x=x, y=y)
+    if x.shape[0] != y.shape[0]:
+        msg = f"`x` has {x.shape[0]} samples but `y` has {y.shape[0]} labels"
+        raise ValueError(msg)
+    if not xp.isdtype(y.dtype, "integral"):
+        msg = f"`y` must hold integer class labels, got dtype {y.dtype}"
+        raise TypeError(msg)
+    # One read of two numbers, once per fit, to refuse labels the model cannot output.
+    lo, hi = int(xp.min(y)), int(xp.max(y))
+    if lo < 0 or hi >= n_classes:
+        msg = f"`y` must be class labels in [0, {n_classes - 1}], got values from {lo} to {hi}"
+        raise ValueError(msg)
+
+
+def _batches(n: int, batch_size: int) -> list[slice]:
+    return [slice(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
+
+
+def predict(model: Layer, x: Array, *, batch_size: int = 256) -> Array:
+    """Class indices ``argmax(model(x))`` for each sample, on `x`'s device, in eval mode."""
+    xp = array_namespace(x)
+    was_training = model.training
+    model.eval()
+    try:
+        parts = [xp.argmax(model.forward(x[s, ...]), axis=-1) for s in _batches(x.shape[0], batch_size)]
+    finally:
+        model.train(was_training)
+    return parts[0] if len(parts) == 1 else xp.concat(parts)
+
+
+def evaluate(model: Layer, x: Array, y: Array, *, batch_size: int = 256) -> float:
+    """Accuracy of `model` on ``(x, y)``: one number read back from the device."""
+    xp = array_namespace(x)
+    correct = xp.sum(xp.astype(predict(model, x, batch_size=batch_size) == y, xp.int64))
+    return int(correct) / x.shape[0]
+
+
+def fit(
+    model: Layer,
+    optimizer: Optimizer,
+    x_train: Array,
+    y_train: Array,
+    *,
+    epochs: int,
+    batch_size: int,
+    n_classes: int,
+    seed: int = 0,
+    x_test: Array | None = None,
+    y_test: Array | None = None,
+    on_batch: Callable[[int, int, int, Array], None] | None = None,
+    on_epoch: Callable[[EpochStats], None] | None = None,
+) -> History:
+    """Train a classifier with softmax cross-entropy and mini-batches.
+
+    Parameters
+    ----------
+    model, optimizer
+        An :mod:`xcnn.nn` model and an :mod:`xcnn.optim` optimiser over its parameters.
+    x_train : array, shape ``(m, H, W, C)``
+    y_train : int array, shape ``(m,)``
+    epochs, batch_size : int
+    n_classes : int
+        Number of model outputs.
+    seed : int
+        Seeds the host permutation that shuffles each epoch.
+    x_test, y_test : arrays, optional
+        Evaluated after each epoch.
+    on_batch : callable, optional
+        ``on_batch(epoch, batch_index, n_batches, loss)`` with the batch loss
+        as a 0-d device array (reading it costs a device sync).
+    on_epoch : callable, optional
+        Called with each :class:`EpochStats`.
+    """
+    xp, dev = namespace_of(x_train=x_train, y_train=y_train)
+    _check_data(x_train, y_train, n_classes)
+    if x_test is not None and y_test is not None:
+        _check_data(x_test, y_test, n_classes)
+    targets = _one_hot(y_train, n_classes, x_train.dtype)  # float targets: no per-batch label check
+    rng = np.random.default_rng(seed)
+    history = History()
+    n = x_train.shape[0]
+    batches = _batches(n, batch_size)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        model.train()
+        order = xp.asarray(rng.permutation(n), device=dev)  # one small upload per epoch
+        loss_sum = xp.zeros((), dtype=x_train.dtype, device=dev)
+        for i, s in enumerate(batches):
+            index = order[s]
+            xb = xp.take(x_train, index, axis=0)
+            tb = xp.take(targets, index, axis=0)
+            logits = model.forward(xb)
+            loss = F.cross_entropy(logits, tb)
+            model.backward(F.cross_entropy_backward(1.0, logits, tb))
+            optimizer.step()
+            loss_sum = loss_sum + loss * (s.stop - s.start)
+            if on_batch is not None:
+                on_batch(epoch, i, len(batches), loss)
+        stats = EpochStats(
+            epoch=epoch,
+            loss=float(loss_sum) / n,
+            train_accuracy=evaluate(model, x_train, y_train),
+            test_accuracy=None if x_test is None or y_test is None else evaluate(model, x_test, y_test),
+            seconds=time.perf_counter() - start,
+        )
+        history.epochs.append(stats)
+        if on_epoch is not None:
+            on_epoch(stats)
+    return history
