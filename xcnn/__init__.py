@@ -9,7 +9,7 @@ data goes.
 
 from __future__ import annotations
 
-from . import functional
+from . import filters, functional
 from .backend import (
     Backend,
     BackendInfo,
@@ -48,6 +48,7 @@ __all__ = [
     "conv_single_step",
     "create_mask_from_window",
     "distribute_value",
+    "filters",
     "functional",
     "get_backend",
     "pool_backward",

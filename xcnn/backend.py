@@ -370,6 +370,8 @@ def asarray(obj: Any, dtype: Any = None) -> Array:
         An array of the selected backend on the selected device.
     """
     backend = get_backend()
+    if isinstance(obj, np.ndarray) and any(stride < 0 for stride in obj.strides):
+        obj = np.ascontiguousarray(obj)  # PyTorch refuses views with negative strides (x[:, ::-1])
     if array_api_compat.is_array_api_obj(obj) and not isinstance(obj, np.ndarray):
         if array_api_compat.array_namespace(obj) is not backend.xp:
             obj = to_numpy(obj)

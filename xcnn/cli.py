@@ -1,0 +1,254 @@
+"""The ``xcnn`` command: ``xcnn <subcommand> [options]``.
+
+Each subcommand is one small function registered with :func:`subcommand`,
+which also declares its options; :func:`main` builds the parser from the
+registry, selects the backend for subcommands that take ``--backend`` /
+``--device``, and turns expected failures into a message on stderr and an
+exit code, never a traceback:
+
+* 0: success;
+* 1: the subcommand ran but some inputs failed (named on stderr);
+* 2: bad usage, or the requested backend or device is unavailable.
+
+Heavy optional dependencies (Pillow, matplotlib) are imported inside the
+subcommand that needs them, so ``import xcnn`` stays light.
+
+To add a subcommand, write its options and its body and register them::
+
+    def _info_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--json", action="store_true", help="...")
+
+    @subcommand("info", help="show backends and devices", options=_info_options, backend=True)
+    def _info(args: argparse.Namespace) -> int:
+        ...
+        return 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .backend import BackendUnavailableError, use_backend
+
+__all__ = ["main", "subcommand"]
+
+Run = Callable[[argparse.Namespace], int]
+Configure = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A registered subcommand: its name, one-line help, options and body."""
+
+    name: str
+    help: str
+    run: Run
+    options: Configure | None = None
+    backend: bool = False
+
+
+_SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(
+    name: str, *, help: str, options: Configure | None = None, backend: bool = False
+) -> Callable[[Run], Run]:
+    """Register ``run(args) -> exit code`` as ``xcnn <name>``; returns `run` unchanged.
+
+    Parameters
+    ----------
+    name : str
+        The subcommand's name on the command line.
+    help : str
+        One line for ``xcnn --help``.
+    options : callable, optional
+        ``options(parser)`` adds the subcommand's arguments to its parser.
+    backend : bool
+        Add ``--backend`` and ``--device`` and run inside
+        :func:`xcnn.use_backend` with the chosen backend.
+    """
+
+    def register(run: Run) -> Run:
+        if name in _SUBCOMMANDS:
+            msg = f"subcommand {name!r} is already registered"
+            raise ValueError(msg)
+        _SUBCOMMANDS[name] = Subcommand(name, help, run, options, backend)
+        return run
+
+    return register
+
+
+def _error(command: str, message: str) -> None:
+    print(f"xcnn {command}: error: {message}", file=sys.stderr)
+
+
+# --- backend options -----------------------------------------------------------------
+
+
+def _add_backend_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("backend")
+    group.add_argument(
+        "--backend",
+        metavar="NAME",
+        help="numpy, torch, array_api_strict, cupy or auto (default: $XCNN_BACKEND, else numpy)",
+    )
+    group.add_argument(
+        "--device",
+        metavar="DEV",
+        help="e.g. cpu, cuda:1, device1 (default: $XCNN_DEVICE when the backend also comes from "
+        "the environment, else the backend's first device)",
+    )
+
+
+def _backend_choice(args: argparse.Namespace) -> tuple[str, str | None]:
+    """``--backend``/``--device`` over ``XCNN_BACKEND``/``XCNN_DEVICE`` over NumPy on its first device."""
+    name = args.backend or os.environ.get("XCNN_BACKEND", "").strip() or "numpy"
+    device = args.device
+    if device is None and args.backend is None:
+        device = os.environ.get("XCNN_DEVICE", "").strip() or None
+    return name, device
+
+
+# --- xcnn edges ------------------------------------------------------------------------
+
+_EDGE_METHODS = ("sobel", "scharr", "vertical", "horizontal")
+_SAMPLE_PHOTO = "grace_hopper.jpg"  # ships with matplotlib
+
+
+def _sample_photo() -> Path:
+    from matplotlib import cbook
+
+    return Path(cbook.get_sample_data(_SAMPLE_PHOTO, asfileobj=False))
+
+
+def _read_image(path: Path):  # -> numpy (H, W) or (H, W, 3): uint8, or uint16/int32/float32 for deep images
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)  # photographs upright, as image viewers show them
+        if image.mode in ("1", "LA"):
+            image = image.convert("L")
+        elif not (image.mode in ("L", "RGB", "I", "F") or image.mode.startswith("I;16")):
+            image = image.convert("RGB")  # palette, RGBA, CMYK, YCbCr, ...: drop alpha, keep colour
+        return np.array(image)  # a writable copy: PyTorch warns about read-only NumPy arrays
+
+
+def _read_error(path: Path, exc: Exception) -> str:
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image Pillow can decode (expected PNG or JPEG)"
+    return f"{type(exc).__name__}: {exc}"  # truncated or corrupt data, permissions, decompression bombs
+
+
+def _to_uint8(magnitude):  # numpy float (H, W) -> uint8 (H, W), the strongest edge at 255
+    import numpy as np
+
+    peak = float(magnitude.max()) if magnitude.size else 0.0
+    scaled = magnitude * (255.0 / peak) if peak > 0 else np.zeros_like(magnitude)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _edges_options(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Detect edges in each image (gradient magnitude of the luminance, borders replicated, scaled "
+        "so the strongest edge is 255) and write <stem>_<method>.png into the output directory. Images are "
+        f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib."
+    )
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
+    parser.add_argument(
+        "-o", "--output", metavar="DIR", default="xcnn-edges", help="output directory (default: ./xcnn-edges)"
+    )
+    parser.add_argument(
+        "--method", choices=_EDGE_METHODS, default="sobel", help="edge filter (default: sobel)"
+    )
+
+
+@subcommand("edges", help="write edge maps of PNG/JPEG images", options=_edges_options, backend=True)
+def _edges(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    import xcnn
+    from xcnn.filters import detect_edges
+
+    sources = args.images or [_sample_photo()]
+    out_dir = Path(args.output)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error("edges", f"cannot create output directory {str(out_dir)!r}: {exc.strerror or exc}")
+        return 1
+    failed = 0
+    for source in map(Path, sources):
+        try:
+            pixels = _read_image(source)  # one image at a time, never the whole list
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported and skipped
+            _error("edges", f"cannot read {str(source)!r}: {_read_error(source, exc)}")
+            failed += 1
+            continue
+        magnitude = detect_edges(xcnn.asarray(pixels[None]), method=args.method, padding_mode="replicate")
+        target = out_dir / f"{source.stem}_{args.method}.png"
+        try:
+            Image.fromarray(_to_uint8(xcnn.to_numpy(magnitude)[0])).save(target)
+        except OSError as exc:
+            _error("edges", f"cannot write {str(target)!r}: {exc.strerror or exc}")
+            failed += 1
+            continue
+        print(target)
+    return 1 if failed else 0
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``xcnn`` parser with one subparser per registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="xcnn", description="xcnn: convolutional networks on any array library."
+    )
+    parser.add_argument("--version", action="version", version=f"xcnn {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in _SUBCOMMANDS.values():
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        if command.options is not None:
+            command.options(sub)
+        if command.backend:
+            _add_backend_options(sub)
+        sub.set_defaults(subcommand=command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``xcnn`` with `argv` (default ``sys.argv[1:]``) and return the exit code.
+
+    Usage errors from argparse (an unknown option, a bad ``--method``) exit
+    through ``SystemExit(2)`` as usual.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Subcommand | None = getattr(args, "subcommand", None)
+    if command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if not command.backend:
+        return command.run(args)
+    name, device = _backend_choice(args)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(use_backend(name, device))
+        except (ValueError, TypeError, BackendUnavailableError) as exc:
+            _error(command.name, str(exc))
+            return 2
+        return command.run(args)
