@@ -283,9 +283,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m xcnn.bench", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options (shared by ``python -m xcnn.bench`` and ``xcnn bench``)."""
     parser.add_argument("--backend", default="numpy", help="xcnn backend (numpy, torch, cupy, array_api_strict)")
     parser.add_argument("--device", default=None, help="device for the xcnn backend, e.g. cpu or cuda:0")
     parser.add_argument("--torch-device", default="cpu", help="device of the PyTorch reference (default cpu)")
@@ -293,9 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
     parser.add_argument("--markdown", metavar="PATH", help="also write the markdown tables")
-    args = parser.parse_args(argv)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed options, print the tables; returns the exit status."""
     if args.repeat < 1:
-        parser.error("--repeat must be >= 1")
+        print("error: --repeat must be >= 1", file=sys.stderr)
+        return 2
     try:
         report = run(args)
     except (ValueError, xcnn.BackendUnavailableError) as exc:
@@ -310,6 +313,13 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(text)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m xcnn.bench", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -252,3 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _error(command.name, str(exc))
             return 2
         return command.run(args)
+
+
+# Registers info, train, predict and bench (imported last: it uses `subcommand`).
+from . import commands as _commands  # noqa: E402, F401

@@ -1,0 +1,266 @@
+"""``xcnn info``, ``xcnn train``, ``xcnn predict`` and ``xcnn bench``.
+
+Registered with :func:`xcnn.cli.subcommand`; :mod:`xcnn.cli` imports this
+module so that ``xcnn --help`` lists them. Plotting (matplotlib) and image
+reading (Pillow) are imported only inside the subcommands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cli import _error, subcommand
+
+__all__: list[str] = []
+
+DEFAULT_OUT = "xcnn-run"
+WEIGHTS = "weights.npz"
+
+
+# --- xcnn info ---------------------------------------------------------------------------
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@subcommand("info", help="show xcnn's version, the usable backends and devices, and library versions")
+def _info(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .backend import backend_info, get_backend
+
+    print(f"xcnn {__version__} on Python {platform.python_version()} ({platform.platform()})")
+    try:
+        print(f"selected backend: {get_backend()}")
+    except (ValueError, ImportError) as exc:
+        print(f"selected backend: unavailable ({exc})")
+    print("backends:")
+    for info in backend_info():
+        if info.available:
+            print(f"  {info.name:<17} yes  {info.version or ''}  devices: {', '.join(info.devices)}")
+        else:
+            print(f"  {info.name:<17} no   {info.reason}")
+    print("libraries:")
+    for package in ("numpy", "array-api-compat", "array-api-extra", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
+        print(f"  {package:<17} {_version(package)}")
+    return 0
+
+
+# --- xcnn train --------------------------------------------------------------------------
+
+
+def _train_options(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Train a small CNN (conv-relu-pool-conv-relu-pool-dense) on the bundled 8x8 handwritten digits "
+        "(or MNIST-format files with --data), then write the weights, a training-curve PNG and the history."
+    )
+    parser.add_argument("--epochs", type=int, default=15, help="passes over the training set (default 15)")
+    parser.add_argument("--batch-size", type=int, default=32, help="default 32")
+    parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
+    parser.add_argument("--seed", type=int, default=0, help="weights, split and shuffling (default 0)")
+    parser.add_argument("--data", metavar="PATH", help="MNIST IDX folder or .npz (default: bundled digits)")
+    parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=f"output folder (default ./{DEFAULT_OUT})")
+
+
+def _progress(epochs: int) -> Any:
+    def on_batch(epoch: int, index: int, n_batches: int, loss: Any) -> None:
+        done = (index + 1) * 30 // n_batches
+        bar = "#" * done + "." * (30 - done)
+        # Reading the loss is the one per-batch device read (a sync on a GPU).
+        print(f"\repoch {epoch}/{epochs} [{bar}] {index + 1}/{n_batches} loss {float(loss):.4f}", end="", file=sys.stderr)
+
+    return on_batch
+
+
+def _plot_history(history: Any, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    epochs = [e.epoch for e in history.epochs]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_loss.plot(epochs, [e.loss for e in history.epochs], marker="o")
+    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="loss", yscale="log")
+    ax_acc.plot(epochs, [e.train_accuracy for e in history.epochs], marker="o", label="train")
+    ax_acc.plot(epochs, [e.test_accuracy for e in history.epochs], marker="s", label="test")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    ax_acc.legend()
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+@subcommand("train", help="train a small CNN on handwritten digits", options=_train_options, backend=True)
+def _train(args: argparse.Namespace) -> int:
+    from . import nn, optim, training
+    from .backend import asarray, get_backend
+    from .checkpoint import save_weights
+    from .data import load_digits, load_mnist
+
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            _error("train", f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+            return 2
+    if not args.lr > 0:
+        _error("train", f"--lr must be > 0, got {args.lr}")
+        return 2
+    try:
+        data = load_digits(seed=args.seed) if args.data is None else load_mnist(args.data)
+    except (OSError, ValueError) as exc:
+        _error("train", str(exc))
+        return 2
+    height, width, channels = data.image_shape
+    if height != width or height % 4:
+        _error("train", f"images must be square with a side divisible by 4, got {height}x{width}")
+        return 2
+    backend = get_backend()
+    print(f"training on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test images "
+          f"{height}x{width}x{channels}, {data.n_classes} classes, backend {backend}", file=sys.stderr)
+    model = nn.small_cnn(data.n_classes, in_channels=channels, image_size=height, seed=args.seed)
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    x_train, y_train = asarray(data.x_train), asarray(data.y_train)  # to the device once
+    x_test, y_test = asarray(data.x_test), asarray(data.y_test)
+
+    def on_epoch(stats: training.EpochStats) -> None:
+        print(f"\repoch {stats.epoch}/{args.epochs} loss {stats.loss:.4f} train {stats.train_accuracy:.4f} "
+              f"test {stats.test_accuracy:.4f} ({stats.seconds:.1f} s)" + " " * 20, file=sys.stderr)
+
+    start = time.perf_counter()
+    history = training.fit(
+        model, optimizer, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+        n_classes=data.n_classes, seed=args.seed, x_test=x_test, y_test=y_test,
+        on_batch=_progress(args.epochs), on_epoch=on_epoch,
+    )
+    seconds = time.perf_counter() - start
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    metadata = {
+        "model": "small_cnn", "n_classes": data.n_classes, "in_channels": channels, "image_size": height,
+        "dataset": data.name, "seed": args.seed, "backend": str(backend),
+    }
+    weights = save_weights(model, out / WEIGHTS, metadata=metadata)
+    records = [vars(e) for e in history.epochs]
+    (out / "history.json").write_text(json.dumps({"metadata": metadata, "seconds": seconds, "epochs": records}, indent=2))
+    plot = out / "training.png"
+    try:
+        _plot_history(history, plot, f"small CNN on {data.name} ({backend})")
+    except ImportError:
+        plot = None
+        print("matplotlib is not installed: no plot (pip install 'xcnn[cli]')", file=sys.stderr)
+    final = history.epochs[-1].test_accuracy
+    print(f"trained in {seconds:.1f} s; weights: {weights}" + (f"; plot: {plot}" if plot else ""))
+    print(f"test accuracy: {final:.4f}")
+    return 0
+
+
+# --- xcnn predict ------------------------------------------------------------------------
+
+
+def _predict_options(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Classify images with weights written by `xcnn train`. PNG/JPEG files are converted to grayscale, "
+        "resized to the model's input size and, when their background is light, inverted (the digits are "
+        "light strokes on dark). Without IMAGE, classifies the bundled test split and prints the accuracy."
+    )
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
+    parser.add_argument(
+        "--weights", metavar="PATH", default=f"{DEFAULT_OUT}/{WEIGHTS}", help=f"default ./{DEFAULT_OUT}/{WEIGHTS}"
+    )
+    parser.add_argument("--show", type=int, default=20, help="predictions to list for the test split (default 20)")
+
+
+def _image_for_model(path: Path, size: int) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        gray = ImageOps.exif_transpose(image).convert("L").resize((size, size), Image.Resampling.LANCZOS)
+        pixels = np.asarray(gray, dtype=np.float32) / 255.0
+    if pixels.mean() > 0.5:  # dark digit on light paper: flip to the training data's light-on-dark
+        pixels = 1.0 - pixels
+    return pixels[..., None]
+
+
+@subcommand("predict", help="classify images with trained weights", options=_predict_options, backend=True)
+def _predict(args: argparse.Namespace) -> int:
+    from . import functional as F
+    from . import nn
+    from .backend import asarray, to_numpy
+    from .checkpoint import load_weights, read_metadata
+    from .data import load_digits
+
+    weights = Path(args.weights)
+    if not weights.is_file():
+        _error("predict", f"no weights at {str(weights)!r}; run `xcnn train` first or pass --weights PATH")
+        return 2
+    meta = read_metadata(weights)
+    if meta.get("model") != "small_cnn":
+        _error("predict", f"{weights} was not written by `xcnn train` (no small_cnn metadata)")
+        return 2
+    model = nn.small_cnn(meta["n_classes"], in_channels=meta["in_channels"], image_size=meta["image_size"])
+    try:
+        load_weights(model, weights)
+    except ValueError as exc:
+        _error("predict", str(exc))
+        return 2
+    model.eval()
+    if not args.images:
+        if meta["dataset"] != "digits":
+            _error("predict", f"the weights were trained on {meta['dataset']!r}: give image files to classify")
+            return 2
+        data = load_digits(seed=meta.get("seed", 0))
+        logits = model.forward(asarray(data.x_test))
+        predicted = to_numpy(F.softmax(logits)).argmax(axis=1)
+        for i in range(min(args.show, len(predicted))):
+            print(f"test image {i}: predicted {predicted[i]}, label {data.y_test[i]}")
+        print(f"test accuracy: {(predicted == data.y_test).mean():.4f}")
+        return 0
+    if meta["in_channels"] != 1:
+        _error("predict", "image files can only be classified by grayscale models")
+        return 2
+    failed = 0
+    for path in map(Path, args.images):
+        try:
+            pixels = _image_for_model(path, meta["image_size"])
+        except Exception as exc:  # noqa: BLE001 - report any unreadable file and go on
+            _error("predict", f"cannot read {str(path)!r}: {exc}")
+            failed += 1
+            continue
+        probabilities = to_numpy(F.softmax(model.forward(asarray(pixels[None]))))[0]
+        best = int(probabilities.argmax())
+        print(f"{path}: {best} (p={probabilities[best]:.2f})")
+    return 1 if failed else 0
+
+
+# --- xcnn bench --------------------------------------------------------------------------
+
+
+def _bench_options(parser: argparse.ArgumentParser) -> None:
+    from . import bench
+
+    parser.description = "Time convolution and pooling forward+backward against PyTorch and the tutorial's loops."
+    bench.add_arguments(parser)
+
+
+@subcommand("bench", help="benchmark convolution and pooling against PyTorch", options=_bench_options)
+def _bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    return bench.run_command(args)
