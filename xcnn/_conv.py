@@ -11,6 +11,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+import array_api_extra as xpx
+
 from . import _windows
 from ._windows import Windows
 from .backend import Array
@@ -51,6 +53,22 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     return z if b is None else z + b
 
 
+def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
+    """Gradient with respect to the padded input, for ``groups = 1``.
+
+    One small product ``dZ @ W[i, j]^T`` per kernel offset, added straight
+    into place: no ``(M, kh*kw*C)`` gradient-of-columns array, and about 2x
+    faster on NumPy than one big product followed by :func:`col2im`.
+    """
+    kw, channels = w.shape[1], w.shape[2]
+    out_h, out_w = win.out_size
+    dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dz2.dtype, device=device)
+    for k, index in win.offsets():
+        piece = xp.reshape(dz2 @ w[k // kw, k % kw, :, :].T, (m, out_h, out_w, channels))
+        dx_pad = xpx.at(dx_pad, index).add(piece, xp=xp)
+    return dx_pad
+
+
 def backward(
     dz: Array, x: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array, Array]:
@@ -72,7 +90,8 @@ def backward(
     cols = _windows.im2col(_windows.pad(x, win.full_padding, 0, xp), win, xp)
     if groups == 1:
         dw = xp.reshape(cols.T @ dz2, w.shape)
-        dcols = dz2 @ xp.reshape(w, (-1, c_out)).T
+        del cols  # the largest temporary: free it before dx's
+        dx_pad = _input_gradient(dz2, w, win, m, xp, device)
     else:
         dz3 = xp.permute_dims(xp.reshape(dz2, (-1, groups, c_out // groups)), (1, 0, 2))
         dw3 = xp.matrix_transpose(_group_columns(cols, win.n_offsets, groups, xp)) @ dz3
@@ -80,6 +99,5 @@ def backward(
         dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, M, kh*kw*Cg)
         dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
         dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
-    dx_pad = _windows.col2im(dcols, win, m, channels, xp, device)
-    db = xp.sum(dz2, axis=0)
-    return _windows.unpad(dx_pad, win.full_padding), dw, db
+        dx_pad = _windows.col2im(dcols, win, m, channels, xp, device)
+    return _windows.unpad(dx_pad, win.full_padding), dw, xp.sum(dz2, axis=0)

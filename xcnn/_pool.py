@@ -16,37 +16,18 @@ from ._windows import Windows
 from .backend import Array
 
 
-def max_forward(x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
+def max_forward(x: Array, win: Windows, xp: ModuleType) -> Array:
     """Maximum over each window: ``(m, out_h, out_w, C)``."""
-    if _windows.is_tiled(win):
-        return xp.max(_windows.to_tiles(x, win, xp), axis=(2, 4))
-    x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
-    values, _ = _windows.window_argmax(x_pad, win, xp, device)
-    return values
+    return _windows.window_max(_windows.pad(x, win.full_padding, -float("inf"), xp), win, xp)
 
 
 def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
     one input, its first maximum in row-major order (PyTorch's rule)."""
-    if _windows.is_tiled(win):
-        return _max_backward_tiled(dy, x, win, xp, device)
     x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
-    _, argmax = _windows.window_argmax(x_pad, win, xp, device)
-    dx_pad = _windows.route_to_argmax(dy, argmax, win, x.shape[3], xp, device)
+    best = _windows.window_max(x_pad, win, xp)
+    dx_pad = _windows.route_to_first_max(dy, x_pad, best, win, xp, device)
     return _windows.unpad(dx_pad, win.full_padding)
-
-
-def _max_backward_tiled(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
-    # Lay each tile out flat on the last axis, pick its first maximum with one
-    # argmax (the standard returns the first occurrence), and scatter dy back
-    # through a one-hot mask and the inverse reshape.
-    m, out_h, kh, out_w, kw, channels = (t := _windows.to_tiles(x, win, xp)).shape
-    flat = xp.reshape(xp.permute_dims(t, (0, 1, 3, 5, 2, 4)), (m, out_h, out_w, channels, kh * kw))
-    first_max = xp.argmax(flat, axis=-1, keepdims=True)
-    chosen = first_max == xp.arange(kh * kw, dtype=first_max.dtype, device=device)
-    grads = xp.where(chosen, xp.expand_dims(dy, axis=-1), xp.zeros((), dtype=dy.dtype, device=device))
-    grads = xp.permute_dims(xp.reshape(grads, (m, out_h, out_w, channels, kh, kw)), (0, 1, 4, 2, 5, 3))
-    return _windows.from_tiles(grads, win, xp)
 
 
 def _axis_counts(n: int, lo: int, hi: int, k: int, st: int, out: int, include_pad: bool, xp: ModuleType, dtype: Any, device: Any) -> Array:
@@ -80,8 +61,6 @@ def avg_divisor(win: Windows, count_include_pad: bool, divisor_override: int | N
 
 def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) -> Array:
     """Sum over each window divided by `divisor`: ``(m, out_h, out_w, C)``."""
-    if _windows.is_tiled(win):
-        return xp.sum(_windows.to_tiles(x, win, xp), axis=(2, 4)) / divisor
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     return _windows.window_sum(x_pad, win) / divisor
 

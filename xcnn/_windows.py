@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import array_api_compat
 import array_api_extra as xpx
 
 from .backend import Array
@@ -132,6 +133,37 @@ def unpad(x_pad: Array, padding: tuple[Pair, Pair]) -> Array:
     return x_pad[:, top : height - bottom, left : width - right, :]
 
 
+def window_view(x_pad: Array, win: Windows, xp: ModuleType) -> Array | None:
+    """All windows as a ``(m, out_h, out_w, kh, kw, C)`` strided view, without copying.
+
+    A fast path for libraries that expose strides (NumPy, CuPy, PyTorch):
+    gathering windows through one view and one copy is about 3x faster on
+    NumPy than concatenating ``kh*kw`` slices. Returns ``None`` for others
+    (array_api_strict), whose callers take the slice-by-slice path.
+    """
+    m, _, _, channels = x_pad.shape
+    (out_h, out_w), (kh, kw) = win.out_size, win.kernel
+    (sh, sw), (dh, dw) = win.stride, win.dilation
+    shape = (m, out_h, out_w, kh, kw, channels)
+    if array_api_compat.is_numpy_array(x_pad) or array_api_compat.is_cupy_array(x_pad):
+        s0, s1, s2, s3 = x_pad.strides  # bytes
+        strides = (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3)
+        as_strided = _library_as_strided(x_pad)
+        return as_strided(x_pad, shape=shape, strides=strides)
+    if array_api_compat.is_torch_array(x_pad):
+        s0, s1, s2, s3 = x_pad.stride()  # elements
+        return x_pad.as_strided(shape, (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3))
+    return None
+
+
+def _library_as_strided(x: Array) -> Any:
+    if array_api_compat.is_numpy_array(x):
+        from numpy.lib.stride_tricks import as_strided
+    else:
+        from cupy.lib.stride_tricks import as_strided
+    return as_strided
+
+
 def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Gather every window into one row: ``(m*out_h*out_w, kh*kw*C)``.
 
@@ -140,6 +172,9 @@ def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """
     m, channels = x_pad.shape[0], x_pad.shape[3]
     out_h, out_w = win.out_size
+    view = window_view(x_pad, win, xp)
+    if view is not None:
+        return xp.reshape(view, (m * out_h * out_w, win.n_offsets * channels))  # one copy
     pieces = [x_pad[index] for _, index in win.offsets()]
     cols = pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=-1)
     return xp.reshape(cols, (m * out_h * out_w, win.n_offsets * channels))
@@ -186,43 +221,34 @@ def window_sum(x_pad: Array, win: Windows) -> Array:
     return total
 
 
-def window_argmax(x_pad: Array, win: Windows, xp: ModuleType, device: Any) -> tuple[Array, Array]:
-    """Maximum of each window and the offset ``k = i*kw + j`` it came from.
-
-    Ties go to the first maximum in row-major order; a NaN counts as the
-    maximum (the last NaN wins), which is PyTorch's rule, so NaNs propagate.
-
-    Returns
-    -------
-    values : array, shape ``(m, out_h, out_w, C)``
-    argmax : int32 array, same shape
-    """
+def window_max(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
+    """Maximum of each window, ``(m, out_h, out_w, C)``; NaN propagates."""
     best = None
-    argmax = None
-    for k, index in win.offsets():
-        candidate = x_pad[index]
-        if best is None:
-            best = candidate
-            argmax = xp.zeros(candidate.shape, dtype=xp.int32, device=device)
-            continue
-        # Strict ">" keeps the earlier offset on ties.
-        better = (candidate > best) | xp.isnan(candidate)
-        best = xp.where(better, candidate, best)
-        argmax = xp.where(better, xp.asarray(k, dtype=xp.int32, device=device), argmax)
-    return best, argmax
+    for _, index in win.offsets():
+        best = x_pad[index] if best is None else xp.maximum(best, x_pad[index])
+    return best
 
 
-def route_to_argmax(dy: Array, argmax: Array, win: Windows, channels: int, xp: ModuleType, device: Any) -> Array:
-    """Send each window's gradient to the one input that was its maximum.
+def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
+    """Send each window's gradient to one input: the first of the window's
+    maxima in row-major order (PyTorch's rule for ties; a window holding a NaN
+    sends it to its first NaN).
+
+    Parameters
+    ----------
+    dy, best : arrays, shape ``(m, out_h, out_w, C)``
+        Upstream gradient and :func:`window_max` of `x_pad`.
 
     Returns the gradient with respect to the padded input.
     """
-    m = dy.shape[0]
-    dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dy.dtype, device=device)
+    dx_pad = xp.zeros(x_pad.shape, dtype=dy.dtype, device=device)
     zero = xp.zeros((), dtype=dy.dtype, device=device)
-    for k, index in win.offsets():
-        chosen = argmax == xp.asarray(k, dtype=xp.int32, device=device)
-        dx_pad = xpx.at(dx_pad, index).add(xp.where(chosen, dy, zero), xp=xp)
+    remaining = dy  # what each window has still to hand out: all of dy, then 0 once claimed
+    for _, index in win.offsets():
+        candidate = x_pad[index]
+        share = xp.where((candidate == best) | xp.isnan(candidate), remaining, zero)
+        dx_pad = xpx.at(dx_pad, index).add(share, xp=xp)
+        remaining = remaining - share
     return dx_pad
 
 

@@ -91,7 +91,7 @@ def max_pool2d_named(
     check_floating(names["x"], x, xp)
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
     with device_context(xp, device):
-        return _pool.max_forward(x, win, xp, device)
+        return _pool.max_forward(x, win, xp)
 
 
 def max_pool2d_backward(
