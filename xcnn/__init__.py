@@ -22,6 +22,7 @@ from .backend import (
     to_numpy,
     use_backend,
 )
+from .workspace import get_workspace_limit, set_workspace_limit
 from .tutorial import (
     conv_backward,
     conv_forward,
@@ -51,9 +52,11 @@ __all__ = [
     "filters",
     "functional",
     "get_backend",
+    "get_workspace_limit",
     "pool_backward",
     "pool_forward",
     "set_backend",
+    "set_workspace_limit",
     "to_numpy",
     "use_backend",
     "zero_pad",

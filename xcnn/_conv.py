@@ -3,11 +3,14 @@
 Private core: arguments arrive checked and normalised (a :class:`Windows`).
 The forward pass is one matrix product over gathered windows (im2col); the
 backward pass is two matrix products and the adjoint gather (col2im). With
-``groups > 1`` the products are batched over groups.
+``groups > 1`` the products are batched over groups. The gathered windows are
+built in blocks that fit the workspace limit (:mod:`xcnn.workspace`), so
+memory stays bounded for large images.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -16,6 +19,7 @@ import array_api_extra as xpx
 from . import _windows
 from ._windows import Windows
 from .backend import Array
+from .workspace import get_workspace_limit
 
 
 def _group_columns(cols: Array, n_offsets: int, groups: int, xp: ModuleType) -> Array:
@@ -33,7 +37,32 @@ def _group_weights(w: Array, groups: int, xp: ModuleType) -> Array:
     return xp.permute_dims(w, (1, 0, 2))
 
 
-def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType) -> Array:
+def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows, Array]]:
+    """Yield ``(out_index, in_index, sub, cols)`` per block of the workspace budget.
+
+    ``cols`` are the gathered windows of ``x_pad[in_index]`` for the outputs
+    ``[out_index]``.
+    """
+    m, _, _, channels = x_pad.shape
+    width = win.n_offsets * channels
+    itemsize = xp.finfo(x_pad.dtype).bits // 8
+    for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit()):
+        in_rows = _windows.block_input_rows(win, out_rows)
+        in_index = (samples, in_rows, slice(None), slice(None))
+        out_index = (samples, out_rows, slice(None), slice(None))
+        yield out_index, in_index, sub, _windows.im2col(x_pad[in_index], sub, xp)
+
+
+def _products(cols: Array, w: Array, n_offsets: int, groups: int, xp: ModuleType) -> Array:
+    """``cols @ W`` as ``(rows, C_out)``, batched over groups."""
+    c_out = w.shape[3]
+    if groups == 1:
+        return cols @ xp.reshape(w, (-1, c_out))
+    z = _group_columns(cols, n_offsets, groups, xp) @ _group_weights(w, groups, xp)
+    return xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
+
+
+def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType, device: Any) -> Array:
     """``Z[n, h, w, c] = sum_{i, j, c'} x_pad[n, h*sh + i*dh, w*sw + j*dw, c'] * W[i, j, c', c] + b[c]``.
 
     (``c'`` runs over the input channels of ``c``'s group.) Shapes:
@@ -43,14 +72,20 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     m = x.shape[0]
     c_out = w.shape[3]
     out_h, out_w = win.out_size
-    cols = _windows.im2col(_windows.pad(x, win.full_padding, 0, xp), win, xp)
-    if groups == 1:
-        z = cols @ xp.reshape(w, (-1, c_out))
-    else:
-        z = _group_columns(cols, win.n_offsets, groups, xp) @ _group_weights(w, groups, xp)
-        z = xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
-    z = xp.reshape(z, (m, out_h, out_w, c_out))
-    return z if b is None else z + b
+    x_pad = _windows.pad(x, win.full_padding, 0, xp)
+    z = None
+    for out_index, _, sub, cols in _column_blocks(x_pad, win, xp):
+        rows, cols_out = sub.out_size
+        block = xp.reshape(_products(cols, w, win.n_offsets, groups, xp), (-1, rows, cols_out, c_out))
+        if b is not None:
+            block = block + b  # per block: adding to the whole output would copy it once more
+        if out_index[0] == slice(0, m) and rows == out_h:
+            z = block  # a single block: no copy into place
+            break
+        if z is None:
+            z = xp.empty((m, out_h, out_w, c_out), dtype=block.dtype, device=device)
+        z = xpx.at(z, out_index).set(block, xp=xp)
+    return z
 
 
 def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
@@ -86,18 +121,25 @@ def backward(
     """
     m, _, _, channels = x.shape
     kh, kw, c_group, c_out = w.shape
-    dz2 = xp.reshape(dz, (-1, c_out))
-    cols = _windows.im2col(_windows.pad(x, win.full_padding, 0, xp), win, xp)
+    x_pad = _windows.pad(x, win.full_padding, 0, xp)
+    dw = None
+    dx_pad = None if groups == 1 else xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
+    for out_index, in_index, sub, cols in _column_blocks(x_pad, win, xp):
+        dz2 = xp.reshape(dz[out_index], (-1, c_out))
+        if groups == 1:
+            part = xp.reshape(cols.T @ dz2, w.shape)
+        else:
+            dz3 = xp.permute_dims(xp.reshape(dz2, (-1, groups, c_out // groups)), (1, 0, 2))
+            dw3 = xp.matrix_transpose(_group_columns(cols, win.n_offsets, groups, xp)) @ dz3
+            part = xp.reshape(xp.permute_dims(dw3, (1, 0, 2)), w.shape)
+            dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, rows, kh*kw*Cg)
+            dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
+            dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
+            n = out_index[0].stop - out_index[0].start
+            dx_pad = xpx.at(dx_pad, in_index).add(_windows.col2im(dcols, sub, n, channels, xp, device), xp=xp)
+        dw = part if dw is None else dw + part
+        del cols
     if groups == 1:
-        dw = xp.reshape(cols.T @ dz2, w.shape)
-        del cols  # the largest temporary: free it before dx's
-        dx_pad = _input_gradient(dz2, w, win, m, xp, device)
-    else:
-        dz3 = xp.permute_dims(xp.reshape(dz2, (-1, groups, c_out // groups)), (1, 0, 2))
-        dw3 = xp.matrix_transpose(_group_columns(cols, win.n_offsets, groups, xp)) @ dz3
-        dw = xp.reshape(xp.permute_dims(dw3, (1, 0, 2)), w.shape)
-        dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, M, kh*kw*Cg)
-        dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
-        dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
-        dx_pad = _windows.col2im(dcols, win, m, channels, xp, device)
-    return _windows.unpad(dx_pad, win.full_padding), dw, xp.sum(dz2, axis=0)
+        dx_pad = _input_gradient(xp.reshape(dz, (-1, c_out)), w, win, m, xp, device)
+    db = xp.sum(xp.reshape(dz, (-1, c_out)), axis=0)
+    return _windows.unpad(dx_pad, win.full_padding), dw, db

@@ -283,3 +283,61 @@ def from_tiles(tiles: Array, win: Windows, xp: ModuleType) -> Array:
     height, width = win.in_size
     missing = ((0, height - out_h * kh), (0, width - out_w * kw))
     return pad(x, missing, 0, xp)
+
+
+# --- blocks: im2col within a memory budget ------------------------------------------
+
+
+def blocks(win: Windows, m: int, width: int, itemsize: int, limit: int) -> list[tuple[slice, slice, Windows]]:
+    """Split the output into blocks whose gathered columns fit in `limit` bytes.
+
+    Parameters
+    ----------
+    win : Windows
+        The whole operation's geometry.
+    m : int
+        Number of samples.
+    width : int
+        Columns per output position (``kh*kw*C``).
+    itemsize, limit : int
+        Bytes per element, and the budget for one block's columns.
+
+    Returns
+    -------
+    list of ``(samples, out_rows, sub)``
+        `samples` and `out_rows` slice the output; ``sub`` is the geometry of
+        the block over ``x_pad[samples, rows_in(out_rows)]`` (no padding of
+        its own), see :func:`block_input_rows`. Whole samples are preferred;
+        only a single sample too big for the budget is split by rows.
+    """
+    out_h, out_w = win.out_size
+    per_row = out_w * width * itemsize  # one output row of one sample
+    per_sample = out_h * per_row
+    if m * per_sample <= limit:
+        return [(slice(0, m), slice(0, out_h), _sub(win, 0, out_h))]
+    if per_sample <= limit:
+        step = limit // per_sample
+        return [(slice(i, min(i + step, m)), slice(0, out_h), _sub(win, 0, out_h)) for i in range(0, m, step)]
+    rows = max(1, limit // per_row)
+    return [
+        (slice(i, i + 1), slice(r, min(r + rows, out_h)), _sub(win, r, min(r + rows, out_h)))
+        for i in range(m)
+        for r in range(0, out_h, rows)
+    ]
+
+
+def block_input_rows(win: Windows, out_rows: slice) -> slice:
+    """Rows of the padded input that output rows `out_rows` read."""
+    stride, span = win.stride[0], win.span[0]
+    return slice(out_rows.start * stride, (out_rows.stop - 1) * stride + span)
+
+
+def _sub(win: Windows, start: int, stop: int) -> Windows:
+    rows = block_input_rows(win, slice(start, stop))
+    return Windows(
+        in_size=(rows.stop - rows.start, win.padded_size[1]),
+        kernel=win.kernel,
+        stride=win.stride,
+        dilation=win.dilation,
+        padding=((0, 0), (0, 0)),
+    )

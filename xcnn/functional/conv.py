@@ -159,7 +159,7 @@ def conv2d_named(
     xp, dtype = call.xp, call.dtype
     with device_context(xp, call.device):
         bias = None if b is None else xp.reshape(xp.astype(b, dtype, copy=False), (-1,))
-        return _conv.forward(xp.astype(x, dtype, copy=False), xp.astype(w, dtype, copy=False), bias, call.win, call.groups, xp)
+        return _conv.forward(xp.astype(x, dtype, copy=False), xp.astype(w, dtype, copy=False), bias, call.win, call.groups, xp, call.device)
 
 
 def conv2d_backward(

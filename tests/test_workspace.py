@@ -1,0 +1,87 @@
+"""Convolution in blocks under the workspace limit: same results, bounded memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import xcnn
+from xcnn import functional as F
+
+CASES = [
+    dict(stride=1, padding=1, dilation=1, groups=1),
+    dict(stride=2, padding=((0, 1), (2, 0)), dilation=1, groups=1),
+    dict(stride=(1, 2), padding="valid", dilation=2, groups=2),
+    dict(stride=1, padding="same", dilation=1, groups=4),
+]
+
+
+@pytest.fixture
+def workspace():
+    previous = xcnn.get_workspace_limit()
+    yield xcnn.set_workspace_limit
+    xcnn.set_workspace_limit(previous)
+
+
+@pytest.mark.parametrize("limit", [2**20, 3000, 1], ids=["sample-blocks", "row-blocks", "one-row"])
+@pytest.mark.parametrize("options", CASES, ids=["plain", "strided", "dilated-groups", "depthwise"])
+def test_blocks_give_the_same_result(xb, workspace, options, limit):
+    rng = np.random.default_rng(0)
+    x = xb.asarray(rng.standard_normal((5, 9, 8, 4)))
+    w = xb.asarray(rng.standard_normal((3, 3, 4 // options["groups"], 4)))
+    b = xb.asarray(rng.standard_normal(4))
+    z_whole = F.conv2d(x, w, b, **options)
+    dz = xb.asarray(rng.standard_normal(tuple(z_whole.shape)))
+    grads_whole = F.conv2d_backward(dz, x, w, **options)
+    workspace(limit)
+    z = F.conv2d(x, w, b, **options)
+    grads = F.conv2d_backward(dz, x, w, **options)
+    xb.assert_here(z)
+    np.testing.assert_allclose(xb.to_numpy(z), xb.to_numpy(z_whole), rtol=1e-12, atol=1e-12)
+    for got, want in zip(grads, grads_whole):
+        xb.assert_here(got)
+        np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)
+
+
+def test_workspace_setting_errors(monkeypatch):
+    with pytest.raises(ValueError, match=r"`nbytes` must be an integer >= 1, got 0"):
+        xcnn.set_workspace_limit(0)
+    import xcnn.workspace as ws
+
+    monkeypatch.setattr(ws, "_limit", None)
+    monkeypatch.setenv("XCNN_WORKSPACE_MB", "lots")
+    with pytest.raises(ValueError, match=r"XCNN_WORKSPACE_MB must be a number of MiB, got 'lots'"):
+        xcnn.get_workspace_limit()
+    monkeypatch.setenv("XCNN_WORKSPACE_MB", "1.5")
+    assert xcnn.get_workspace_limit() == int(1.5 * 2**20)
+
+
+def test_large_images_stay_within_256_mib_of_working_memory():
+    """Forward + backward of a 3x3, 3->16 convolution on four 1000x1000 RGB images.
+
+    Working memory is the peak NumPy allocation during the two calls minus
+    what the caller holds afterwards (output, input gradient, weight and bias
+    gradients); the inputs and the upstream gradient exist before and are not
+    counted. Without blocks the gathered windows alone would take 432 MB.
+    """
+    rng = np.random.default_rng(0)
+    a_prev = rng.standard_normal((4, 1000, 1000, 3), dtype=np.float32)
+    w = rng.standard_normal((3, 3, 3, 16), dtype=np.float32)
+    b = np.zeros((1, 1, 1, 16), dtype=np.float32)
+    dz = rng.standard_normal((4, 1000, 1000, 16), dtype=np.float32)
+    hp = {"stride": 1, "pad": 1}
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        start, _ = tracemalloc.get_traced_memory()
+        z, cache = xcnn.conv_forward(a_prev, w, b, hp)
+        da, dw, db = xcnn.conv_backward(dz, cache)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    held = z.nbytes + da.nbytes + dw.nbytes + db.nbytes
+    working = peak - start - held
+    assert working <= 256 * 2**20, f"working memory {working / 2**20:.0f} MiB"
+    np.testing.assert_allclose(db.ravel(), dz.sum(axis=(0, 1, 2)), rtol=1e-3)
