@@ -46,9 +46,12 @@ def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple
     m, _, _, channels = x_pad.shape
     width = win.n_offsets * channels
     itemsize = xp.finfo(x_pad.dtype).bits // 8
+    everything = (slice(None),) * 4
     for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit()):
-        in_rows = _windows.block_input_rows(win, out_rows)
-        in_index = (samples, in_rows, slice(None), slice(None))
+        if sub is win:
+            yield everything, everything, win, _windows.im2col(x_pad, win, xp)
+            return
+        in_index = (samples, _windows.block_input_rows(win, out_rows), slice(None), slice(None))
         out_index = (samples, out_rows, slice(None), slice(None))
         yield out_index, in_index, sub, _windows.im2col(x_pad[in_index], sub, xp)
 
@@ -79,7 +82,7 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
         block = xp.reshape(_products(cols, w, win.n_offsets, groups, xp), (-1, rows, cols_out, c_out))
         if b is not None:
             block = block + b  # per block: adding to the whole output would copy it once more
-        if out_index[0] == slice(0, m) and rows == out_h:
+        if sub is win:
             z = block  # a single block: no copy into place
             break
         if z is None:
@@ -135,7 +138,7 @@ def backward(
             dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, rows, kh*kw*Cg)
             dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
             dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
-            n = out_index[0].stop - out_index[0].start
+            n = m if sub is win else out_index[0].stop - out_index[0].start
             dx_pad = xpx.at(dx_pad, in_index).add(_windows.col2im(dcols, sub, n, channels, xp, device), xp=xp)
         dw = part if dw is None else dw + part
         del cols
