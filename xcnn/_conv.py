@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-import array_api_extra as xpx
 
 from . import _windows
 from ._windows import Windows
@@ -87,7 +86,7 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
             break
         if z is None:
             z = xp.empty((m, out_h, out_w, c_out), dtype=block.dtype, device=device)
-        z = xpx.at(z, out_index).set(block, xp=xp)
+        z[out_index] = block
     return z
 
 
@@ -103,7 +102,7 @@ def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, 
     dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dz2.dtype, device=device)
     for k, index in win.offsets():
         piece = xp.reshape(dz2 @ w[k // kw, k % kw, :, :].T, (m, out_h, out_w, channels))
-        dx_pad = xpx.at(dx_pad, index).add(piece, xp=xp)
+        dx_pad[index] += piece
     return dx_pad
 
 
@@ -139,7 +138,7 @@ def backward(
             dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
             dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
             n = m if sub is win else out_index[0].stop - out_index[0].start
-            dx_pad = xpx.at(dx_pad, in_index).add(_windows.col2im(dcols, sub, n, channels, xp, device), xp=xp)
+            dx_pad[in_index] += _windows.col2im(dcols, sub, n, channels, xp, device)
         dw = part if dw is None else dw + part
         del cols
     if groups == 1:

@@ -53,7 +53,7 @@ def _info(args: argparse.Namespace) -> int:
         else:
             print(f"  {info.name:<17} no   {info.reason}")
     print("libraries:")
-    for package in ("numpy", "array-api-compat", "array-api-extra", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
+    for package in ("numpy", "array-api-compat", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
         print(f"  {package:<17} {_version(package)}")
     return 0
 
