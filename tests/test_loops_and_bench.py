@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
 
 import xcnn
-from xcnn import _loops
-from xcnn import bench
+from xcnn import _loops, bench
 
 
 @pytest.mark.parametrize("stride", [1, 2])
@@ -56,16 +56,104 @@ def test_max_pool_ties_go_to_first_maximum(stride):
     assert got.sum() == pytest.approx(da.sum())
 
 
-def test_bench_quick_runs(tmp_path, capsys):
+def _quick_report(tmp_path, capsys, *extra):
     out_json, out_md = tmp_path / "bench.json", tmp_path / "bench.md"
-    assert bench.main(["--quick", "--repeat", "1", "--json", str(out_json), "--markdown", str(out_md)]) == 0
-    report = json.loads(out_json.read_text())
-    assert len(report["results"]) == len(bench.QUICK)
-    assert all(r["xcnn_ms"] > 0 for r in report["results"])
-    assert all(r["speedup"] > 0 for r in report["loops"])
+    argv = ["--quick", "--repeat", "1", "--warmup", "1", "--json", str(out_json), "--markdown", str(out_md), *extra]
+    assert bench.main(argv) == 0
     text = out_md.read_text()
-    assert "| case | xcnn ms | torch ms | xcnn / torch |" in text
     assert text in capsys.readouterr().out
+    return json.loads(out_json.read_text()), text
+
+
+def _geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def test_bench_quick_report(tmp_path, capsys):
+    pytest.importorskip("torch")
+    report, text = _quick_report(tmp_path, capsys)
+    meta = report["meta"]
+    for key in ("date", "cpu_model", "cpus_available", "python", "numpy", "blas", "torch", "torch_threads", "env"):
+        assert key in meta, key
+    assert report["matmul_peak"]["gflops"] > 0
+    rows = report["results"]
+    assert [r["case"] for r in rows] == [case.label for case in bench.QUICK]
+    for row, case in zip(rows, bench.QUICK):
+        assert row["xcnn_ms"] > 0 and row["torch_ms"] > 0
+        assert row["torch_format"] in ("NCHW", "channels_last")
+        assert row["ratio"] == pytest.approx(row["xcnn_ms"] / row["torch_ms"])
+        # NumPy reports its buffers to tracemalloc: the peak holds at least the returned arrays
+        assert row["peak_bytes"] >= 4 * case.result_elements
+        assert row["workspace_bytes"] == row["peak_bytes"] - 4 * case.result_elements
+        if row["kind"] == "conv":
+            assert row["xcnn_gflops"] == pytest.approx(case.flops / (row["xcnn_ms"] * 1e6))
+            assert row["fraction_of_peak"] == pytest.approx(row["xcnn_gflops"] / report["matmul_peak"]["gflops"])
+    summary = report["summary"]
+    for kind in ("conv", "pool"):
+        ratios = [r["ratio"] for r in rows if r["kind"] == kind]
+        assert summary[kind]["geomean_ratio"] == pytest.approx(_geomean(ratios))
+        assert summary[kind]["worst_ratio"] == max(ratios)
+    best = max((r for r in rows if r["kind"] == "conv"), key=lambda r: r["xcnn_gflops"])
+    assert summary["best_conv"]["case"] == best["case"]
+    for loop in report["loops"]:
+        assert loop["speedup"] > 0 and loop["per_element_speedup"] > 0
+        assert loop["per_element_speedup"] == pytest.approx(loop["loops_ns_per_element"] / loop["xcnn_ns_per_element"])
+    assert "| case | xcnn ms | torch ms | xcnn / torch | xcnn GFLOP/s | torch GFLOP/s | xcnn % of peak |" in text
+    assert "| case | xcnn ms | torch ms | xcnn / torch | peak MiB | workspace MiB |" in text
+    assert "geometric mean of xcnn / torch" in text and "matrix-multiply peak" in text
+    assert "per-element extrapolation" in text
+
+
+def test_bench_without_torch_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(bench, "_import_torch", lambda: None)
+    report, text = _quick_report(tmp_path, capsys)
+    assert all(r["torch_ms"] is None and r["ratio"] is None for r in report["results"])
+    assert report["summary"]["conv"] is None and report["summary"]["pool"] is None
+    assert report["summary"]["best_conv"] is not None
+    assert "torch not installed" in text and "no PyTorch ratio" in text
+
+
+def test_summarize_geomean_worst_and_best():
+    rows = [
+        {"case": "c1", "kind": "conv", "ratio": 0.5, "xcnn_gflops": 10.0},
+        {"case": "c2", "kind": "conv", "ratio": 2.0, "xcnn_gflops": 40.0},
+        {"case": "c3", "kind": "conv", "ratio": 8.0, "xcnn_gflops": 5.0},
+        {"case": "p1", "kind": "pool", "ratio": 1.0},
+        {"case": "p2", "kind": "pool", "ratio": 4.0},
+        {"case": "p3", "kind": "pool", "ratio": None},
+    ]
+    summary = bench.summarize(rows, peak_gflops=80.0)
+    assert summary["conv"] == {"geomean_ratio": pytest.approx(2.0), "worst_case": "c3", "worst_ratio": 8.0, "shapes": 3}
+    assert summary["pool"] == {"geomean_ratio": pytest.approx(2.0), "worst_case": "p2", "worst_ratio": 4.0, "shapes": 2}
+    assert summary["best_conv"] == {"case": "c2", "gflops": 40.0, "fraction_of_peak": 0.5}
+
+
+def test_flop_count():
+    conv = bench.Case(2, 4, 4, 3, f=3, stride=1, pad=1, n_c=5)
+    assert conv.out_shape == (2, 4, 4, 5)
+    assert conv.flops == 3 * 2 * (2 * 4 * 4) * (3 * 3 * 3) * 5
+    depthwise = bench.Case(1, 6, 6, 8, f=3, stride=2, pad=1, n_c=8, groups=8)
+    assert depthwise.out_shape == (1, 3, 3, 8)
+    assert depthwise.flops == 3 * 2 * 9 * (3 * 3 * 1) * 8
+    assert bench.Case(1, 6, 6, 8, f=3, stride=2, mode="max").flops is None
+
+
+def test_full_suite_has_the_issue_shapes():
+    labels = {case.label for case in bench.FULL}
+    for label in (
+        "conv (64,32,32,16)->32 3x3 s1 p1", "conv (32,64,64,32)->64 3x3 s1 p1", "conv (64,28,28,1)->32 5x5 s1 p2",
+        "conv (16,56,56,64)->64 3x3 s1 p1", "conv (32,16,16,128)->128 3x3 s1 p1", "conv (64,32,32,32)->32 3x3 s2 p1",
+        "conv (32,32,32,64)->128 1x1 s1 p0", "conv (32,32,32,64)->64 3x3 s1 p1 g64",
+        "max pool (32,64,64,32) 2x2 s2", "max pool (32,64,64,32) 3x3 s2",
+        "average pool (32,64,64,32) 2x2 s2", "average pool (32,64,64,32) 3x3 s2",
+    ):
+        assert label in labels, label
+
+
+@pytest.mark.parametrize(("option", "value"), [("--repeat", "0"), ("--warmup", "-1")])
+def test_bench_rejects_bad_counts(capsys, option, value):
+    assert bench.main(["--quick", option, value]) == 2
+    assert f"{option} must be >=" in capsys.readouterr().err
 
 
 def test_bench_rejects_unknown_backend(capsys):
