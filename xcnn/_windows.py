@@ -240,8 +240,8 @@ def window_max(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
 
 def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
     """Send each window's gradient to one input: the first of the window's
-    maxima in row-major order (PyTorch's rule for ties; a window holding a NaN
-    sends it to its first NaN).
+    maxima in row-major order (PyTorch's rule for ties). A window holding a
+    NaN (whose maximum is NaN) sends it to its first element.
 
     Parameters
     ----------
@@ -253,11 +253,13 @@ def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: M
     dx_pad = xp.zeros(x_pad.shape, dtype=dy.dtype, device=device)
     zero = xp.zeros((), dtype=dy.dtype, device=device)
     remaining = dy  # what each window has still to hand out: all of dy, then 0 once claimed
-    for _, index in win.offsets():
-        candidate = x_pad[index]
-        share = xp.where((candidate == best) | xp.isnan(candidate), remaining, zero)
+    last = win.n_offsets - 1
+    for k, index in win.offsets():
+        # "not below the maximum" is "equal to it", and true everywhere in a NaN window
+        share = xp.where(x_pad[index] < best, zero, remaining)
         dx_pad[index] += share
-        remaining = remaining - share
+        if k < last:
+            remaining = remaining - share
     return dx_pad
 
 
