@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 from collections.abc import Iterator
@@ -332,6 +333,14 @@ def available_backends() -> tuple[str, ...]:
 
 
 # --- moving data in and out -------------------------------------------------------
+
+
+def installed_version(package: str) -> str:
+    """The installed version of a distribution (``"torch"``), or ``"not installed"``."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def _dtype_for(xp: ModuleType, dtype: Any) -> Any:

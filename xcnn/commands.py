@@ -8,7 +8,6 @@ reading (Pillow) are imported only inside the subcommands that need them.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import platform
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import installed_version
 from .cli import _error, subcommand
 
 __all__: list[str] = []
@@ -27,13 +27,6 @@ WEIGHTS = "weights.npz"
 
 
 # --- xcnn info ---------------------------------------------------------------------------
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 @subcommand("info", help="show xcnn's version, the usable backends and devices, and library versions")
@@ -54,7 +47,7 @@ def _info(args: argparse.Namespace) -> int:
             print(f"  {info.name:<17} no   {info.reason}")
     print("libraries:")
     for package in ("numpy", "array-api-compat", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
-        print(f"  {package:<17} {_version(package)}")
+        print(f"  {package:<17} {installed_version(package)}")
     return 0
 
 
@@ -201,7 +194,7 @@ def _image_for_model(path: Path, size: int) -> np.ndarray:
 @subcommand("predict", help="classify images with trained weights", options=_predict_options, backend=True)
 def _predict(args: argparse.Namespace) -> int:
     from . import functional as F
-    from . import nn
+    from . import nn, training
     from .backend import asarray, to_numpy
     from .checkpoint import load_weights, read_metadata
     from .data import load_digits
@@ -226,8 +219,7 @@ def _predict(args: argparse.Namespace) -> int:
             _error("predict", f"the weights were trained on {meta['dataset']!r}: give image files to classify")
             return 2
         data = load_digits(seed=meta.get("seed", 0))
-        logits = model.forward(asarray(data.x_test))
-        predicted = to_numpy(F.softmax(logits)).argmax(axis=1)
+        predicted = to_numpy(training.predict(model, asarray(data.x_test)))
         for i in range(min(args.show, len(predicted))):
             print(f"test image {i}: predicted {predicted[i]}, label {data.y_test[i]}")
         print(f"test accuracy: {(predicted == data.y_test).mean():.4f}")

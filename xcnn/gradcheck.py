@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,7 @@ from array_api_compat import array_namespace, device
 
 from . import functional as F
 from .backend import Array, to_numpy
-from .nn import Layer
+from .nn import Layer, Parameter
 
 __all__ = ["GradientCheck", "check_gradients"]
 
@@ -59,25 +60,25 @@ def check_gradients(
         if error >= worst:
             worst, worst_where = error, where
 
-    for name, p, grad in targets:
-        original = to_numpy(p.value).copy()
+    def probe(label: str, host: np.ndarray, analytic: np.ndarray, loss_at: Callable[[np.ndarray], float]) -> None:
+        # central differences at random entries of `host`, a host copy of one array
         for _ in range(n_checks):
-            index = tuple(int(rng.integers(0, s)) for s in original.shape)
+            index = tuple(int(rng.integers(0, s)) for s in host.shape)
             losses = []
             for sign in (1, -1):
-                shifted = original.copy()
+                shifted = host.copy()
                 shifted[index] += sign * eps
-                p.value = xp.asarray(shifted, dtype=p.value.dtype, device=device(p.value))
-                losses.append(_loss(model, x, labels))
-            record(float(grad[index]), (losses[0] - losses[1]) / (2 * eps), f"{name}{list(index)}")
-        p.value = xp.asarray(original, dtype=p.value.dtype, device=device(p.value))
-    x_host = to_numpy(x)
-    for _ in range(n_checks):
-        index = tuple(int(rng.integers(0, s)) for s in x_host.shape)
-        losses = []
-        for sign in (1, -1):
-            shifted = x_host.copy()
-            shifted[index] += sign * eps
-            losses.append(_loss(model, xp.asarray(shifted, dtype=x.dtype, device=device(x)), labels))
-        record(float(dx[index]), (losses[0] - losses[1]) / (2 * eps), f"input{list(index)}")
+                losses.append(loss_at(shifted))
+            record(float(analytic[index]), (losses[0] - losses[1]) / (2 * eps), f"{label}{list(index)}")
+
+    for name, p, grad in targets:
+        original = to_numpy(p.value).copy()
+
+        def loss_with(value: np.ndarray, p: Parameter = p) -> float:
+            p.value = xp.asarray(value, dtype=p.value.dtype, device=device(p.value))
+            return _loss(model, x, labels)
+
+        probe(name, original, grad, loss_with)
+        loss_with(original)  # put the parameter back
+    probe("input", to_numpy(x), dx, lambda v: _loss(model, xp.asarray(v, dtype=x.dtype, device=device(x)), labels))
     return GradientCheck(worst, worst_where, count)

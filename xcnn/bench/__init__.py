@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import platform
@@ -34,6 +33,7 @@ import numpy as np
 
 import xcnn
 
+from ..backend import installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
 from .timing import matmul_peak, measure_torch, measure_xcnn, time_loops
@@ -51,13 +51,6 @@ def _import_torch() -> ModuleType | None:
     except ImportError:
         return None
     return torch
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def _cupy_version() -> str:
@@ -162,7 +155,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "numpy": np.__version__,
         "blas": blas,
         "blas_threads": blas_threads,
-        "array_api_compat": _version("array-api-compat"),
+        "array_api_compat": installed_version("array-api-compat"),
         "torch": torch.__version__ if torch is not None else "not installed",
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "cupy": _cupy_version() if array_api_compat.is_cupy_namespace(selected.xp) else None,

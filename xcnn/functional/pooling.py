@@ -62,7 +62,7 @@ def max_pool2d(
     stride : int or (int, int), optional
         Default: `kernel_size`.
     padding : int or (int, int)
-        ``-inf`` padding on both sides, at most half the dilated kernel.
+        ``-inf`` padding on both sides, at most half the kernel size.
     dilation : int or (int, int)
     ceil_mode : bool
         Round the output size up instead of down.
