@@ -8,7 +8,8 @@ through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
 ``max_pool2d``/``avg_pool2d`` + their backwards): the median of ``--repeat``
 runs after ``--warmup`` runs, synchronizing CUDA devices before each clock
 read. In the same run PyTorch, when importable, does the same work on
-``--torch-device`` (the faster of NCHW and channels_last). The report gives
+``--torch-device`` (default: the xcnn backend's CUDA device when it has one,
+else the CPU; the faster of NCHW and channels_last). The report gives
 per shape the times, their ratio, achieved GFLOP/s next to the measured
 float32 matrix-multiply peak, peak memory; the geometric-mean ratio and worst
 shape for convolution and for pooling; and the tutorial's loops
@@ -40,8 +41,12 @@ from .timing import matmul_peak, measure_torch, measure_xcnn, time_loops
 
 __all__ = ["FULL", "QUICK", "Case", "add_arguments", "main", "run", "run_command", "summarize", "to_markdown"]
 
-MATMUL_N, QUICK_MATMUL_N = 2048, 256
-"""Side of the square float32 matrix product that measures the peak (full run, ``--quick``)."""
+MATMUL_N, CUDA_MATMUL_N, QUICK_MATMUL_N = 2048, 8192, 256
+"""Side of the square float32 matrix product that measures the peak (full run, on CUDA, ``--quick``).
+
+A GPU finishes a 2048-cube product in well under a millisecond, mostly launch
+and ramp-up; 8192 keeps it busy long enough to read its real rate.
+"""
 
 
 def _import_torch() -> ModuleType | None:
@@ -112,6 +117,17 @@ def _uses_cuda(selected: xcnn.Backend, torch_device: str) -> bool:
     return torch_device.startswith("cuda") or array_api_compat.is_cupy_namespace(selected.xp) or (
         array_api_compat.is_torch_namespace(selected.xp) and selected.device.type == "cuda"
     )
+
+
+def _default_torch_device(selected: xcnn.Backend) -> str:
+    """PyTorch's reference device when none is given: xcnn's own CUDA device, else the CPU."""
+    label = str(selected).rsplit(" on ", 1)[-1]  # "cupy on cuda:0" -> "cuda:0"
+    return label if label.startswith("cuda") else "cpu"
+
+
+def _progress(text: str) -> None:
+    """One line on stderr per finished step, so a long run shows where it is."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _check_torch_device(torch: ModuleType, device: str) -> None:
@@ -215,6 +231,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     torch = _import_torch()
     with xcnn.use_backend(args.backend, args.device) as selected:
         pass  # an unknown backend or device fails here, before any timing
+    if args.torch_device is None:
+        args.torch_device = _default_torch_device(selected)
     if torch is not None:
         _check_torch_device(torch, args.torch_device)
         torch.set_num_threads(_cpus())
@@ -222,9 +240,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _tf32_off(torch)
     meta = _metadata(args, selected, torch)
     cases, loop_pairs, n = (QUICK, QUICK_LOOP_PAIRS, QUICK_MATMUL_N) if args.quick else (FULL, LOOP_PAIRS, MATMUL_N)
+    if not args.quick and _uses_cuda(selected, "cpu"):
+        n = CUDA_MATMUL_N
     peak = matmul_peak(n, args.backend, args.device, args.repeat, args.warmup)
-    rows = [_row(case, args, torch, peak["gflops"]) for case in cases]
-    loops = [_loop_row(small, realistic, args) for small, realistic in loop_pairs]
+    _progress(f"matmul peak {peak['gflops']:.1f} GFLOP/s ({n}x{n}, float32)")
+    rows = []
+    for case in cases:
+        rows.append(_row(case, args, torch, peak["gflops"]))
+        ratio = rows[-1]["ratio"]
+        _progress(f"{case.label}: xcnn {rows[-1]['xcnn_ms']:.3f} ms" + ("" if ratio is None else f", x{ratio:.2f} PyTorch"))
+    loops = []
+    for small, realistic in loop_pairs:
+        loops.append(_loop_row(small, realistic, args))
+        _progress(f"loops {small.label}: x{loops[-1]['speedup']:.0f} measured")
     meta["load_average_end"] = _load_average()
     return {"meta": meta, "matmul_peak": peak, "results": rows, "summary": summarize(rows, peak["gflops"]),
             "loops": loops}
@@ -234,7 +262,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (shared by ``python -m xcnn.bench`` and ``xcnn bench``)."""
     parser.add_argument("--backend", default="numpy", help="xcnn backend (numpy, torch, cupy, array_api_strict)")
     parser.add_argument("--device", default=None, help="device for the xcnn backend, e.g. cpu or cuda:0")
-    parser.add_argument("--torch-device", default="cpu", help="device of the PyTorch reference (default cpu)")
+    parser.add_argument(
+        "--torch-device", default=None,
+        help="device of the PyTorch reference (default: the xcnn backend's CUDA device if it has one, else cpu)",
+    )
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per case (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before timing (default 2)")
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")
