@@ -20,7 +20,7 @@ CASES = [
 
 @pytest.fixture
 def workspace():
-    previous = xcnn.get_workspace_limit()
+    previous = xcnn.set_workspace_limit(None)
     yield xcnn.set_workspace_limit
     xcnn.set_workspace_limit(previous)
 
@@ -50,12 +50,26 @@ def test_workspace_setting_errors(monkeypatch):
         xcnn.set_workspace_limit(0)
     import xcnn.workspace as ws
 
-    monkeypatch.setattr(ws, "_limit", None)
+    monkeypatch.setattr(ws, "_setting", None)
+    monkeypatch.setattr(ws, "_env_read", False)
     monkeypatch.setenv("XCNN_WORKSPACE_MB", "lots")
     with pytest.raises(ValueError, match=r"XCNN_WORKSPACE_MB must be a number of MiB, got 'lots'"):
         xcnn.get_workspace_limit()
     monkeypatch.setenv("XCNN_WORKSPACE_MB", "1.5")
     assert xcnn.get_workspace_limit() == int(1.5 * 2**20)
+    assert xcnn.set_workspace_limit(None) == int(1.5 * 2**20)  # the setting, which the environment gave
+    assert xcnn.get_workspace_limit() == ws.DEFAULT_BYTES
+
+
+def test_workspace_default_follows_the_array_library(xb, monkeypatch):
+    import xcnn.workspace as ws
+
+    monkeypatch.setattr(ws, "_setting", None)
+    monkeypatch.setattr(ws, "_env_read", True)
+    expected = ws.DEFAULT_CUDA_BYTES if xb.name == "cupy" else ws.DEFAULT_BYTES
+    assert xcnn.get_workspace_limit(xb.xp) == expected
+    xcnn.set_workspace_limit(12345)
+    assert xcnn.get_workspace_limit(xb.xp) == 12345
 
 
 def test_large_images_stay_within_256_mib_of_working_memory():
@@ -85,3 +99,23 @@ def test_large_images_stay_within_256_mib_of_working_memory():
     working = peak - start - held
     assert working <= 256 * 2**20, f"working memory {working / 2**20:.0f} MiB"
     np.testing.assert_allclose(db.ravel(), dz.sum(axis=(0, 1, 2)), rtol=1e-3)
+
+
+@pytest.mark.parametrize("limit", [None, 3000], ids=["one-block", "row-blocks"])
+@pytest.mark.parametrize("options", CASES[:2], ids=["plain", "strided"])
+def test_one_product_input_gradient_matches_per_offset_products(xb, workspace, monkeypatch, options, limit):
+    """The CuPy strategy (one ``dZ @ W^T`` and col2im) and the default give the same gradients everywhere."""
+    import xcnn._conv as conv
+
+    rng = np.random.default_rng(1)
+    x = xb.asarray(rng.standard_normal((3, 9, 8, 4)))
+    w = xb.asarray(rng.standard_normal((3, 3, 4, 5)))
+    dz = xb.asarray(rng.standard_normal(tuple(F.conv2d(x, w, **options).shape)))
+    workspace(limit)
+    monkeypatch.setattr(conv, "_one_product_input_gradient", lambda xp: False)
+    per_offset = F.conv2d_backward(dz, x, w, **options)
+    monkeypatch.setattr(conv, "_one_product_input_gradient", lambda xp: True)
+    one_product = F.conv2d_backward(dz, x, w, **options)
+    for got, want in zip(one_product, per_offset):
+        xb.assert_here(got)
+        np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)

@@ -15,7 +15,10 @@ from types import ModuleType
 from typing import Any
 
 
+import array_api_compat
+
 from . import _windows
+from ._reduce import column_sums
 from ._windows import Windows
 from .backend import Array
 from .workspace import get_workspace_limit
@@ -46,7 +49,7 @@ def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple
     width = win.n_offsets * channels
     itemsize = xp.finfo(x_pad.dtype).bits // 8
     everything = (slice(None),) * 4
-    for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit()):
+    for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit(xp)):
         if sub is win:
             yield everything, everything, win, _windows.im2col(x_pad, win, xp)
             return
@@ -97,7 +100,8 @@ def _depthwise_backward(dz: Array, x_pad: Array, w: Array, win: Windows, groups:
     for k, index in win.offsets():
         wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
         dx_pad[index] += dz5[..., 0] * wk[:, 0] if mult == 1 else xp.sum(dz5 * wk, axis=-1)
-        dw_rows.append(xp.sum(xp.expand_dims(x_pad[index], axis=-1) * dz5, axis=(0, 1, 2)))
+        product = xp.expand_dims(x_pad[index], axis=-1) * dz5
+        dw_rows.append(column_sums(xp.reshape(product, (-1, c_out)), xp, device))
     dw = xp.reshape(xp.stack(dw_rows), (kh, kw, 1, c_out))
     return dx_pad, dw
 
@@ -147,6 +151,17 @@ def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, 
     return dx_pad
 
 
+def _one_product_input_gradient(xp: ModuleType) -> bool:
+    """Whether ``groups = 1`` takes the input gradient as one product and :func:`col2im`.
+
+    On CuPy the single ``dZ @ W^T`` plus kh*kw additions beats kh*kw small
+    products plus kh*kw additions (H200: 0.39 against 0.70 ms for a
+    ``(16, 56, 56, 64) -> 64`` 3x3 layer, and 9 fewer kernel launches); on
+    NumPy the per-offset products are about 2x faster (:func:`_input_gradient`).
+    """
+    return array_api_compat.is_cupy_namespace(xp)
+
+
 def backward(
     dz: Array, x: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array, Array]:
@@ -167,14 +182,15 @@ def backward(
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1:
         dx_pad, dw = _depthwise_backward(dz, x_pad, w, win, groups, xp, device)
-        db = xp.sum(xp.reshape(dz, (-1, c_out)), axis=0)
+        db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
         return _windows.unpad(dx_pad, win.full_padding), dw, db
-    dw = None
-    dx_pad = None if groups == 1 else xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
+    one_product = groups > 1 or _one_product_input_gradient(xp)
+    dw = dx_pad = None
     for out_index, in_index, sub, cols in _column_blocks(x_pad, win, xp):
         dz2 = xp.reshape(dz[out_index], (-1, c_out))
         if groups == 1:
             part = xp.reshape(cols.T @ dz2, w.shape)
+            dcols = dz2 @ xp.reshape(w, (-1, c_out)).T if one_product else None
         else:
             dz3 = xp.permute_dims(xp.reshape(dz2, (-1, groups, c_out // groups)), (1, 0, 2))
             dw3 = xp.matrix_transpose(_group_columns(cols, win.n_offsets, groups, xp)) @ dz3
@@ -182,11 +198,18 @@ def backward(
             dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, rows, kh*kw*Cg)
             dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
             dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
+        if dcols is not None:
             n = m if sub is win else out_index[0].stop - out_index[0].start
-            dx_pad[in_index] += _windows.col2im(dcols, sub, n, channels, xp, device)
+            piece = _windows.col2im(dcols, sub, n, channels, xp, device)
+            if sub is win:
+                dx_pad = piece  # a single block: no copy into place
+            else:
+                if dx_pad is None:
+                    dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
+                dx_pad[in_index] += piece
         dw = part if dw is None else dw + part
-        del cols
-    if groups == 1:
+        del cols, dcols
+    if not one_product:
         dx_pad = _input_gradient(xp.reshape(dz, (-1, c_out)), w, win, m, xp, device)
-    db = xp.sum(xp.reshape(dz, (-1, c_out)), axis=0)
+    db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
     return _windows.unpad(dx_pad, win.full_padding), dw, db

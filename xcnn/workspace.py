@@ -7,52 +7,85 @@ that each fit the limit. Results do not depend on the limit; only speed and
 peak memory do.
 
 Set it with :func:`set_workspace_limit` or the environment variable
-``XCNN_WORKSPACE_MB`` (read at the first convolution). Default: 64 MiB.
+``XCNN_WORKSPACE_MB`` (read at the first convolution). Default: 64 MiB for
+arrays in host memory, 1 GiB for CuPy arrays on a GPU.
 """
 
 from __future__ import annotations
 
 import os
+from types import ModuleType
+
+import array_api_compat
 
 from ._validation import as_int
 
 __all__ = ["get_workspace_limit", "set_workspace_limit"]
 
 DEFAULT_BYTES = 64 * 2**20
+"""Default for arrays in host memory (NumPy, PyTorch CPU, array_api_strict)."""
 
-_limit: int | None = None
+DEFAULT_CUDA_BYTES = 1024 * 2**20
+"""Default for CuPy arrays: GPU memory is plentiful and every extra block costs
+kernel launches (on an H200, 1 GiB instead of 64 MiB took a
+``(32, 64, 64, 32) -> 64`` 3x3 forward + backward from 5.2 to 4.4 ms)."""
 
-
-def get_workspace_limit() -> int:
-    """The current limit in bytes."""
-    global _limit
-    if _limit is None:
-        raw = os.environ.get("XCNN_WORKSPACE_MB", "").strip()
-        if raw:
-            try:
-                megabytes = float(raw)
-            except ValueError:
-                msg = f"XCNN_WORKSPACE_MB must be a number of MiB, got {raw!r}"
-                raise ValueError(msg) from None
-            if megabytes <= 0:
-                msg = f"XCNN_WORKSPACE_MB must be > 0, got {raw!r}"
-                raise ValueError(msg)
-            _limit = int(megabytes * 2**20)
-        else:
-            _limit = DEFAULT_BYTES
-    return _limit
+_setting: int | None = None
+_env_read = False
 
 
-def set_workspace_limit(nbytes: int) -> int:
-    """Set the limit in bytes (at least 1); returns the previous one.
+def _from_environment() -> int | None:
+    raw = os.environ.get("XCNN_WORKSPACE_MB", "").strip()
+    if not raw:
+        return None
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        msg = f"XCNN_WORKSPACE_MB must be a number of MiB, got {raw!r}"
+        raise ValueError(msg) from None
+    if megabytes <= 0:
+        msg = f"XCNN_WORKSPACE_MB must be > 0, got {raw!r}"
+        raise ValueError(msg)
+    return int(megabytes * 2**20)
+
+
+def _current_setting() -> int | None:
+    global _setting, _env_read
+    if not _env_read:
+        _setting, _env_read = _from_environment(), True
+    return _setting
+
+
+def get_workspace_limit(xp: ModuleType | None = None) -> int:
+    """The limit in bytes for arrays of namespace `xp` (default: arrays in host memory).
+
+    The value set with :func:`set_workspace_limit` or ``XCNN_WORKSPACE_MB``
+    applies everywhere; without one, CuPy gets :data:`DEFAULT_CUDA_BYTES` and
+    everything else :data:`DEFAULT_BYTES`.
+    """
+    setting = _current_setting()
+    if setting is not None:
+        return setting
+    if xp is not None and array_api_compat.is_cupy_namespace(xp):
+        return DEFAULT_CUDA_BYTES
+    return DEFAULT_BYTES
+
+
+def set_workspace_limit(nbytes: int | None) -> int | None:
+    """Set the limit in bytes (at least 1), or None for the defaults; returns the previous setting.
+
+    The previous setting is None when the defaults were in force, so
+    ``set_workspace_limit(previous)`` restores exactly what was there.
 
     Examples
     --------
     >>> import xcnn
     >>> previous = xcnn.set_workspace_limit(16 * 2**20)
+    >>> xcnn.get_workspace_limit()
+    16777216
     >>> _ = xcnn.set_workspace_limit(previous)
     """
-    global _limit
-    previous = get_workspace_limit()
-    _limit = as_int("nbytes", nbytes, minimum=1)
+    global _setting
+    previous = _current_setting()
+    _setting = None if nbytes is None else as_int("nbytes", nbytes, minimum=1)
     return previous
