@@ -129,3 +129,33 @@ def test_distribute_value_on_the_selected_backend(xb):
         a = xcnn.distribute_value(2.0, (2, 4))
     xb.assert_here(a)
     np.testing.assert_allclose(xb.to_numpy(a), np.full((2, 4), 0.25))
+
+
+VIEW_CASES = [
+    (3, dict(stride=2)),
+    (2, dict(stride=2)),
+    (3, dict(stride=1, padding=1)),
+    ((2, 3), dict(stride=(1, 2), padding=(1, 0), ceil_mode=True)),
+]
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize(("kernel", "options"), VIEW_CASES, ids=["3x3s2", "2x2s2", "3x3s1p1", "ceil"])
+def test_reduction_over_the_window_view_matches_per_offset(xb, monkeypatch, mode, kernel, options):
+    """CuPy's strategy (one reduction over the strided window view) and the default agree, ties and NaN included."""
+    import xcnn._windows as windows
+    from xcnn import functional as F
+
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 4, size=(2, 9, 8, 3)).astype(np.float64)  # many ties
+    x[0, 1, 1, 0] = x[1, 4, 5, 2] = np.nan
+    x = xb.asarray(x)
+    forward, backward = (F.max_pool2d, F.max_pool2d_backward) if mode == "max" else (F.avg_pool2d, F.avg_pool2d_backward)
+    dy = xb.asarray(rng.standard_normal(tuple(forward(x, kernel, **options).shape)))
+    results = []
+    for chosen in (False, True):
+        monkeypatch.setattr(windows, "_reduce_over_view", lambda xp, chosen=chosen: chosen)
+        results.append((forward(x, kernel, **options), backward(dy, x, kernel, **options)))
+    for got, want in zip(results[1], results[0]):
+        xb.assert_here(got)
+        np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)

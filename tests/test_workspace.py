@@ -101,21 +101,32 @@ def test_large_images_stay_within_256_mib_of_working_memory():
     np.testing.assert_allclose(db.ravel(), dz.sum(axis=(0, 1, 2)), rtol=1e-3)
 
 
+STRATEGIES = [
+    ("_one_product_input_gradient", dict(stride=1, padding=1, dilation=1, groups=1), 5),
+    ("_one_product_input_gradient", dict(stride=2, padding=((0, 1), (2, 0)), dilation=1, groups=1), 5),
+    ("_depthwise_by_columns", dict(stride=1, padding="same", dilation=1, groups=4), 4),
+    ("_depthwise_by_columns", dict(stride=(2, 1), padding=1, dilation=2, groups=4), 8),
+]
+
+
 @pytest.mark.parametrize("limit", [None, 3000], ids=["one-block", "row-blocks"])
-@pytest.mark.parametrize("options", CASES[:2], ids=["plain", "strided"])
-def test_one_product_input_gradient_matches_per_offset_products(xb, workspace, monkeypatch, options, limit):
-    """The CuPy strategy (one ``dZ @ W^T`` and col2im) and the default give the same gradients everywhere."""
+@pytest.mark.parametrize(
+    ("switch", "options", "c_out"), STRATEGIES, ids=["gradient-plain", "gradient-strided", "depthwise", "depthwise-x2"]
+)
+def test_cupy_strategies_match_the_defaults(xb, workspace, monkeypatch, switch, options, c_out, limit):
+    """The strategies chosen for CuPy give the same results as the default ones, on every backend."""
     import xcnn._conv as conv
 
     rng = np.random.default_rng(1)
     x = xb.asarray(rng.standard_normal((3, 9, 8, 4)))
-    w = xb.asarray(rng.standard_normal((3, 3, 4, 5)))
+    w = xb.asarray(rng.standard_normal((3, 3, 4 // options["groups"], c_out)))
+    b = xb.asarray(rng.standard_normal(c_out))
     dz = xb.asarray(rng.standard_normal(tuple(F.conv2d(x, w, **options).shape)))
     workspace(limit)
-    monkeypatch.setattr(conv, "_one_product_input_gradient", lambda xp: False)
-    per_offset = F.conv2d_backward(dz, x, w, **options)
-    monkeypatch.setattr(conv, "_one_product_input_gradient", lambda xp: True)
-    one_product = F.conv2d_backward(dz, x, w, **options)
-    for got, want in zip(one_product, per_offset):
+    results = []
+    for chosen in (False, True):
+        monkeypatch.setattr(conv, switch, lambda xp, chosen=chosen: chosen)
+        results.append((F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options)))
+    for got, want in zip(results[1], results[0]):
         xb.assert_here(got)
         np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)

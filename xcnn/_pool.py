@@ -62,7 +62,7 @@ def avg_divisor(win: Windows, count_include_pad: bool, divisor_override: int | N
 def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) -> Array:
     """Sum over each window divided by `divisor`: ``(m, out_h, out_w, C)``."""
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
-    return _windows.window_sum(x_pad, win) / divisor
+    return _windows.window_sum(x_pad, win, xp) / divisor
 
 
 def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:

@@ -22,6 +22,7 @@ than :func:`pad` below: these are the hot loops.)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +32,7 @@ from typing import Any
 import array_api_compat
 
 from .backend import Array
+from .workspace import get_workspace_limit
 
 Pair = tuple[int, int]
 
@@ -222,8 +224,26 @@ def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) 
     return dx_pad
 
 
-def window_sum(x_pad: Array, win: Windows) -> Array:
+def _reduce_over_view(xp: ModuleType) -> bool:
+    """Whether pooling reduces each window through one strided view (CuPy) rather than per offset.
+
+    On CuPy each elementwise operation is a kernel launch costing some 15-20 us
+    of host time, more than a pooling layer's arithmetic; one reduction over
+    the window view replaces kh*kw - 1 of them. On NumPy the per-offset
+    operations are the faster ones.
+    """
+    return array_api_compat.is_cupy_namespace(xp)
+
+
+def _pooling_view(x_pad: Array, win: Windows, xp: ModuleType) -> Array | None:
+    return window_view(x_pad, win, xp) if _reduce_over_view(xp) else None
+
+
+def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Sum over each window: ``(m, out_h, out_w, C)``."""
+    view = _pooling_view(x_pad, win, xp)
+    if view is not None:
+        return xp.sum(view, axis=(3, 4))
     total = None
     for _, index in win.offsets():
         total = x_pad[index] if total is None else total + x_pad[index]
@@ -232,6 +252,9 @@ def window_sum(x_pad: Array, win: Windows) -> Array:
 
 def window_max(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Maximum of each window, ``(m, out_h, out_w, C)``; NaN propagates."""
+    view = _pooling_view(x_pad, win, xp)
+    if view is not None:
+        return xp.max(view, axis=(3, 4))
     best = None
     for _, index in win.offsets():
         best = x_pad[index] if best is None else xp.maximum(best, x_pad[index])
@@ -250,8 +273,11 @@ def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: M
 
     Returns the gradient with respect to the padded input.
     """
-    dx_pad = xp.zeros(x_pad.shape, dtype=dy.dtype, device=device)
     zero = xp.zeros((), dtype=dy.dtype, device=device)
+    view = _pooling_view(x_pad, win, xp)
+    if view is not None and math.prod(best.shape) * win.n_offsets * 4 <= get_workspace_limit(xp):
+        return _route_through_columns(dy, view, best, win, zero, xp, device)
+    dx_pad = xp.zeros(x_pad.shape, dtype=dy.dtype, device=device)
     remaining = dy  # what each window has still to hand out: all of dy, then 0 once claimed
     last = win.n_offsets - 1
     for k, index in win.offsets():
@@ -261,6 +287,22 @@ def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: M
         if k < last:
             remaining = remaining - share
     return dx_pad
+
+
+def _route_through_columns(dy: Array, view: Array, best: Array, win: Windows, zero: Array, xp: ModuleType, device: Any) -> Array:
+    """:func:`route_to_first_max` in a few whole-array operations on the window view.
+
+    The first maximum is the first offset equal to the window's maximum
+    (:func:`argmax` returns the first of equal values); a NaN window equals
+    nowhere and so routes to offset 0, its first element, as above.
+    """
+    m, out_h, out_w, kh, kw, channels = view.shape
+    n = kh * kw
+    hit = xp.astype(view == best[:, :, :, None, None, :], xp.uint8)
+    first = xp.argmax(xp.reshape(hit, (m, out_h, out_w, n, channels)), axis=3)
+    offsets = xp.reshape(xp.arange(n, dtype=first.dtype, device=device), (n, 1))
+    dcols = xp.where(offsets == first[:, :, :, None, :], dy[:, :, :, None, :], zero)
+    return col2im(xp.reshape(dcols, (-1, n * channels)), win, m, channels, xp, device)
 
 
 # --- tiled windows: stride == kernel, no padding, no dilation --------------------
