@@ -159,3 +159,25 @@ def test_reduction_over_the_window_view_matches_per_offset(xb, monkeypatch, mode
     for got, want in zip(results[1], results[0]):
         xb.assert_here(got)
         np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("upstream", ["finite", "inf", "nan"])
+def test_max_pool_gradient_selection_by_product_matches_where(xb, monkeypatch, upstream):
+    """NumPy selects each window's share with a 0/1 product; it must equal ``where`` exactly,
+    and a non-finite upstream gradient must not leak NaN into other positions."""
+    import xcnn._windows as windows
+    from xcnn import functional as F
+
+    rng = np.random.default_rng(3)
+    x = xb.asarray(rng.integers(0, 3, size=(2, 7, 7, 3)).astype(np.float64))  # ties
+    dy = rng.standard_normal((2, 3, 3, 3))
+    if upstream != "finite":
+        dy[0, 1, 1, 0] = np.inf if upstream == "inf" else np.nan
+        dy[1, 0, 2, 2] = -np.inf
+    dy = xb.asarray(dy)
+    results = []
+    for chosen in (False, True):
+        monkeypatch.setattr(windows, "_select_by_product", lambda xp, chosen=chosen: chosen)
+        results.append(xb.to_numpy(F.max_pool2d_backward(dy, x, 3, stride=2)))
+    np.testing.assert_array_equal(results[1], results[0])
+    assert np.isnan(results[1]).sum() == (upstream == "nan")  # one window's NaN goes to one input
