@@ -222,6 +222,10 @@ def col2im(dcols: Array, win: Windows, m: int, channels: int, xp: ModuleType, de
     array, shape ``(m, H + pad_total, W + pad_total, C)``
         Gradient with respect to the padded input.
     """
+    if array_api_compat.is_cupy_namespace(xp):
+        from ._cupy_kernels import gather_windows  # one launch instead of kh*kw + 1
+
+        return gather_windows(dcols, win, m, channels, per_offset=True)
     out_h, out_w = win.out_size
     dcols = xp.reshape(dcols, (m, out_h, out_w, win.n_offsets, channels))
     dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dcols.dtype, device=device)
@@ -237,6 +241,10 @@ def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) 
     summing each window.
     """
     m, out_w = dy.shape[0], win.out_size[1]
+    if array_api_compat.is_cupy_namespace(xp):
+        from ._cupy_kernels import gather_windows  # one launch instead of kh + kw + 2
+
+        return gather_windows(dy, win, m, channels, per_offset=False)
     (height, width) = win.padded_size
     by_rows = xp.zeros((m, height, out_w, channels), dtype=dy.dtype, device=device)
     for index in win.row_offsets():  # separable: kh + kw additions, not kh * kw
