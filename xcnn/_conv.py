@@ -19,6 +19,7 @@ import array_api_compat
 
 from . import _windows
 from ._reduce import column_sums
+from ._threads import over_samples
 from ._windows import Windows
 from .backend import Array
 from .workspace import get_workspace_limit
@@ -122,10 +123,24 @@ def _depthwise_backward(dz: Array, x_pad: Array, w: Array, win: Windows, groups:
     for k, index in win.offsets():
         wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
         dx_pad[index] += dz5[..., 0] * wk[:, 0] if mult == 1 else xp.sum(dz5 * wk, axis=-1)
-        product = xp.expand_dims(x_pad[index], axis=-1) * dz5
-        dw_rows.append(column_sums(xp.reshape(product, (-1, c_out)), xp, device))
+        dw_rows.append(xp.reshape(_products_summed(x_pad[index], dz5, xp, device), (c_out,)))
     dw = xp.reshape(xp.stack(dw_rows), (kh, kw, 1, c_out))
     return dx_pad, dw
+
+
+def _products_summed(x_k: Array, dz5: Array, xp: ModuleType, device: Any) -> Array:
+    """``sum over (n, h, w) of x_k[n, h, w, g] * dz5[n, h, w, g, j]``, shape ``(G, mult)``.
+
+    NumPy's ``einsum`` does it in one pass with no product array: about 3x
+    faster there than a product and :func:`column_sums` (1.05 against 3.4 ms
+    for ``(32, 32, 32, 64)``).
+    """
+    if array_api_compat.is_numpy_namespace(xp):
+        import numpy as np
+
+        return np.einsum("nhwg,nhwgj->gj", x_k, dz5)
+    product = xp.expand_dims(x_k, axis=-1) * dz5
+    return xp.reshape(column_sums(xp.reshape(product, (-1, product.shape[3] * product.shape[4])), xp, device), product.shape[3:])
 
 
 def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType, device: Any) -> Array:
@@ -140,7 +155,7 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     out_h, out_w = win.out_size
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
-        z = _depthwise_forward(x_pad, w, win, groups, xp)
+        z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
         return z if b is None else z + b
     z = None
     for out_index, _, sub, cols in _column_blocks(x_pad, win, xp):
@@ -203,7 +218,9 @@ def backward(
     kh, kw, c_group, c_out = w.shape
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
-        dx_pad, dw = _depthwise_backward(dz, x_pad, w, win, groups, xp, device)
+        dx_pad, dw = over_samples(
+            lambda dz, x_pad: _depthwise_backward(dz, x_pad, w, win, groups, xp, device), (dz, x_pad), xp, summed=(1,)
+        )
         db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
         return _windows.unpad(dx_pad, win.full_padding), dw, db
     one_product = groups > 1 or _one_product_input_gradient(xp)

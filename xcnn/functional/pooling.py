@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _pool
+from .._threads import over_samples
 from .._validation import as_int, check_floating, check_ndim, check_shape, common_float_dtype, namespace_of
 from .._windows import Windows
 from ..backend import Array, device_context
@@ -91,7 +92,7 @@ def max_pool2d_named(
     check_floating(names["x"], x, xp)
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
     with device_context(xp, device):
-        return _pool.max_forward(x, win, xp)
+        return over_samples(lambda x: _pool.max_forward(x, win, xp), (x,), xp)
 
 
 def max_pool2d_backward(
@@ -122,7 +123,8 @@ def max_pool2d_backward_named(
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
     _check_dy(dy, x, win, names["dy"])
     with device_context(xp, device):
-        return _pool.max_backward(xp.astype(dy, dtype, copy=False), xp.astype(x, dtype, copy=False), win, xp, device)
+        dy, x = xp.astype(dy, dtype, copy=False), xp.astype(x, dtype, copy=False)
+        return over_samples(lambda dy, x: _pool.max_backward(dy, x, win, xp, device), (dy, x), xp)
 
 
 def _avg_options(count_include_pad: Any, divisor_override: Any) -> int | None:
@@ -174,7 +176,7 @@ def avg_pool2d_named(
     win = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, names["x"])
     with device_context(xp, device):
         divisor = _pool.avg_divisor(win, count_include_pad, divisor_override, xp, x.dtype, device)
-        return _pool.avg_forward(x, win, divisor, xp)
+        return over_samples(lambda x: _pool.avg_forward(x, win, divisor, xp), (x,), xp)
 
 
 def avg_pool2d_backward(
@@ -206,7 +208,8 @@ def avg_pool2d_backward_named(
     _check_dy(dy, x, win, names["dy"])
     with device_context(xp, device):
         divisor = _pool.avg_divisor(win, count_include_pad, divisor_override, xp, dtype, device)
-        return _pool.avg_backward(xp.astype(dy, dtype, copy=False), x.shape[3], win, divisor, xp, device)
+        dy = xp.astype(dy, dtype, copy=False)
+        return over_samples(lambda dy: _pool.avg_backward(dy, x.shape[3], win, divisor, xp, device), (dy,), xp)
 
 
 def global_avg_pool2d(x: Array, /) -> Array:

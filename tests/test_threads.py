@@ -1,0 +1,48 @@
+"""Per-sample threading (NumPy): the same results as one thread, for every operation that uses it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xcnn._threads as threads
+from xcnn import functional as F
+
+OPERATIONS = {
+    "max_pool": lambda x, dy: (F.max_pool2d(x, 3, stride=2, padding=1), F.max_pool2d_backward(dy, x, 3, stride=2, padding=1)),
+    "avg_pool": lambda x, dy: (F.avg_pool2d(x, 3, stride=2, padding=1), F.avg_pool2d_backward(dy, x, 3, stride=2, padding=1)),
+    "depthwise": lambda x, dz: (F.conv2d(x, W_DEPTHWISE, stride=2, padding=1, groups=4),
+                                *F.conv2d_backward(dz, x, W_DEPTHWISE, stride=2, padding=1, groups=4)),
+}
+W_DEPTHWISE = np.random.default_rng(5).standard_normal((3, 3, 1, 8))
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_threaded_blocks_give_the_results_of_one_thread(monkeypatch, name, workers):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((7, 9, 10, 4))  # 7 samples: uneven blocks
+    x[2, 3, 3, 1] = np.nan
+    operation = OPERATIONS[name]
+    out_shape = {"max_pool": (7, 5, 5, 4), "avg_pool": (7, 5, 5, 4), "depthwise": (7, 5, 5, 8)}[name]
+    upstream = rng.standard_normal(out_shape)
+    monkeypatch.setattr(threads, "MIN_BYTES", 0)
+    results = []
+    for count in (1, workers):
+        monkeypatch.setattr(threads, "thread_count", lambda count=count: count)
+        results.append(operation(x, upstream))
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_thread_count_comes_from_the_environment(monkeypatch):
+    threads.thread_count.cache_clear()
+    monkeypatch.setenv("XCNN_NUM_THREADS", "3")
+    try:
+        assert threads.thread_count() == 3
+        threads.thread_count.cache_clear()
+        monkeypatch.setenv("XCNN_NUM_THREADS", "none")
+        with pytest.raises(ValueError, match=r"XCNN_NUM_THREADS must be an integer >= 1, got 'none'"):
+            threads.thread_count()
+    finally:
+        threads.thread_count.cache_clear()

@@ -1,0 +1,77 @@
+"""Per-sample work on every core, for NumPy.
+
+NumPy runs each operation on one core and releases the GIL while it runs, so
+blocks of samples computed in threads of their own use the other cores too.
+Measured on 2 cores, ``(32, 64, 64, 32)`` float32: a 3x3/2 max-pool backward
+took 59.7 ms in one thread and 25.3 ms in two (the halves also fit the cache
+better). Matrix products are left alone: BLAS threads them already.
+
+``XCNN_NUM_THREADS`` sets the number of threads (default: the cores this
+process may use; 1 turns the splitting off).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from .backend import Array
+
+__all__ = ["over_samples", "thread_count"]
+
+MIN_BYTES = 1 << 20
+"""Below this much input a thread hand-off costs more than it saves."""
+
+
+@functools.cache
+def thread_count() -> int:
+    """Threads for per-sample work: ``XCNN_NUM_THREADS``, else the usable cores."""
+    raw = os.environ.get("XCNN_NUM_THREADS", "").strip()
+    if raw:
+        try:
+            count = int(raw)
+        except ValueError:
+            count = 0
+        if count < 1:
+            msg = f"XCNN_NUM_THREADS must be an integer >= 1, got {raw!r}"
+            raise ValueError(msg)
+        return count
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@functools.cache
+def _executor(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xcnn")
+
+
+def over_samples(
+    fn: Callable[..., Any], arrays: Sequence[Array], xp: ModuleType, *, summed: tuple[int, ...] = ()
+) -> Any:
+    """``fn(*arrays)``, on blocks of samples (axis 0) in parallel threads where that pays.
+
+    `fn` must treat samples independently and return an array, or a tuple of
+    arrays, with one entry per sample along axis 0; results whose positions
+    are in `summed` are instead totals over the samples (a weight gradient),
+    and the blocks' totals are added. Threads are used for NumPy arrays of at
+    least :data:`MIN_BYTES`; otherwise this is just ``fn(*arrays)``.
+    """
+    m = arrays[0].shape[0]
+    workers = min(thread_count(), m)
+    nbytes = getattr(arrays[0], "nbytes", 0)
+    if workers < 2 or not array_api_compat.is_numpy_namespace(xp) or nbytes < MIN_BYTES:
+        return fn(*arrays)
+    step = -(-m // workers)
+    blocks = [slice(i, min(i + step, m)) for i in range(0, m, step)]
+    parts = list(_executor(workers).map(lambda block: fn(*(a[block] for a in arrays)), blocks))
+    if not isinstance(parts[0], tuple):
+        return xp.concat(parts, axis=0)
+    joined = []
+    for k, pieces in enumerate(zip(*parts)):
+        joined.append(functools.reduce(lambda a, b: a + b, pieces) if k in summed else xp.concat(pieces, axis=0))
+    return tuple(joined)
