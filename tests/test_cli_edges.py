@@ -280,3 +280,21 @@ class TestCommandLine:
         assert result.returncode == 1
         assert result.stdout.strip() == str(tmp_path / "square_sobel.png")
         assert "gone.jpg" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_images_with_the_same_stem_get_their_own_files(photo, tmp_path, capsys):
+    """Two inputs named alike (in two folders, or .png and .jpg) must not overwrite each other's edge map."""
+    path, pixels = photo
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    flipped = other_dir / "square.png"
+    Image.fromarray(pixels[:, ::-1]).save(flipped)
+    jpeg = tmp_path / "square.jpg"
+    Image.fromarray(pixels).save(jpeg, quality=95)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(["edges", str(path), str(flipped), str(jpeg), "-o", str(out)], capsys)
+    assert (code, stderr) == (0, "")
+    targets = [out / "square_sobel.png", out / "square-2_sobel.png", out / "square-3_sobel.png"]
+    assert stdout.splitlines() == [str(t) for t in targets]
+    first, second = read_png(targets[0]), read_png(targets[1])
+    assert_array_equal(second, first[:, ::-1])  # the mirrored image's map, not a copy of the first

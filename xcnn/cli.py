@@ -164,7 +164,8 @@ def _to_uint8(magnitude):  # numpy float (H, W) -> uint8 (H, W), the strongest e
 def _edges_options(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Detect edges in each image (gradient magnitude of the luminance, borders replicated, scaled "
-        "so the strongest edge is 255) and write <stem>_<method>.png into the output directory. Images are "
+        "so the strongest edge is 255) and write <stem>_<method>.png into the output directory (<stem>-2_<method>.png "
+        "and so on for a name seen before in the same call). Images are "
         f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib."
     )
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
@@ -176,6 +177,20 @@ def _edges_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _output_names(sources: Sequence[Path], method: str) -> list[str]:
+    """``<stem>_<method>.png`` per source; a stem seen before gets ``-2``, ``-3``, ... so no output overwrites another."""
+    used: set[str] = set()
+    names = []
+    for source in sources:
+        name, copy = f"{source.stem}_{method}.png", 1
+        while name in used:
+            copy += 1
+            name = f"{source.stem}-{copy}_{method}.png"
+        used.add(name)
+        names.append(name)
+    return names
+
+
 @subcommand("edges", help="write edge maps of PNG/JPEG images", options=_edges_options, backend=True)
 def _edges(args: argparse.Namespace) -> int:
     from PIL import Image
@@ -183,7 +198,7 @@ def _edges(args: argparse.Namespace) -> int:
     import xcnn
     from xcnn.filters import detect_edges
 
-    sources = args.images or [_sample_photo()]
+    sources = [Path(s) for s in args.images or [_sample_photo()]]
     out_dir = Path(args.output)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +206,7 @@ def _edges(args: argparse.Namespace) -> int:
         _error("edges", f"cannot create output directory {str(out_dir)!r}: {exc.strerror or exc}")
         return 1
     failed = 0
-    for source in map(Path, sources):
+    for source, name in zip(sources, _output_names(sources, args.method)):
         try:
             pixels = _read_image(source)  # one image at a time, never the whole list
         except Exception as exc:  # noqa: BLE001 - any unreadable file is reported and skipped
@@ -199,7 +214,7 @@ def _edges(args: argparse.Namespace) -> int:
             failed += 1
             continue
         magnitude = detect_edges(xcnn.asarray(pixels[None]), method=args.method, padding_mode="replicate")
-        target = out_dir / f"{source.stem}_{args.method}.png"
+        target = out_dir / name
         try:
             Image.fromarray(_to_uint8(xcnn.to_numpy(magnitude)[0])).save(target)
         except OSError as exc:
