@@ -303,7 +303,9 @@ class TestDetectEdgesErrors:
         def fail(*args, **kwargs):
             raise AssertionError("conv_forward ran before the arguments were checked")
 
-        monkeypatch.setattr(xf, "conv_forward", fail)
+        import xcnn.filters.edges
+
+        monkeypatch.setattr(xcnn.filters.edges, "conv_forward", fail)
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),
