@@ -11,6 +11,7 @@ process, CuPy's too.
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import io
 import pstats
@@ -18,7 +19,6 @@ import statistics
 import sys
 import time
 
-import torch
 from torch.profiler import ProfilerActivity, profile
 
 import xcnn
@@ -30,14 +30,22 @@ def _device_us(event) -> float:
     return getattr(event, "device_time_total", None) or getattr(event, "cuda_time_total", 0.0)
 
 
-def profile_case(case, backend: str, device: str, workspace: int, repeat: int = 5) -> str:
-    xcnn.set_workspace_limit(workspace)
+@contextlib.contextmanager
+def warm_step(case, backend: str, device: str):
+    """``(step, sync)`` for one forward + backward of `case` on the backend, after three warm-up runs."""
     with xcnn.use_backend(backend, device) as selected:
         data = {k: xcnn.asarray(v) for k, v in host_data(case, "float32").items()}
         step, sync = _xcnn_step(case, data), _sync_for(selected)
         for _ in range(3):
             step()
         sync()
+        yield step, sync
+
+
+def profile_case(case, backend: str, device: str, workspace: int, repeat: int = 5) -> str:
+    """Wall time, kernel time and launches per step, and the costliest kernels."""
+    xcnn.set_workspace_limit(workspace)
+    with warm_step(case, backend, device) as (step, sync):
         times = []
         for _ in range(10):
             start = time.perf_counter()
@@ -62,12 +70,7 @@ def profile_case(case, backend: str, device: str, workspace: int, repeat: int = 
 
 def host_profile(case, backend: str, device: str, repeat: int = 50) -> str:
     """cProfile of `repeat` forward + backward steps: the host functions that cost the most."""
-    with xcnn.use_backend(backend, device) as selected:
-        data = {k: xcnn.asarray(v) for k, v in host_data(case, "float32").items()}
-        step, sync = _xcnn_step(case, data), _sync_for(selected)
-        for _ in range(3):
-            step()
-        sync()
+    with warm_step(case, backend, device) as (step, sync):
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(repeat):
@@ -91,6 +94,7 @@ def main() -> None:
             if case.mode and workspace > 64 << 20:
                 continue  # pooling has no workspace
             print(profile_case(case, backend, device, workspace), flush=True)
+    xcnn.set_workspace_limit(None)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-
 import array_api_compat
 
 from . import _windows
