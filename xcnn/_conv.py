@@ -64,7 +64,8 @@ def _products(cols: Array, w: Array, n_offsets: int, groups: int, xp: ModuleType
     if groups == 1:
         return cols @ xp.reshape(w, (-1, c_out))
     if w.shape[2] == 1:  # depthwise: a multiply and a sum over offsets, not G tiny products
-        z = xp.sum(_depthwise_columns(cols, n_offsets, groups, xp) * _depthwise_weights(w, groups, xp), axis=1)
+        products = _depthwise_columns(cols, n_offsets, groups, xp) * _depthwise_weights(w, groups, xp)
+        z = xp.sum(products, axis=1)
         return xp.reshape(z, (-1, c_out))
     z = _group_columns(cols, n_offsets, groups, xp) @ _group_weights(w, groups, xp)
     return xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
@@ -139,7 +140,8 @@ def _products_summed(x_k: Array, dz5: Array, xp: ModuleType, device: Any) -> Arr
 
         return np.einsum("nhwg,nhwgj->gj", x_k, dz5)
     product = xp.expand_dims(x_k, axis=-1) * dz5
-    return xp.reshape(column_sums(xp.reshape(product, (-1, product.shape[3] * product.shape[4])), xp, device), product.shape[3:])
+    groups, mult = product.shape[3:]
+    return xp.reshape(column_sums(xp.reshape(product, (-1, groups * mult)), xp, device), (groups, mult))
 
 
 def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType, device: Any) -> Array:
@@ -218,7 +220,8 @@ def backward(
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(
-            lambda dz, x_pad: _depthwise_backward(dz, x_pad, w, win, groups, xp, device), (dz, x_pad), xp, summed=(1,)
+            lambda dz, x_pad: _depthwise_backward(dz, x_pad, w, win, groups, xp, device),
+            (dz, x_pad), xp, summed=(1,),  # dw: each block's total over its samples
         )
         db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
         return _windows.unpad(dx_pad, win.full_padding), dw, db

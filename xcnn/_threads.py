@@ -73,5 +73,6 @@ def over_samples(
         return xp.concat(parts, axis=0)
     joined = []
     for k, pieces in enumerate(zip(*parts)):
-        joined.append(functools.reduce(lambda a, b: a + b, pieces) if k in summed else xp.concat(pieces, axis=0))
+        total = functools.reduce(lambda a, b: a + b, pieces) if k in summed else None
+        joined.append(total if total is not None else xp.concat(pieces, axis=0))
     return tuple(joined)

@@ -114,7 +114,6 @@ class Windows:
                 cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
                 yield i * kw + j, (slice(None), rows, cols, slice(None))
 
-
     def row_offsets(self) -> Iterator[tuple[slice, ...]]:
         """Per kernel row ``i``, the index of ``x_pad`` whose rows are that row of every window.
 
@@ -315,7 +314,8 @@ def route_to_first_max(dy: Array, x_pad: Array, best: Array, win: Windows, xp: M
     """
     zero = xp.zeros((), dtype=dy.dtype, device=device)
     view = _pooling_view(x_pad, win, xp)
-    if view is not None and math.prod(best.shape) * win.n_offsets * 4 <= get_workspace_limit(xp):
+    column_bytes = math.prod(best.shape) * win.n_offsets * (xp.finfo(dy.dtype).bits // 8)
+    if view is not None and column_bytes <= get_workspace_limit(xp):
         return _route_through_columns(dy, view, best, win, zero, xp, device)
     dx_pad = xp.zeros(x_pad.shape, dtype=dy.dtype, device=device)
     remaining = dy  # what each window has still to hand out: all of dy, then 0 once claimed
@@ -347,7 +347,9 @@ def _select_by_product(xp: ModuleType) -> bool:
     return array_api_compat.is_numpy_namespace(xp)
 
 
-def _route_through_columns(dy: Array, view: Array, best: Array, win: Windows, zero: Array, xp: ModuleType, device: Any) -> Array:
+def _route_through_columns(
+    dy: Array, view: Array, best: Array, win: Windows, zero: Array, xp: ModuleType, device: Any
+) -> Array:
     """:func:`route_to_first_max` in a few whole-array operations on the window view.
 
     The first maximum is the first offset equal to the window's maximum

@@ -178,7 +178,7 @@ def _edges_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _output_names(sources: Sequence[Path], method: str) -> list[str]:
-    """``<stem>_<method>.png`` per source; a stem seen before gets ``-2``, ``-3``, ... so no output overwrites another."""
+    """One output name per source: ``<stem>_<method>.png``, or ``<stem>-2_<method>.png``, ... for a repeated stem."""
     used: set[str] = set()
     names = []
     for source in sources:
