@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -46,3 +50,32 @@ def test_thread_count_comes_from_the_environment(monkeypatch):
             threads.thread_count()
     finally:
         threads.thread_count.cache_clear()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_thread_pool_of_its_own(tmp_path):
+    """After the parent has used its pool, a child made by fork must not wait forever on the parent's threads."""
+    script = tmp_path / "fork_child.py"
+    script.write_text(
+        "import multiprocessing as mp\n"
+        "import numpy as np\n"
+        "from xcnn import functional as F\n"
+        "x = np.random.default_rng(0).standard_normal((8, 64, 64, 32), dtype=np.float32)\n"
+        "F.max_pool2d(x, 2, stride=2)\n"
+        "def child(queue):\n"
+        "    queue.put(float(F.max_pool2d(x, 2, stride=2).sum()))\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = mp.get_context('fork')\n"
+        "    queue = ctx.Queue()\n"
+        "    process = ctx.Process(target=child, args=(queue,))\n"
+        "    process.start()\n"
+        "    process.join(60)\n"
+        "    if process.is_alive():\n"
+        "        process.kill()\n"
+        "        raise SystemExit('the child hung')\n"
+        "    print(queue.get(timeout=5))\n"
+    )
+    env = {**os.environ, "XCNN_NUM_THREADS": "2"}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert float(result.stdout) != 0.0

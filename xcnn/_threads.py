@@ -50,6 +50,13 @@ def _executor(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xcnn")
 
 
+# A forked child inherits the pool but not its threads: work handed to it would
+# wait forever (multiprocessing's "fork" start method, data-loader workers).
+# The child starts a pool of its own instead.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_executor.cache_clear)
+
+
 def over_samples(
     fn: Callable[..., Any], arrays: Sequence[Array], xp: ModuleType, *, summed: tuple[int, ...] = ()
 ) -> Any:
