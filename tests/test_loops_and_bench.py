@@ -159,3 +159,27 @@ def test_bench_rejects_bad_counts(capsys, option, value):
 def test_bench_rejects_unknown_backend(capsys):
     assert bench.main(["--quick", "--repeat", "1", "--backend", "nope"]) == 2
     assert "unknown backend" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("backend", "device", "expected"),
+    [("numpy", None, "cpu"), ("array_api_strict", "device1", "cpu"), ("torch", "cpu", "cpu")],
+)
+def test_pytorch_reference_follows_a_cuda_backend_and_otherwise_runs_on_the_cpu(backend, device, expected):
+    pytest.importorskip(backend)
+    import xcnn
+    from xcnn.bench import _default_torch_device
+
+    with xcnn.use_backend(backend, device) as selected:
+        assert _default_torch_device(selected) == expected
+
+
+def test_pytorch_reference_device_for_a_cuda_backend():
+    """A backend described as "cupy on cuda:1" (as on a GPU machine) sends PyTorch to cuda:1."""
+    from xcnn.bench import _default_torch_device
+
+    class OnSecondGpu:
+        def __str__(self) -> str:
+            return "cupy on cuda:1"
+
+    assert _default_torch_device(OnSecondGpu()) == "cuda:1"
