@@ -100,48 +100,66 @@ def _depthwise_weights(w: Array, groups: int, xp: ModuleType) -> Array:
 
 def _depthwise_forward(x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType) -> Array:
     """``Z[..., c*mult + j] = sum_k x_pad[offset k][..., c] * W[k, 0, c*mult + j]``."""
-    c_out = w.shape[3]
+    kh, kw, _, c_out = w.shape
     mult = c_out // groups
-    kw = w.shape[1]
-    z = None
-    for k, index in win.offsets():
-        wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
-        term = xp.expand_dims(x_pad[index], axis=-1) * wk
-        z = term if z is None else z + term
+    if array_api_compat.is_numpy_namespace(xp):
+        # One einsum over the strided window view: one pass, no product arrays
+        # (14 against 38 ms for (32, 32, 32, 64) 3x3, the same sums).
+        import numpy as np
+
+        view = _windows.window_view(x_pad, win, xp)
+        if mult == 1:
+            z = np.einsum("nhwijg,ijg->nhwg", view, np.reshape(w, (kh, kw, groups)))[..., None]
+        else:
+            z = np.einsum("nhwijg,ijgk->nhwgk", view, np.reshape(w, (kh, kw, groups, mult)))
+    else:
+        z = None
+        for k, index in win.offsets():
+            wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
+            term = xp.expand_dims(x_pad[index], axis=-1) * wk
+            z = term if z is None else z + term
     m, out_h, out_w = z.shape[:3]
     return xp.reshape(z, (m, out_h, out_w, c_out))
 
 
-def _depthwise_backward(dz: Array, x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any) -> tuple[Array, Array]:
+def _depthwise_backward(
+    dz: Array, x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
+) -> tuple[Array, Array]:
     """``(dx_pad, dw)`` of :func:`_depthwise_forward`."""
-    kh, kw, _, c_out = w.shape
+    kw, c_out = w.shape[1], w.shape[3]
     mult = c_out // groups
     m, out_h, out_w, _ = dz.shape
     dz5 = xp.reshape(dz, (m, out_h, out_w, groups, mult))
     dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
-    dw_rows = []
     for k, index in win.offsets():
         wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
         dx_pad[index] += dz5[..., 0] * wk[:, 0] if mult == 1 else xp.sum(dz5 * wk, axis=-1)
-        dw_rows.append(xp.reshape(_products_summed(x_pad[index], dz5, xp, device), (c_out,)))
-    dw = xp.reshape(xp.stack(dw_rows), (kh, kw, 1, c_out))
-    return dx_pad, dw
+    return dx_pad, _depthwise_weight_gradient(x_pad, dz5, win, w.shape, xp, device)
 
 
-def _products_summed(x_k: Array, dz5: Array, xp: ModuleType, device: Any) -> Array:
-    """``sum over (n, h, w) of x_k[n, h, w, g] * dz5[n, h, w, g, j]``, shape ``(G, mult)``.
-
-    NumPy's ``einsum`` does it in one pass with no product array: about 3x
-    faster there than a product and :func:`column_sums` (1.05 against 3.4 ms
-    for ``(32, 32, 32, 64)``).
-    """
+def _depthwise_weight_gradient(
+    x_pad: Array, dz5: Array, win: Windows, w_shape: tuple[int, ...], xp: ModuleType, device: Any
+) -> Array:
+    """``dW[i, j, 0, g*mult + k] = sum over (n, h, w) of x_pad[offset (i, j)][n, h, w, g] * dz5[n, h, w, g, k]``."""
+    c_out = w_shape[3]
     if array_api_compat.is_numpy_namespace(xp):
+        # einsum sums products in one pass with no product arrays. For one
+        # output channel per group, one call over the strided window view
+        # (6.3 ms for (32, 32, 32, 64) 3x3, against 13 for one call per
+        # offset and 40 for products and column sums); with several, one call
+        # per offset (the view's five-index form is slower there).
         import numpy as np
 
-        return np.einsum("nhwg,nhwgj->gj", x_k, dz5)
-    product = xp.expand_dims(x_k, axis=-1) * dz5
-    groups, mult = product.shape[3:]
-    return xp.reshape(column_sums(xp.reshape(product, (-1, groups * mult)), xp, device), (groups, mult))
+        if dz5.shape[4] == 1:
+            view = _windows.window_view(x_pad, win, xp)
+            return xp.reshape(np.einsum("nhwijg,nhwg->ijg", view, dz5[..., 0]), w_shape)
+        rows = [np.einsum("nhwg,nhwgk->gk", x_pad[index], dz5) for _, index in win.offsets()]
+        return xp.reshape(xp.stack(rows), w_shape)
+    rows = []
+    for _, index in win.offsets():
+        product = xp.expand_dims(x_pad[index], axis=-1) * dz5
+        rows.append(column_sums(xp.reshape(product, (-1, c_out)), xp, device))
+    return xp.reshape(xp.stack(rows), w_shape)
 
 
 def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: ModuleType, device: Any) -> Array:
