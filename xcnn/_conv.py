@@ -136,7 +136,7 @@ def _depthwise_input_gradient(
     dz5: Array, w: Array, win: Windows, padded_shape: tuple[int, ...], xp: ModuleType, device: Any
 ) -> Array:
     """``dx_pad[offset k][..., g] += sum_j dz5[..., g, j] * W[k, 0, g*mult + j]`` over the offsets ``k``."""
-    kh, kw, _, c_out = w.shape
+    kh, kw = w.shape[:2]
     groups, mult = dz5.shape[3:]
     if array_api_compat.is_numpy_namespace(xp) and win.stride == (1, 1) and mult == 1:
         # With stride 1 this is a depthwise correlation of dz, padded by the
