@@ -44,7 +44,11 @@ timeout "${BENCH_TIMEOUT:-140}" python3 -m xcnn bench --backend cupy --device cu
 echo "exit $?"
 
 step "tests: cupy and torch on cuda:0"
-XCNN_TEST_BACKENDS=cupy,torch:cuda:0 timeout "${TEST_TIMEOUT:-170}" python3 -m pytest -q -n 8 -p no:cacheprovider \
+# pytest-xdist spreads the tests over 8 processes where it is installed; pytest-benchmark's
+# warning under xdist would be an error here (warnings are errors), so that plugin stays off.
+parallel=$(python3 -c "import xdist" 2>/dev/null && echo "-n 8")
+XCNN_TEST_BACKENDS=cupy,torch:cuda:0 timeout "${TEST_TIMEOUT:-170}" python3 -m pytest -q $parallel \
+    -p no:cacheprovider -p no:benchmark \
     --ignore=tests/test_example_figures.py --ignore=tests/test_examples.py --tb=short -rfE \
     >"$out/pytest.log" 2>&1
 echo "exit $?"
