@@ -17,6 +17,22 @@ def test_info_lists_backends(capsys):
     assert "numpy             yes" in out and "cupy" in out and "array-api-compat" in out
 
 
+def test_info_shows_the_speed_settings(capsys, monkeypatch):
+    import xcnn._threads as threads
+    import xcnn.workspace as workspace
+
+    monkeypatch.setattr(workspace, "_setting", None)
+    monkeypatch.setattr(workspace, "_env_read", True)
+    monkeypatch.setattr(threads, "thread_count", lambda: 3)
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "workspace limit   64 MiB for host arrays, 1024 MiB for CuPy (defaults)" in out
+    assert "NumPy threads     3" in out
+    monkeypatch.setattr(workspace, "_setting", 12 * 2**20)
+    assert main(["info"]) == 0
+    assert "workspace limit   12 MiB  [" in capsys.readouterr().out
+
+
 def test_train_then_predict(tmp_path, capsys):
     out_dir = tmp_path / "run"
     assert main(["train", "--epochs", "3", "--out", str(out_dir), "--seed", "1"]) == 0

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _threads, workspace
 from .backend import installed_version
 from .cli import _error, subcommand
 
@@ -48,6 +49,22 @@ def _info(args: argparse.Namespace) -> int:
     print("libraries:")
     for package in ("numpy", "array-api-compat", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
         print(f"  {package:<17} {installed_version(package)}")
+    print("settings:")
+    try:
+        setting = workspace.current_setting()
+    except ValueError as exc:
+        limit = f"invalid ({exc})"
+    else:
+        limit = f"{setting / 2**20:g} MiB" if setting is not None else (
+            f"{workspace.DEFAULT_BYTES / 2**20:g} MiB for host arrays, "
+            f"{workspace.DEFAULT_CUDA_BYTES / 2**20:g} MiB for CuPy (defaults)"
+        )
+    print(f"  workspace limit   {limit}  [xcnn.set_workspace_limit, XCNN_WORKSPACE_MB]")
+    try:
+        threads = str(_threads.thread_count())
+    except ValueError as exc:
+        threads = f"invalid ({exc})"
+    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution) [XCNN_NUM_THREADS]")
     return 0
 
 

@@ -49,6 +49,11 @@ def _from_environment() -> int | None:
     return int(megabytes * 2**20)
 
 
+def current_setting() -> int | None:
+    """The limit set with :func:`set_workspace_limit` or ``XCNN_WORKSPACE_MB``; None when the defaults apply."""
+    return _current_setting()
+
+
 def _current_setting() -> int | None:
     global _setting, _env_read
     if not _env_read:
