@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from scipy import signal
@@ -54,3 +58,18 @@ def numeric_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, n_check
         minus[index] -= eps
         numeric.append((loss(plus) - loss(minus)) / (2 * eps))
     return picks, numeric
+
+
+
+def run_example(
+    script: Path, backend: str, *, cwd: Path, python_options: Sequence[str] = (), script_args: Sequence[str] = ()
+) -> subprocess.CompletedProcess:
+    """Run an example script on `backend` (``XCNN_BACKEND`` set, ``XCNN_DEVICE`` unset); it must exit 0."""
+    env = {key: value for key, value in os.environ.items() if key != "XCNN_DEVICE"}
+    env["XCNN_BACKEND"] = backend
+    result = subprocess.run(
+        [sys.executable, *python_options, str(script), *script_args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from .helpers import run_example
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FIGURES = {
@@ -34,19 +33,10 @@ BACKENDS = [
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("script", sorted(FIGURES))
 def test_example_writes_its_figures(script: str, backend: str, tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "XCNN_DEVICE"}
-    env["XCNN_BACKEND"] = backend
     out = tmp_path / "figures"
-    result = subprocess.run(
-        [sys.executable, "-W", "error", str(EXAMPLES / script), "--out", str(out)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_example(
+        EXAMPLES / script, backend, cwd=tmp_path, python_options=["-W", "error"], script_args=["--out", str(out)]
     )
-    assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
     assert f"Backend in use: {backend}" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == sorted(FIGURES[script])
     for name in FIGURES[script]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from .helpers import run_example
 
 ROOT = Path(__file__).resolve().parents[1]
 WALKTHROUGH = ROOT / "examples" / "tutorial_walkthrough.py"
@@ -29,18 +28,7 @@ WALKTHROUGH = ROOT / "examples" / "tutorial_walkthrough.py"
     ],
 )
 def test_tutorial_walkthrough_runs(backend: str) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "XCNN_DEVICE"}
-    env["XCNN_BACKEND"] = backend
-    result = subprocess.run(
-        [sys.executable, str(WALKTHROUGH)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
+    result = run_example(WALKTHROUGH, backend, cwd=ROOT)
     assert f"Backend in use: {backend}" in result.stdout
     assert "88" in result.stdout
     assert "117" in result.stdout

@@ -175,11 +175,11 @@ def test_pytorch_reference_follows_a_cuda_backend_and_otherwise_runs_on_the_cpu(
 
 
 def test_pytorch_reference_device_for_a_cuda_backend():
-    """A backend described as "cupy on cuda:1" (as on a GPU machine) sends PyTorch to cuda:1."""
+    """A backend on cuda:1 (as on a GPU machine) sends PyTorch to cuda:1."""
+    torch = pytest.importorskip("torch")
+    from types import SimpleNamespace
+
     from xcnn.bench import _default_torch_device
 
-    class OnSecondGpu:
-        def __str__(self) -> str:
-            return "cupy on cuda:1"
-
-    assert _default_torch_device(OnSecondGpu()) == "cuda:1"
+    on_second_gpu = SimpleNamespace(device=torch.device("cuda:1"))  # a device object needs no GPU
+    assert _default_torch_device(on_second_gpu) == "cuda:1"

@@ -51,10 +51,6 @@ def _from_environment() -> int | None:
 
 def current_setting() -> int | None:
     """The limit set with :func:`set_workspace_limit` or ``XCNN_WORKSPACE_MB``; None when the defaults apply."""
-    return _current_setting()
-
-
-def _current_setting() -> int | None:
     global _setting, _env_read
     if not _env_read:
         _setting, _env_read = _from_environment(), True
@@ -68,7 +64,7 @@ def get_workspace_limit(xp: ModuleType | None = None) -> int:
     applies everywhere; without one, CuPy gets :data:`DEFAULT_CUDA_BYTES` and
     everything else :data:`DEFAULT_BYTES`.
     """
-    setting = _current_setting()
+    setting = current_setting()
     if setting is not None:
         return setting
     if xp is not None and array_api_compat.is_cupy_namespace(xp):
@@ -91,6 +87,6 @@ def set_workspace_limit(nbytes: int | None) -> int | None:
     >>> _ = xcnn.set_workspace_limit(previous)
     """
     global _setting
-    previous = _current_setting()
+    previous = current_setting()
     _setting = None if nbytes is None else as_int("nbytes", nbytes, minimum=1)
     return previous

@@ -34,7 +34,7 @@ import numpy as np
 
 import xcnn
 
-from ..backend import installed_version
+from ..backend import _device_label, installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
 from .timing import matmul_peak, measure_torch, measure_xcnn, time_loops
@@ -121,7 +121,7 @@ def _uses_cuda(selected: xcnn.Backend, torch_device: str) -> bool:
 
 def _default_torch_device(selected: xcnn.Backend) -> str:
     """PyTorch's reference device when none is given: xcnn's own CUDA device, else the CPU."""
-    label = str(selected).rsplit(" on ", 1)[-1]  # "cupy on cuda:0" -> "cuda:0"
+    label = _device_label(selected.device)
     return label if label.startswith("cuda") else "cpu"
 
 
