@@ -1,6 +1,7 @@
 """One fixture, ``xb``, that runs a test on every backend and device available.
 
-Cases: NumPy; array_api_strict on its default device and on ``device1`` (to
+Cases: NumPy, through its compiled kernels where Numba is installed and once
+more with them switched off (``numpy-cpu-nojit``); array_api_strict on its default device and on ``device1`` (to
 catch a dropped ``device=``); PyTorch on the CPU and on each CUDA device; CuPy
 on each CUDA device. A case that cannot run here is skipped with its reason.
 ``XCNN_TEST_BACKENDS=numpy,torch`` (names, or ``name:device``) restricts the set.
@@ -28,6 +29,8 @@ class BackendCase:
     device_label: str
     xp: ModuleType
     device: Any
+    jit: bool = True
+    """False: NumPy's compiled kernels (:mod:`xcnn._jit`) are switched off for the test."""
 
     def asarray(self, data: Any, dtype: str | None = None) -> Any:
         """Host data -> this case's array (dtype name such as ``"float32"``)."""
@@ -71,6 +74,10 @@ def _collect_cases() -> list[Any]:
 
     compat = importlib.import_module
     add("numpy", "cpu", lambda: BackendCase("numpy", "cpu", compat("array_api_compat.numpy"), "cpu"))
+    if importlib.util.find_spec("numba") is None:
+        add("numpy", "cpu-nojit", None, "Numba is not installed: numpy-cpu runs the array-API code already")
+    else:
+        add("numpy", "cpu-nojit", lambda: BackendCase("numpy", "cpu", compat("array_api_compat.numpy"), "cpu", jit=False))
 
     if importlib.util.find_spec("array_api_strict") is None:
         add("array_api_strict", "CPU_DEVICE", None, "array_api_strict is not installed")
@@ -141,10 +148,15 @@ CASES = _collect_cases()
 
 
 @pytest.fixture(params=CASES)
-def xb(request: pytest.FixtureRequest) -> BackendCase:
+def xb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> BackendCase:
     """The backend case under test."""
     _, _, make = request.param
-    return make()
+    case = make()
+    if not case.jit:
+        import xcnn._jit
+
+        monkeypatch.setattr(xcnn._jit, "_switched_on", lambda: False)
+    return case
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import array_api_compat
 
-from . import _windows
+from . import _jit, _windows
 from ._reduce import column_sums
 from ._threads import over_samples
 from ._windows import Windows
@@ -100,6 +100,10 @@ def _depthwise_weights(w: Array, groups: int, xp: ModuleType) -> Array:
 
 def _depthwise_forward(x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType) -> Array:
     """``Z[..., c*mult + j] = sum_k x_pad[offset k][..., c] * W[k, 0, c*mult + j]``."""
+    if _jit.enabled(xp, x_pad, w):
+        from . import _numba_kernels
+
+        return _numba_kernels.depthwise_forward(x_pad, w, win)
     kh, kw, _, c_out = w.shape
     mult = c_out // groups
     if array_api_compat.is_numpy_namespace(xp):
@@ -126,6 +130,10 @@ def _depthwise_backward(
     dz: Array, x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array]:
     """``(dx_pad, dw)`` of :func:`_depthwise_forward`."""
+    if _jit.enabled(xp, dz, x_pad, w):
+        from . import _numba_kernels  # both gradients in one pass over the windows
+
+        return _numba_kernels.depthwise_backward(dz, x_pad, w, win)
     m, out_h, out_w, c_out = dz.shape
     dz5 = xp.reshape(dz, (m, out_h, out_w, groups, c_out // groups))
     dx_pad = _depthwise_input_gradient(dz5, w, win, x_pad.shape, xp, device)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from . import _windows
+from . import _jit, _windows
 from ._windows import Windows
 from .backend import Array
 
@@ -25,8 +25,13 @@ def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any)
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
     one input, its first maximum in row-major order (PyTorch's rule)."""
     x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
-    best = _windows.window_max(x_pad, win, xp)
-    dx_pad = _windows.route_to_first_max(dy, x_pad, best, win, xp, device)
+    if _jit.enabled(xp, dy, x_pad):
+        from . import _numba_kernels  # finds each window's maximum again in the same pass
+
+        dx_pad = _numba_kernels.max_pool_backward(dy, x_pad, win)
+    else:
+        best = _windows.window_max(x_pad, win, xp)
+        dx_pad = _windows.route_to_first_max(dy, x_pad, best, win, xp, device)
     return _windows.unpad(dx_pad, win.full_padding)
 
 
@@ -67,7 +72,7 @@ def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) ->
 
 def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`avg_forward`: each window's gradient split evenly."""
-    if _windows.is_tiled(win) and isinstance(divisor, int):
+    if _windows.is_tiled(win) and isinstance(divisor, int) and not _jit.enabled(xp, dy):
         m, out_h, out_w, _ = dy.shape
         (kh, kw) = win.kernel
         share = xp.reshape(dy / divisor, (m, out_h, 1, out_w, 1, channels))

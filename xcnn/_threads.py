@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
@@ -21,9 +22,10 @@ from typing import Any
 
 import array_api_compat
 
+from . import _jit
 from .backend import Array
 
-__all__ = ["over_samples", "thread_count"]
+__all__ = ["in_sample_blocks", "over_samples", "thread_count"]
 
 MIN_BYTES = 1 << 20
 """Below this much input a thread hand-off costs more than it saves."""
@@ -57,6 +59,33 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_executor.cache_clear)
 
 
+_worker = threading.local()
+
+
+def _run_marked(run: Callable[[slice], Any], block: slice) -> Any:
+    _worker.busy = True
+    try:
+        return run(block)
+    finally:
+        _worker.busy = False
+
+
+def in_sample_blocks(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[Any]:
+    """``[run(block) for block in blocks of range(m)]``, the blocks in parallel threads where that pays.
+
+    `run` must only touch its own samples (it may write into slices of a
+    shared output). Threads are used for at least :data:`MIN_BYTES` of
+    input and never from inside one of these threads (a nested call runs
+    in its caller's thread: waiting on the same pool could deadlock it).
+    """
+    workers = min(thread_count(), m)
+    if workers < 2 or nbytes < MIN_BYTES or getattr(_worker, "busy", False):
+        return [run(slice(0, m))]
+    step = -(-m // workers)
+    blocks = [slice(i, min(i + step, m)) for i in range(0, m, step)]
+    return list(_executor(workers).map(functools.partial(_run_marked, run), blocks))
+
+
 def over_samples(
     fn: Callable[..., Any], arrays: Sequence[Array], xp: ModuleType, *, summed: tuple[int, ...] = ()
 ) -> Any:
@@ -66,16 +95,17 @@ def over_samples(
     arrays, with one entry per sample along axis 0; results whose positions
     are in `summed` are instead totals over the samples (a weight gradient),
     and the blocks' totals are added. Threads are used for NumPy arrays of at
-    least :data:`MIN_BYTES`; otherwise this is just ``fn(*arrays)``.
+    least :data:`MIN_BYTES`; otherwise this is just ``fn(*arrays)``. Arrays
+    that the compiled kernels take (:mod:`xcnn._jit`) go straight to `fn`:
+    those kernels split the samples themselves, into one output, with no
+    copy to join the blocks.
     """
-    m = arrays[0].shape[0]
-    workers = min(thread_count(), m)
-    nbytes = getattr(arrays[0], "nbytes", 0)
-    if workers < 2 or not array_api_compat.is_numpy_namespace(xp) or nbytes < MIN_BYTES:
+    if not array_api_compat.is_numpy_namespace(xp) or _jit.enabled(xp, *arrays):
         return fn(*arrays)
-    step = -(-m // workers)
-    blocks = [slice(i, min(i + step, m)) for i in range(0, m, step)]
-    parts = list(_executor(workers).map(lambda block: fn(*(a[block] for a in arrays)), blocks))
+    nbytes = getattr(arrays[0], "nbytes", 0)
+    parts = in_sample_blocks(arrays[0].shape[0], nbytes, lambda block: fn(*(a[block] for a in arrays)))
+    if len(parts) == 1:
+        return parts[0]
     if not isinstance(parts[0], tuple):
         return xp.concat(parts, axis=0)
     joined = []

@@ -31,6 +31,7 @@ from typing import Any
 
 import array_api_compat
 
+from . import _jit
 from .backend import Array
 from .workspace import get_workspace_limit
 
@@ -199,6 +200,10 @@ def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     Columns are ordered ``(i, j, c)``, matching a ``(kh, kw, C, n_C)`` weight
     reshaped to ``(kh*kw*C, n_C)``.
     """
+    if _jit.enabled(xp, x_pad):
+        from . import _numba_kernels
+
+        return _numba_kernels.im2col(x_pad, win)
     m, channels = x_pad.shape[0], x_pad.shape[3]
     out_h, out_w = win.out_size
     view = window_view(x_pad, win, xp)
@@ -225,6 +230,10 @@ def col2im(dcols: Array, win: Windows, m: int, channels: int, xp: ModuleType, de
         from ._cupy_kernels import gather_windows  # one launch instead of kh*kw + 1
 
         return gather_windows(dcols, win, m, channels, per_offset=True)
+    if _jit.enabled(xp, dcols):
+        from . import _numba_kernels  # one pass instead of kh*kw strided additions
+
+        return _numba_kernels.col2im(dcols, win, m, channels)
     out_h, out_w = win.out_size
     dcols = xp.reshape(dcols, (m, out_h, out_w, win.n_offsets, channels))
     dx_pad = xp.zeros((m, *win.padded_size, channels), dtype=dcols.dtype, device=device)
@@ -244,6 +253,10 @@ def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) 
         from ._cupy_kernels import gather_windows  # one launch instead of kh + kw + 2
 
         return gather_windows(dy, win, m, channels, per_offset=False)
+    if _jit.enabled(xp, dy):
+        from . import _numba_kernels  # one pass instead of kh + kw strided additions
+
+        return _numba_kernels.spread(dy, win, channels)
     (height, width) = win.padded_size
     by_rows = xp.zeros((m, height, out_w, channels), dtype=dy.dtype, device=device)
     for index in win.row_offsets():  # separable: kh + kw additions, not kh * kw
@@ -271,6 +284,10 @@ def _pooling_view(x_pad: Array, win: Windows, xp: ModuleType) -> Array | None:
 
 def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Sum over each window: ``(m, out_h, out_w, C)``."""
+    if _jit.enabled(xp, x_pad):
+        from . import _numba_kernels
+
+        return _numba_kernels.window_sum(x_pad, win)
     view = _pooling_view(x_pad, win, xp)
     if view is not None:
         return xp.sum(view, axis=(3, 4))
@@ -279,6 +296,10 @@ def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
 
 def window_max(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Maximum of each window, ``(m, out_h, out_w, C)``; NaN propagates."""
+    if _jit.enabled(xp, x_pad):
+        from . import _numba_kernels
+
+        return _numba_kernels.window_max(x_pad, win)
     view = _pooling_view(x_pad, win, xp)
     if view is not None:
         return xp.max(view, axis=(3, 4))

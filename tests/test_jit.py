@@ -1,0 +1,199 @@
+"""The compiled NumPy kernels (:mod:`xcnn._numba_kernels`) against the array-API code they replace.
+
+Every case runs twice on NumPy, once through the kernels and once with them
+switched off, and the two must agree: bit for bit where no sum is reordered
+(window maxima, and which input a max-pool gradient goes to), to rounding
+where sums are added in another order. Inputs hold ties, NaN and infinities,
+and geometries cover stride, dilation, padding, ``ceil_mode``, 1x1 windows
+and uneven blocks of samples across threads.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import xcnn._jit as jit
+import xcnn._threads as threads
+from xcnn import functional as F
+
+pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
+
+POOL_GEOMETRIES = [  # (kernel_size, options)
+    (2, {}),
+    (3, dict(stride=2)),
+    (3, dict(stride=2, padding=1, ceil_mode=True)),
+    ((2, 3), dict(stride=(1, 2), padding=(1, 1), dilation=(2, 1))),
+    (1, dict(stride=2)),
+    (2, dict(stride=3, ceil_mode=True)),
+]
+CONV_GEOMETRIES = [
+    dict(stride=1, padding=1),
+    dict(stride=2, padding=((0, 1), (2, 0))),
+    dict(stride=(2, 1), padding="valid", dilation=2),
+    dict(stride=1, padding="same", dilation=(1, 2)),
+]
+
+
+def _both(monkeypatch, run):
+    """``(compiled, array-API)`` results of ``run()``."""
+    results = []
+    for on in (True, False):
+        monkeypatch.setattr(jit, "_switched_on", lambda on=on: on)
+        results.append(run())
+    return results
+
+
+def _tricky(shape, seed, dtype="float64"):
+    """Random values rounded to halves, so windows hold ties; plus NaN and infinities."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.standard_normal(shape) * 2) / 2
+    flat = x.reshape(-1)
+    flat[rng.choice(flat.size, 3, replace=False)] = [np.nan, np.inf, -np.inf]
+    return x.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geometry", POOL_GEOMETRIES, ids=str)
+def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype):
+    x = _tricky((3, 9, 8, 5), seed=1, dtype=dtype)
+    kernel, options = geometry
+    out_shape = F.max_pool2d(x, kernel, **options).shape
+    dy = np.random.default_rng(2).standard_normal(out_shape).astype(dtype)
+    dy[0, 0, 0, 0] = np.inf  # an infinite gradient must not turn into NaN elsewhere
+
+    def run():
+        return F.max_pool2d(x, kernel, **options), F.max_pool2d_backward(dy, x, kernel, **options)
+
+    (y_jit, dx_jit), (y, dx) = _both(monkeypatch, run)
+    assert y_jit.dtype == y.dtype == dtype and dx_jit.dtype == dx.dtype
+    np.testing.assert_array_equal(y_jit, y)  # maxima: no arithmetic, no rounding
+    np.testing.assert_array_equal(dx_jit != 0, dx != 0)  # the same inputs receive the gradients
+    np.testing.assert_allclose(dx_jit, dx, rtol=1e-6 if dtype == "float32" else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geometry", [g for g in POOL_GEOMETRIES if "dilation" not in g[1]], ids=str)
+def test_average_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype):
+    kernel, options = geometry
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 9, 8, 5)).astype(dtype)
+    dy = rng.standard_normal(F.avg_pool2d(x, kernel, **options).shape).astype(dtype)
+
+    def run():
+        return F.avg_pool2d(x, kernel, **options), F.avg_pool2d_backward(dy, x, kernel, **options)
+
+    for got, want in zip(*_both(monkeypatch, run)):
+        assert got.dtype == want.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-6)
+
+
+def test_a_window_with_nan_sends_its_gradient_to_its_first_element(monkeypatch):
+    x = np.array([[1.0, 5.0], [np.nan, 5.0]]).reshape(1, 2, 2, 1)
+    dy = np.ones((1, 1, 1, 1))
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    assert np.isnan(F.max_pool2d(x, 2)).all()
+    np.testing.assert_array_equal(F.max_pool2d_backward(dy, x, 2).reshape(-1), [1.0, 0.0, 0.0, 0.0])
+    tie = np.array([[1.0, 5.0], [5.0, 2.0]]).reshape(1, 2, 2, 1)  # ties: the first in row-major order
+    np.testing.assert_array_equal(F.max_pool2d_backward(dy, tie, 2).reshape(-1), [0.0, 1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("c_out", [4, 8], ids=["depthwise", "depthwise-x2"])
+@pytest.mark.parametrize("geometry", CONV_GEOMETRIES, ids=str)
+def test_depthwise_kernels_match_the_array_api_code(monkeypatch, geometry, c_out):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 9, 8, 4))
+    w = rng.standard_normal((3, 3, 1, c_out))
+    b = rng.standard_normal(c_out)
+    dz = rng.standard_normal(F.conv2d(x, w, groups=4, **geometry).shape)
+
+    def run():
+        return F.conv2d(x, w, b, groups=4, **geometry), *F.conv2d_backward(dz, x, w, groups=4, **geometry)
+
+    for got, want in zip(*_both(monkeypatch, run)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("limit", [None, 3000], ids=["one-block", "row-blocks"])
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("geometry", CONV_GEOMETRIES, ids=str)
+def test_gathering_kernels_match_the_array_api_code(monkeypatch, geometry, groups, limit):
+    """im2col and col2im, through ordinary and grouped convolutions, in one block or many."""
+    import xcnn
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 9, 8, 4)).astype("float32")
+    w = rng.standard_normal((3, 3, 4 // groups, 6)).astype("float32")
+    dz = rng.standard_normal(F.conv2d(x, w, groups=groups, **geometry).shape).astype("float32")
+    xcnn.set_workspace_limit(limit)
+    try:
+        results = _both(monkeypatch, lambda: (F.conv2d(x, w, groups=groups, **geometry),
+                                              *F.conv2d_backward(dz, x, w, groups=groups, **geometry)))
+    finally:
+        xcnn.set_workspace_limit(None)
+    for got, want in zip(*results):
+        assert got.dtype == want.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_kernels_split_samples_across_threads_into_one_output(monkeypatch, workers):
+    """Blocks of 7 samples over 2 or 3 threads give what one thread gives."""
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    monkeypatch.setattr(threads, "MIN_BYTES", 0)
+    x = _tricky((7, 9, 10, 4), seed=6)
+    w = np.random.default_rng(7).standard_normal((3, 3, 1, 4))
+    dz = np.random.default_rng(8).standard_normal((7, 9, 10, 4))
+    dy = np.random.default_rng(9).standard_normal((7, 4, 5, 4))
+    results = []
+    for count in (1, workers):
+        monkeypatch.setattr(threads, "thread_count", lambda count=count: count)
+        results.append((
+            F.max_pool2d(x, 2), F.max_pool2d_backward(dy, x, 2), F.avg_pool2d(x, 2), F.avg_pool2d_backward(dy, x, 2),
+            F.conv2d(np.nan_to_num(x), w, padding=1, groups=4),
+            *F.conv2d_backward(dz, np.nan_to_num(x), w, padding=1, groups=4),
+        ))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_float16_and_mixed_dtypes_take_the_array_api_code(monkeypatch):
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    x16 = np.ones((1, 4, 4, 2), dtype=np.float16)
+    assert not jit.enabled(np, x16)
+    assert not jit.enabled(np, np.ones(2, np.float32), np.ones(2))
+    assert not jit.enabled(np, np.ones(2, ">f8"))  # Numba reads native byte order only
+    assert jit.enabled(np, np.ones(2, np.float32), np.ones(2, np.float32))
+    assert F.max_pool2d(x16, 2).dtype == np.float16
+
+
+def test_nested_sample_blocks_run_in_the_calling_thread(monkeypatch):
+    """A block runner called from inside a block must not wait on the pool it is running in."""
+    monkeypatch.setattr(threads, "MIN_BYTES", 0)
+    monkeypatch.setattr(threads, "thread_count", lambda: 2)
+    inner = threads.in_sample_blocks(4, 1, lambda outer: threads.in_sample_blocks(2, 1, lambda s: (s.start, s.stop)))
+    assert inner == [[(0, 2)], [(0, 2)]]
+
+
+def _python(code, **env):
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
+
+
+def test_xcnn_jit_switch_and_status():
+    off = _python("import numpy as np, xcnn, xcnn._jit as j; print(j.enabled(np, np.ones(1)), j.status())", XCNN_JIT="0")
+    assert off.stdout.startswith("False off (XCNN_JIT=0) (Numba "), off.stderr
+    on = _python("import numpy as np, xcnn, xcnn._jit as j; print(j.enabled(np, np.ones(1)), j.status())", XCNN_JIT="1")
+    assert on.stdout.startswith("True on (Numba "), on.stderr
+    bad = _python("import numpy as np, xcnn.functional as F; F.max_pool2d(np.ones((1, 2, 2, 1)), 2)", XCNN_JIT="maybe")
+    assert "XCNN_JIT must be 0 or 1 (off or on), got 'maybe'" in bad.stderr
+
+
+def test_import_xcnn_does_not_import_numba():
+    result = _python("import sys, xcnn, xcnn.functional; print('numba' in sys.modules)")
+    assert result.stdout.strip() == "False", result.stderr

@@ -1,0 +1,64 @@
+"""Whether NumPy arrays take the compiled (Numba) fast paths of :mod:`xcnn._numba_kernels`.
+
+NumPy runs one unfused operation at a time, so a window reduction, a
+max-pool gradient or a depthwise convolution costs several passes over memory
+per kernel offset. Numba compiles the same sums into one pass. It is an
+optional dependency (``pip install "xcnn[jit]"``): without it, and with
+``XCNN_JIT=0``, every NumPy array takes the array-API code, which stays the
+implementation on every other backend and is tested against these kernels.
+
+This module never imports Numba itself; :func:`enabled` only asks whether it
+is installed, so ``import xcnn`` stays light.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+__all__ = ["enabled", "status"]
+
+_DTYPES = ("float32", "float64")
+"""Dtypes the kernels are compiled for; float16 takes the array-API code."""
+
+
+@functools.cache
+def _installed() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
+@functools.cache
+def _switched_on() -> bool:
+    raw = os.environ.get("XCNN_JIT", "").strip().lower()
+    if raw in ("", "1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    msg = f"XCNN_JIT must be 0 or 1 (off or on), got {os.environ['XCNN_JIT']!r}"
+    raise ValueError(msg)
+
+
+def enabled(xp: ModuleType, *arrays: Any) -> bool:
+    """True when `arrays` (NumPy, float32 or float64) go through the compiled kernels."""
+    if not array_api_compat.is_numpy_namespace(xp) or not _switched_on() or not _installed():
+        return False
+    dtypes = {a.dtype for a in arrays}
+    if len(dtypes) != 1:
+        return False  # mixed dtypes: the array-API code promotes them
+    dtype = dtypes.pop()
+    return dtype.name in _DTYPES and dtype.isnative  # Numba reads native byte order only
+
+
+def status() -> str:
+    """One line for ``xcnn info`` and the benchmark header."""
+    if not _installed():
+        return 'off (Numba not installed: pip install "xcnn[jit]")'
+    from importlib.metadata import version
+
+    state = "on" if _switched_on() else "off (XCNN_JIT=0)"
+    return f"{state} (Numba {version('numba')})"

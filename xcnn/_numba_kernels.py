@@ -1,0 +1,313 @@
+"""NumPy-only fast paths: the window loops of :mod:`xcnn._windows` compiled by Numba.
+
+Each function here computes what a piece of array-API code in
+:mod:`xcnn._windows` or :mod:`xcnn._conv` computes, in one pass over memory
+instead of several operations per kernel offset; :mod:`xcnn._jit` decides
+when they run, and the tests run both and compare. The loops go over output
+windows with the channel axis innermost, contiguous in NHWC, so that the
+compiler vectorises it. Kernels release the GIL, and each wrapper runs its
+kernel on blocks of samples in parallel threads
+(:func:`xcnn._threads.in_sample_blocks`), writing into one output; no Numba
+threading layer, so no clash with BLAS threads or the caller's.
+
+Sums may be added in a different order from the array-API code's (equal to
+rounding); which window a max-pool gradient goes to is exactly the same.
+
+Importing this module imports Numba; compiled code is cached on disk
+(``cache=True``) so a process pays the compile time (about a second per
+kernel and dtype) once per machine.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ._threads import in_sample_blocks
+from ._windows import Windows
+
+__all__ = [
+    "col2im",
+    "depthwise_backward",
+    "depthwise_forward",
+    "im2col",
+    "max_pool_backward",
+    "spread",
+    "window_max",
+    "window_sum",
+]
+
+_compile = numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+
+
+def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Row and column offset of each kernel offset ``k = i*kw + j`` (dilation applied), and the strides."""
+    (kh, kw), (sh, sw), (dh, dw) = win.kernel, win.stride, win.dilation
+    k = np.arange(kh * kw, dtype=np.int64)
+    return (k // kw) * dh, (k % kw) * dw, sh, sw
+
+
+# --- pooling ---------------------------------------------------------------------------
+
+
+@_compile
+def _window_max(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202 - Numba infers the types
+    m, out_h, out_w, channels = out.shape
+    n_offsets = dy_k.shape[0]
+    best = np.empty(channels, dtype=x.dtype)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                first = x[n, y0 + dy_k[0], x0 + dx_k[0]]
+                for c in range(channels):
+                    best[c] = first[c]
+                for k in range(1, n_offsets):
+                    row = x[n, y0 + dy_k[k], x0 + dx_k[k]]
+                    # The last offset writes straight into the output. Every store
+                    # is unconditional (a select, `|` not `or`): a conditional
+                    # store compiles to masked moves, slow on AMD processors.
+                    into = out[n, oh, ow] if k == n_offsets - 1 else best
+                    for c in range(channels):
+                        v, b = row[c], best[c]
+                        into[c] = v if (v > b) | (v != v) else b  # NaN wins, as in numpy.maximum
+                if n_offsets == 1:
+                    out[n, oh, ow] = best
+    return out
+
+
+def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
+    """:func:`xcnn._windows.window_max`: ``(m, out_h, out_w, C)``, NaN propagates."""
+    dy_k, dx_k, sh, sw = _geometry(win)
+    x_pad = np.ascontiguousarray(x_pad)
+    out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
+    in_sample_blocks(len(out), x_pad.nbytes, lambda s: _window_max(x_pad[s], out[s], dy_k, dx_k, sh, sw))
+    return out
+
+
+@_compile
+def _window_sum(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+    m, out_h, out_w, channels = out.shape
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                total = out[n, oh, ow]
+                total[:] = 0
+                for k in range(dy_k.shape[0]):
+                    row = x[n, y0 + dy_k[k], x0 + dx_k[k]]
+                    for c in range(channels):
+                        total[c] += row[c]
+    return out
+
+
+def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
+    """:func:`xcnn._windows.window_sum`: ``(m, out_h, out_w, C)``."""
+    dy_k, dx_k, sh, sw = _geometry(win)
+    x_pad = np.ascontiguousarray(x_pad)
+    out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
+    in_sample_blocks(len(out), x_pad.nbytes, lambda s: _window_sum(x_pad[s], out[s], dy_k, dx_k, sh, sw))
+    return out
+
+
+@_compile
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+    m, out_h, out_w, channels = dy.shape
+    n_offsets = dy_k.shape[0]
+    best = np.empty(channels, dtype=x.dtype)
+    at = np.empty(channels, dtype=np.int32)  # as wide as a float32: one vector lane each
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                first = x[n, y0 + dy_k[0], x0 + dx_k[0]]
+                for c in range(channels):
+                    best[c] = first[c]
+                    at[c] = 0
+                for k in range(1, n_offsets):
+                    row, k32 = x[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
+                    for c in range(channels):
+                        v, b = row[c], best[c]
+                        later = v > b  # strictly: ties keep the first maximum
+                        best[c] = v if later | (v != v) else b  # NaN sticks: nothing compares greater
+                        at[c] = k32 if later else at[c]
+                for c in range(channels):
+                    at[c] = np.int32(0) if best[c] != best[c] else at[c]  # a NaN window: its first element
+                g = dy[n, oh, ow]
+                # Per offset a select and an add over the channels, not a scattered
+                # add per channel: the loop vectorises. Adding 0 changes nothing.
+                for k in range(n_offsets):
+                    row, k32 = dx[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
+                    for c in range(channels):
+                        row[c] += g[c] if at[c] == k32 else 0
+    return dx
+
+
+def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.ndarray:
+    """:func:`xcnn._windows.route_to_first_max` of :func:`window_max`, in one pass.
+
+    Each window's maximum is found again and its gradient added at the first
+    position holding it, row-major (PyTorch's rule); a window holding a NaN
+    sends it to its first element.
+    """
+    dy_k, dx_k, sh, sw = _geometry(win)
+    dy, x_pad = np.ascontiguousarray(dy), np.ascontiguousarray(x_pad)
+    dx_pad = np.zeros(x_pad.shape, dtype=dy.dtype)
+    in_sample_blocks(
+        len(dy), x_pad.nbytes, lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw)
+    )
+    return dx_pad
+
+
+# --- gathering windows and adding them back ----------------------------------------------
+
+
+@_compile
+def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset):  # noqa: ANN001, ANN202
+    m, height, width, channels = dx.shape
+    out_h, out_w = src.shape[1], src.shape[2]
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                here = src[n, oh, ow]
+                for k in range(dy_k.shape[0]):
+                    row = dx[n, y0 + dy_k[k], x0 + dx_k[k]]
+                    start = k * channels if per_offset else 0
+                    for c in range(channels):
+                        row[c] += here[start + c]
+    return dx
+
+
+def spread(dy: np.ndarray, win: Windows, channels: int) -> np.ndarray:
+    """:func:`xcnn._windows.spread`: each window's value added at all its positions, ``(m, H_pad, W_pad, C)``."""
+    return _spread_into(np.ascontiguousarray(dy), win, channels, per_offset=False)
+
+
+def _spread_into(src: np.ndarray, win: Windows, channels: int, *, per_offset: bool) -> np.ndarray:
+    dy_k, dx_k, sh, sw = _geometry(win)
+    dx_pad = np.zeros((src.shape[0], *win.padded_size, channels), dtype=src.dtype)
+    in_sample_blocks(
+        len(src), dx_pad.nbytes, lambda s: _spread(src[s], dx_pad[s], dy_k, dx_k, sh, sw, per_offset)
+    )
+    return dx_pad
+
+
+def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray:
+    """:func:`xcnn._windows.col2im`: ``(m*out_h*out_w, kh*kw*C)`` -> ``(m, H_pad, W_pad, C)``."""
+    src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
+    return _spread_into(src, win, channels, per_offset=True)
+
+
+@_compile
+def _im2col(x, cols, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+    m, out_h, out_w, width = cols.shape
+    channels = x.shape[3]
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                here = cols[n, oh, ow]
+                for k in range(dy_k.shape[0]):
+                    row = x[n, y0 + dy_k[k], x0 + dx_k[k]]
+                    start = k * channels
+                    for c in range(channels):
+                        here[start + c] = row[c]
+    return cols
+
+
+def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
+    """:func:`xcnn._windows.im2col`: ``(m*out_h*out_w, kh*kw*C)``, columns ordered ``(i, j, c)``."""
+    dy_k, dx_k, sh, sw = _geometry(win)
+    x_pad = np.ascontiguousarray(x_pad)
+    m, channels = x_pad.shape[0], x_pad.shape[3]
+    cols = np.empty((m, *win.out_size, win.n_offsets * channels), dtype=x_pad.dtype)
+    in_sample_blocks(m, cols.nbytes, lambda s: _im2col(x_pad[s], cols[s], dy_k, dx_k, sh, sw))
+    return np.reshape(cols, (-1, win.n_offsets * channels))
+
+
+# --- depthwise convolution -----------------------------------------------------------------
+
+
+@_compile
+def _depthwise_forward(x, w, z, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+    m, out_h, out_w, c_out = z.shape
+    groups = x.shape[3]
+    mult = c_out // groups
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                out = z[n, oh, ow]
+                out[:] = 0
+                for k in range(dy_k.shape[0]):
+                    row, wk = x[n, y0 + dy_k[k], x0 + dx_k[k]], w[k]
+                    if mult == 1:
+                        for g in range(groups):
+                            out[g] += row[g] * wk[g]
+                    else:
+                        for g in range(groups):
+                            for q in range(mult):
+                                out[g * mult + q] += row[g] * wk[g * mult + q]
+    return z
+
+
+def depthwise_forward(x_pad: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """Depthwise convolution, ``w (kh, kw, 1, G*mult)``: ``(m, out_h, out_w, G*mult)``.
+
+    Output channel ``g*mult + q`` reads input channel ``g`` (PyTorch's grouping).
+    """
+    dy_k, dx_k, sh, sw = _geometry(win)
+    kh, kw, _, c_out = w.shape
+    x_pad = np.ascontiguousarray(x_pad)
+    z = np.empty((x_pad.shape[0], *win.out_size, c_out), dtype=x_pad.dtype)
+    w2 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_out)))
+    in_sample_blocks(len(z), x_pad.nbytes, lambda s: _depthwise_forward(x_pad[s], w2, z[s], dy_k, dx_k, sh, sw))
+    return z
+
+
+@_compile
+def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+    m, out_h, out_w, c_out = dz.shape
+    groups = x.shape[3]
+    mult = c_out // groups
+    n_offsets = dy_k.shape[0]
+    part = np.empty((n_offsets, c_out), dtype=dw.dtype)  # one sample's share: shorter sums, less rounding
+    for n in range(m):
+        part[:] = 0
+        for oh in range(out_h):
+            for ow in range(out_w):
+                y0, x0 = oh * sh, ow * sw
+                d = dz[n, oh, ow]
+                for k in range(n_offsets):
+                    yk, xk = y0 + dy_k[k], x0 + dx_k[k]
+                    row, drow, wk, pk = x[n, yk, xk], dx[n, yk, xk], w[k], part[k]
+                    if mult == 1:
+                        for g in range(groups):
+                            pk[g] += row[g] * d[g]
+                            drow[g] += d[g] * wk[g]
+                    else:
+                        for g in range(groups):
+                            for q in range(mult):
+                                j = g * mult + q
+                                pk[j] += row[g] * d[j]
+                                drow[g] += d[j] * wk[j]
+        dw += part
+    return dw
+
+
+def depthwise_backward(dz: np.ndarray, x_pad: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """``(dx_pad, dw)`` of :func:`depthwise_forward`, in one pass over the windows."""
+    dy_k, dx_k, sh, sw = _geometry(win)
+    kh, kw, _, c_out = w.shape
+    dz, x_pad = np.ascontiguousarray(dz), np.ascontiguousarray(x_pad)
+    dx_pad = np.zeros(x_pad.shape, dtype=dz.dtype)
+    w2 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_out)))
+
+    def run(s: slice) -> np.ndarray:
+        dw = np.zeros((kh * kw, c_out), dtype=dz.dtype)  # each block's own total
+        _depthwise_backward(dz[s], x_pad[s], w2, dx_pad[s], dw, dy_k, dx_k, sh, sw)
+        return dw
+
+    parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
+    return dx_pad, np.reshape(sum(parts[1:], parts[0]), w.shape)
