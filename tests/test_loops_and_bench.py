@@ -183,3 +183,14 @@ def test_pytorch_reference_device_for_a_cuda_backend():
 
     on_second_gpu = SimpleNamespace(device=torch.device("cuda:1"))  # a device object needs no GPU
     assert _default_torch_device(on_second_gpu) == "cuda:1"
+
+
+def test_bench_only_times_the_matching_shapes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(bench, "_import_torch", lambda: None)
+    report, text = _quick_report(tmp_path, capsys, "--only", "max pool")
+    labels = [r["case"] for r in report["results"]]
+    assert labels and all("max pool" in label for label in labels)
+    assert len(labels) == sum("max pool" in case.label for case in bench.QUICK)
+    assert all("max pool" in loop["realistic_case"] for loop in report["loops"])
+    assert report["meta"]["only"] == "max pool" and "(only shapes matching 'max pool')" in text
+    assert "compiled NumPy kernels: " in text

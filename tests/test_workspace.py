@@ -125,7 +125,7 @@ def test_cupy_strategies_match_the_defaults(xb, workspace, monkeypatch, switch, 
     workspace(limit)
     results = []
     for chosen in (False, True):
-        monkeypatch.setattr(conv, switch, lambda xp, chosen=chosen: chosen)
+        monkeypatch.setattr(conv, switch, lambda xp, *arrays, chosen=chosen: chosen)
         results.append((F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options)))
     for got, want in zip(results[1], results[0]):
         xb.assert_here(got)

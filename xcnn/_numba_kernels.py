@@ -23,8 +23,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ._scratch import scratch
 from ._threads import in_sample_blocks
-from ._windows import Windows
+from ._windows import Windows, is_tiled
 
 __all__ = [
     "col2im",
@@ -111,7 +112,7 @@ def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 @_compile
-def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, ANN202
     m, out_h, out_w, channels = dy.shape
     n_offsets = dy_k.shape[0]
     best = np.empty(channels, dtype=x.dtype)
@@ -138,8 +139,12 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
                 # add per channel: the loop vectorises. Adding 0 changes nothing.
                 for k in range(n_offsets):
                     row, k32 = dx[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
-                    for c in range(channels):
-                        row[c] += g[c] if at[c] == k32 else 0
+                    if tiled:
+                        for c in range(channels):
+                            row[c] = g[c] if at[c] == k32 else 0
+                    else:
+                        for c in range(channels):
+                            row[c] += g[c] if at[c] == k32 else 0
     return dx
 
 
@@ -152,9 +157,9 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     """
     dy_k, dx_k, sh, sw = _geometry(win)
     dy, x_pad = np.ascontiguousarray(dy), np.ascontiguousarray(x_pad)
-    dx_pad = np.zeros(x_pad.shape, dtype=dy.dtype)
+    dx_pad, tiled = _gradient_array(x_pad.shape, dy.dtype, win)
     in_sample_blocks(
-        len(dy), x_pad.nbytes, lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw)
+        len(dy), x_pad.nbytes, lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, tiled)
     )
     return dx_pad
 
@@ -163,7 +168,7 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
 
 
 @_compile
-def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset):  # noqa: ANN001, ANN202
+def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled):  # noqa: ANN001, ANN202
     m, height, width, channels = dx.shape
     out_h, out_w = src.shape[1], src.shape[2]
     for n in range(m):
@@ -174,8 +179,12 @@ def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset):  # noqa: ANN001, ANN202
                 for k in range(dy_k.shape[0]):
                     row = dx[n, y0 + dy_k[k], x0 + dx_k[k]]
                     start = k * channels if per_offset else 0
-                    for c in range(channels):
-                        row[c] += here[start + c]
+                    if tiled:  # disjoint tiles own their positions: no zeroed array to read
+                        for c in range(channels):
+                            row[c] = here[start + c]
+                    else:
+                        for c in range(channels):
+                            row[c] += here[start + c]
     return dx
 
 
@@ -186,11 +195,26 @@ def spread(dy: np.ndarray, win: Windows, channels: int) -> np.ndarray:
 
 def _spread_into(src: np.ndarray, win: Windows, channels: int, *, per_offset: bool) -> np.ndarray:
     dy_k, dx_k, sh, sw = _geometry(win)
-    dx_pad = np.zeros((src.shape[0], *win.padded_size, channels), dtype=src.dtype)
+    dx_pad, tiled = _gradient_array((src.shape[0], *win.padded_size, channels), src.dtype, win)
     in_sample_blocks(
-        len(src), dx_pad.nbytes, lambda s: _spread(src[s], dx_pad[s], dy_k, dx_k, sh, sw, per_offset)
+        len(src), dx_pad.nbytes, lambda s: _spread(src[s], dx_pad[s], dy_k, dx_k, sh, sw, per_offset, tiled)
     )
     return dx_pad
+
+
+def _gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tuple[np.ndarray, bool]:
+    """The array a gradient is added into, and whether the windows are disjoint tiles.
+
+    Tiles own their positions, so a kernel may write them without reading:
+    then only the rows and columns past the last tile need zeros, not all.
+    """
+    if not is_tiled(win):
+        return np.zeros(shape, dtype=dtype), False
+    dx_pad = np.empty(shape, dtype=dtype)
+    (out_h, out_w), (kh, kw) = win.out_size, win.kernel
+    dx_pad[:, out_h * kh :] = 0
+    dx_pad[:, :, out_w * kw :] = 0
+    return dx_pad, True
 
 
 def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray:
@@ -217,11 +241,15 @@ def _im2col(x, cols, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
 
 
 def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
-    """:func:`xcnn._windows.im2col`: ``(m*out_h*out_w, kh*kw*C)``, columns ordered ``(i, j, c)``."""
+    """:func:`xcnn._windows.im2col`: ``(m*out_h*out_w, kh*kw*C)``, columns ordered ``(i, j, c)``.
+
+    The result lives in this thread's scratch buffer (:mod:`xcnn._scratch`):
+    the next call overwrites it.
+    """
     dy_k, dx_k, sh, sw = _geometry(win)
     x_pad = np.ascontiguousarray(x_pad)
     m, channels = x_pad.shape[0], x_pad.shape[3]
-    cols = np.empty((m, *win.out_size, win.n_offsets * channels), dtype=x_pad.dtype)
+    cols = scratch("columns", (m, *win.out_size, win.n_offsets * channels), x_pad.dtype)
     in_sample_blocks(m, cols.nbytes, lambda s: _im2col(x_pad[s], cols[s], dy_k, dx_k, sh, sw))
     return np.reshape(cols, (-1, win.n_offsets * channels))
 

@@ -9,6 +9,11 @@ peak memory do.
 Set it with :func:`set_workspace_limit` or the environment variable
 ``XCNN_WORKSPACE_MB`` (read at the first convolution). Default: 64 MiB for
 arrays in host memory, 1 GiB for CuPy arrays on a GPU.
+
+With NumPy, each thread that runs convolutions keeps its two largest
+scratch arrays (the gathered windows and their gradient, each at most the
+limit) for the next call: fresh memory of that size costs as much to touch
+as to fill. Setting the limit gives them back.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from types import ModuleType
 
 import array_api_compat
 
+from . import _scratch
 from ._validation import as_int
 
 __all__ = ["get_workspace_limit", "set_workspace_limit"]
@@ -89,4 +95,5 @@ def set_workspace_limit(nbytes: int | None) -> int | None:
     global _setting
     previous = current_setting()
     _setting = None if nbytes is None else as_int("nbytes", nbytes, minimum=1)
+    _scratch.release()  # buffers sized for the old limit
     return previous

@@ -34,6 +34,7 @@ import numpy as np
 
 import xcnn
 
+from .. import _jit
 from ..backend import _device_label, installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
@@ -175,6 +176,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "torch": torch.__version__ if torch is not None else "not installed",
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "cupy": _cupy_version() if array_api_compat.is_cupy_namespace(selected.xp) else None,
+        "jit": _jit.status() if array_api_compat.is_numpy_namespace(selected.xp) else None,
         "env": {k: os.environ.get(k) for k in threads},
         "backend": str(selected),
         "torch_device": args.torch_device,
@@ -182,6 +184,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "repeat": args.repeat,
         "warmup": args.warmup,
         "quick": args.quick,
+        "only": args.only,
     }
 
 
@@ -240,6 +243,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _tf32_off(torch)
     meta = _metadata(args, selected, torch)
     cases, loop_pairs, n = (QUICK, QUICK_LOOP_PAIRS, QUICK_MATMUL_N) if args.quick else (FULL, LOOP_PAIRS, MATMUL_N)
+    if args.only:
+        cases = [c for c in cases if args.only in c.label]
+        loop_pairs = [(small, big) for small, big in loop_pairs if args.only in big.label]
     if not args.quick and _uses_cuda(selected, "cpu"):
         n = CUDA_MATMUL_N
     peak = matmul_peak(n, args.backend, args.device, args.repeat, args.warmup)
@@ -269,6 +275,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per case (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before timing (default 2)")
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")
+    parser.add_argument(
+        "--only", metavar="TEXT", default=None,
+        help="time only the shapes whose label contains TEXT, e.g. 'max pool' or '3x3 s2'",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
     parser.add_argument("--markdown", metavar="PATH", help="also write the markdown report")
 

@@ -96,9 +96,11 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"array-api-compat {meta['array_api_compat']}, {torch}" + (f", CuPy {meta['cupy']}" if meta["cupy"] else ""),
         f"- threads: {env}; BLAS pools: {meta['blas_threads']}",
         f"- xcnn backend: {meta['backend']}; PyTorch reference on {meta['torch_device']}"
-        + ("; TF32 off" if meta["tf32_off"] else ""),
+        + ("; TF32 off" if meta["tf32_off"] else "")
+        + (f"; compiled NumPy kernels: {meta['jit']}" if meta.get("jit") else ""),
         f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after {meta['warmup']} warm-up"
-        + (" (--quick shapes)" if meta["quick"] else ""),
+        + (" (--quick shapes)" if meta["quick"] else "")
+        + (f" (only shapes matching {meta['only']!r})" if meta.get("only") else ""),
     ]
 
 

@@ -1,0 +1,44 @@
+"""Scratch memory kept between calls for NumPy temporaries: the gathered windows and their gradient.
+
+A fresh array of more than 32 MiB is new memory from the operating system
+every time (glibc maps it, and unmaps it when freed), and every page of it
+faults on first touch: gathering ``(64, 32, 32, 16)`` 3x3 windows into a
+fresh 38 MB array took 8.0 ms on a 2-core CPU, into a reused one 3.6 ms.
+Convolution's column matrices are such temporaries, consumed before the call
+returns, so each thread keeps one buffer per use and reuses it. They are
+bounded by the workspace limit (:mod:`xcnn.workspace`), and
+:func:`xcnn.set_workspace_limit` gives them back.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+import numpy as np
+
+__all__ = ["release", "scratch"]
+
+_local = threading.local()
+
+
+def scratch(use: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """An uninitialised ``shape`` array for `use`, in this thread's buffer for it.
+
+    The array is overwritten by the next request for the same `use` in the
+    same thread: it must not outlive the call that asked for it.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    buffers = _local.__dict__.setdefault("buffers", {})
+    buffer = buffers.get(use)
+    if buffer is None or buffer.nbytes < nbytes:
+        buffers.pop(use, None)  # free the old one before taking the new
+        buffer = buffers[use] = np.empty(nbytes, dtype=np.uint8)
+    return buffer[:nbytes].view(dtype).reshape(shape)
+
+
+def release() -> None:
+    """Drop this thread's buffers (the memory returns once nothing else holds them)."""
+    _local.__dict__.pop("buffers", None)
