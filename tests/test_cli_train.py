@@ -28,6 +28,9 @@ def test_info_shows_the_speed_settings(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "workspace limit   64 MiB for host arrays, 1024 MiB for CuPy (defaults)" in out
     assert "NumPy threads     3" in out
+    import xcnn._jit as jit
+
+    assert f"NumPy kernels     {jit.status()}  [XCNN_JIT]" in out
     monkeypatch.setattr(workspace, "_setting", 12 * 2**20)
     assert main(["info"]) == 0
     assert "workspace limit   12 MiB  [" in capsys.readouterr().out

@@ -49,3 +49,6 @@ def test_row_blocked_product_equals_one_product():
     np.testing.assert_array_equal(in_scratch, got)
     assert np.shares_memory(in_scratch, _scratch.scratch("test", (1,), np.float32))
     assert conv._tall_product(a, b.astype(np.float64), np).dtype == np.float64  # mixed dtypes: NumPy promotes
+    bias = rng.standard_normal(7).astype(np.float32)
+    np.testing.assert_allclose(conv._tall_product(a, b, np, bias=bias), want + bias, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(conv._tall_product(a[:10], b, np, bias=bias), want[:10] + bias, rtol=1e-5, atol=1e-5)

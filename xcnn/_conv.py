@@ -62,38 +62,44 @@ ROW_BLOCK = 2048
 """Rows per product in :func:`_tall_product` on NumPy."""
 
 
-def _tall_product(a: Array, b: Array, xp: ModuleType, *, scratch_use: str | None = None) -> Array:
-    """``a @ b`` for a tall, thin `a` (gathered windows, upstream gradients).
+def _tall_product(
+    a: Array, b: Array, xp: ModuleType, *, bias: Array | None = None, scratch_use: str | None = None
+) -> Array:
+    """``a @ b (+ bias)`` for a tall, thin `a` (gathered windows, upstream gradients).
 
     On NumPy the product goes in blocks of :data:`ROW_BLOCK` rows, each of
-    which stays in the cache while BLAS works through it: 10% to 30% faster
-    on a 2-core CPU for ``(50176..131072, 144..576) @ (.., 32..64)``
-    (``(131072, 288) @ (288, 64)``: 39 against 50 ms); a temporary result
-    may go into a reused buffer (`scratch_use`, see :mod:`xcnn._scratch`).
-    Other libraries get one product.
+    which stays in the cache while BLAS works through it, and gets its bias
+    there: 10% to 30% faster on a 2-core CPU for ``(50176..131072,
+    144..576) @ (.., 32..64)`` (``(131072, 288) @ (288, 64)``: 39 against
+    50 ms); a temporary result may go into a reused buffer (`scratch_use`,
+    see :mod:`xcnn._scratch`). Other libraries get one product.
     """
     rows = a.shape[0]
-    if not array_api_compat.is_numpy_namespace(xp) or rows <= 2 * ROW_BLOCK or a.dtype != b.dtype:
-        return a @ b
+    blocked = array_api_compat.is_numpy_namespace(xp) and rows > 2 * ROW_BLOCK
+    if not blocked or a.dtype != b.dtype or (bias is not None and bias.dtype != a.dtype):
+        return a @ b if bias is None else a @ b + bias
     shape = (rows, b.shape[1])
     out = xp.empty(shape, dtype=a.dtype) if scratch_use is None else _scratch.scratch(scratch_use, shape, a.dtype)
     for start in range(0, rows, ROW_BLOCK):
         block = slice(start, start + ROW_BLOCK)
         xp.matmul(a[block], b, out=out[block])
+        if bias is not None:
+            out[block] += bias  # while the block is in the cache
     return out
 
 
-def _products(cols: Array, w: Array, n_offsets: int, groups: int, xp: ModuleType) -> Array:
-    """``cols @ W`` as ``(rows, C_out)``, batched over groups."""
+def _products(cols: Array, w: Array, b: Array | None, n_offsets: int, groups: int, xp: ModuleType) -> Array:
+    """``cols @ W + b`` as ``(rows, C_out)``, batched over groups."""
     c_out = w.shape[3]
     if groups == 1:
-        return _tall_product(cols, xp.reshape(w, (-1, c_out)), xp)
+        return _tall_product(cols, xp.reshape(w, (-1, c_out)), xp, bias=b)
     if w.shape[2] == 1:  # depthwise: a multiply and a sum over offsets, not G tiny products
         products = _depthwise_columns(cols, n_offsets, groups, xp) * _depthwise_weights(w, groups, xp)
-        z = xp.sum(products, axis=1)
-        return xp.reshape(z, (-1, c_out))
-    z = _group_columns(cols, n_offsets, groups, xp) @ _group_weights(w, groups, xp)
-    return xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
+        z = xp.reshape(xp.sum(products, axis=1), (-1, c_out))
+    else:
+        z = _group_columns(cols, n_offsets, groups, xp) @ _group_weights(w, groups, xp)
+        z = xp.reshape(xp.permute_dims(z, (1, 0, 2)), (-1, c_out))
+    return z if b is None else z + b
 
 
 # --- depthwise: one input channel per group -------------------------------------------
@@ -125,10 +131,6 @@ def _depthwise_weights(w: Array, groups: int, xp: ModuleType) -> Array:
 
 def _depthwise_forward(x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType) -> Array:
     """``Z[..., c*mult + j] = sum_k x_pad[offset k][..., c] * W[k, 0, c*mult + j]``."""
-    if _jit.enabled(xp, x_pad, w):
-        from . import _numba_kernels
-
-        return _numba_kernels.depthwise_forward(x_pad, w, win)
     kh, kw, _, c_out = w.shape
     mult = c_out // groups
     if array_api_compat.is_numpy_namespace(xp):
@@ -155,10 +157,6 @@ def _depthwise_backward(
     dz: Array, x_pad: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array]:
     """``(dx_pad, dw)`` of :func:`_depthwise_forward`."""
-    if _jit.enabled(xp, dz, x_pad, w):
-        from . import _numba_kernels  # both gradients in one pass over the windows
-
-        return _numba_kernels.depthwise_backward(dz, x_pad, w, win)
     m, out_h, out_w, c_out = dz.shape
     dz5 = xp.reshape(dz, (m, out_h, out_w, groups, c_out // groups))
     dx_pad = _depthwise_input_gradient(dz5, w, win, x_pad.shape, xp, device)
@@ -226,6 +224,10 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     m = x.shape[0]
     c_out = w.shape[3]
     out_h, out_w = win.out_size
+    if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b])):
+        from . import _numba_kernels  # padding and bias inside: one pass
+
+        return _numba_kernels.depthwise_forward(x, w, b, win)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
         z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
@@ -233,9 +235,8 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     z = None
     for out_index, _, sub, cols in _column_blocks(x_pad, win, xp):
         rows, cols_out = sub.out_size
-        block = xp.reshape(_products(cols, w, win.n_offsets, groups, xp), (-1, rows, cols_out, c_out))
-        if b is not None:
-            block = block + b  # per block: adding to the whole output would copy it once more
+        # the bias per block: added to the whole output it would cost one more pass
+        block = xp.reshape(_products(cols, w, b, win.n_offsets, groups, xp), (-1, rows, cols_out, c_out))
         if sub is win:
             z = block  # a single block: no copy into place
             break
@@ -293,6 +294,11 @@ def backward(
     """
     m, _, _, channels = x.shape
     kh, kw, c_group, c_out = w.shape
+    if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w):
+        from . import _numba_kernels  # both gradients in one pass, no padded copies
+
+        dx, dw = _numba_kernels.depthwise_backward(dz, x, w, win)
+        return dx, dw, column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(

@@ -255,21 +255,30 @@ def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 # --- depthwise convolution -----------------------------------------------------------------
+#
+# These read the unpadded input and skip the offsets that fall in the zero
+# padding, and the backward pass writes the unpadded gradient: no padded copy
+# of either (each a fresh array as big as the input), and the forward pass
+# starts each sum from the bias instead of adding it in another pass.
 
 
 @_compile
-def _depthwise_forward(x, w, z, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+def _depthwise_forward(x, w, b, z, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
     m, out_h, out_w, c_out = z.shape
-    groups = x.shape[3]
+    height, width, groups = x.shape[1], x.shape[2], x.shape[3]
     mult = c_out // groups
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
-                y0, x0 = oh * sh, ow * sw
+                y0, x0 = oh * sh - top, ow * sw - left
                 out = z[n, oh, ow]
-                out[:] = 0
+                for j in range(c_out):
+                    out[j] = b[j]
                 for k in range(dy_k.shape[0]):
-                    row, wk = x[n, y0 + dy_k[k], x0 + dx_k[k]], w[k]
+                    yk, xk = y0 + dy_k[k], x0 + dx_k[k]
+                    if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        continue  # zero padding adds nothing
+                    row, wk = x[n, yk, xk], w[k]
                     if mult == 1:
                         for g in range(groups):
                             out[g] += row[g] * wk[g]
@@ -280,24 +289,34 @@ def _depthwise_forward(x, w, z, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
     return z
 
 
-def depthwise_forward(x_pad: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """Depthwise convolution, ``w (kh, kw, 1, G*mult)``: ``(m, out_h, out_w, G*mult)``.
-
-    Output channel ``g*mult + q`` reads input channel ``g`` (PyTorch's grouping).
-    """
+def _offsets_and_weights(w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, int, int, int, int, np.ndarray]:
     dy_k, dx_k, sh, sw = _geometry(win)
+    (top, _), (left, _) = win.full_padding
     kh, kw, _, c_out = w.shape
-    x_pad = np.ascontiguousarray(x_pad)
-    z = np.empty((x_pad.shape[0], *win.out_size, c_out), dtype=x_pad.dtype)
-    w2 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_out)))
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: _depthwise_forward(x_pad[s], w2, z[s], dy_k, dx_k, sh, sw))
+    return dy_k, dx_k, sh, sw, top, left, np.ascontiguousarray(np.reshape(w, (kh * kw, c_out)))
+
+
+def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:
+    """Depthwise convolution of the unpadded `x`, ``w (kh, kw, 1, G*mult)``, plus `b`: ``(m, out_h, out_w, G*mult)``.
+
+    Output channel ``g*mult + q`` reads input channel ``g`` (PyTorch's
+    grouping); `win` gives the zero padding.
+    """
+    dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
+    x = np.ascontiguousarray(x)
+    c_out = w.shape[3]
+    b = np.zeros(c_out, dtype=x.dtype) if b is None else np.ascontiguousarray(b)
+    z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
+    in_sample_blocks(
+        len(z), x.nbytes, lambda s: _depthwise_forward(x[s], w2, b, z[s], dy_k, dx_k, sh, sw, top, left)
+    )
     return z
 
 
 @_compile
-def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
     m, out_h, out_w, c_out = dz.shape
-    groups = x.shape[3]
+    height, width, groups = x.shape[1], x.shape[2], x.shape[3]
     mult = c_out // groups
     n_offsets = dy_k.shape[0]
     part = np.empty((n_offsets, c_out), dtype=dw.dtype)  # one sample's share: shorter sums, less rounding
@@ -305,10 +324,12 @@ def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw):  # noqa: ANN001, 
         part[:] = 0
         for oh in range(out_h):
             for ow in range(out_w):
-                y0, x0 = oh * sh, ow * sw
+                y0, x0 = oh * sh - top, ow * sw - left
                 d = dz[n, oh, ow]
                 for k in range(n_offsets):
                     yk, xk = y0 + dy_k[k], x0 + dx_k[k]
+                    if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        continue  # padding: neither an input to update nor a weight term
                     row, drow, wk, pk = x[n, yk, xk], dx[n, yk, xk], w[k], part[k]
                     if mult == 1:
                         for g in range(groups):
@@ -324,18 +345,16 @@ def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw):  # noqa: ANN001, 
     return dw
 
 
-def depthwise_backward(dz: np.ndarray, x_pad: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """``(dx_pad, dw)`` of :func:`depthwise_forward`, in one pass over the windows."""
-    dy_k, dx_k, sh, sw = _geometry(win)
-    kh, kw, _, c_out = w.shape
-    dz, x_pad = np.ascontiguousarray(dz), np.ascontiguousarray(x_pad)
-    dx_pad = np.zeros(x_pad.shape, dtype=dz.dtype)
-    w2 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_out)))
+def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """``(dx, dw)`` of :func:`depthwise_forward`, in one pass over the windows; `dx` unpadded, like `x`."""
+    dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
+    dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
+    dx = np.zeros(x.shape, dtype=dz.dtype)
 
     def run(s: slice) -> np.ndarray:
-        dw = np.zeros((kh * kw, c_out), dtype=dz.dtype)  # each block's own total
-        _depthwise_backward(dz[s], x_pad[s], w2, dx_pad[s], dw, dy_k, dx_k, sh, sw)
+        dw = np.zeros(w2.shape, dtype=dz.dtype)  # each block's own total
+        _depthwise_backward(dz[s], x[s], w2, dx[s], dw, dy_k, dx_k, sh, sw, top, left)
         return dw
 
-    parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
-    return dx_pad, np.reshape(sum(parts[1:], parts[0]), w.shape)
+    parts = in_sample_blocks(len(dz), x.nbytes, run)
+    return dx, np.reshape(sum(parts[1:], parts[0]), w.shape)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _threads, workspace
+from . import _jit, _threads, workspace
 from .backend import installed_version
 from .cli import _error, subcommand
 
@@ -47,7 +47,7 @@ def _info(args: argparse.Namespace) -> int:
         else:
             print(f"  {info.name:<17} no   {info.reason}")
     print("libraries:")
-    for package in ("numpy", "array-api-compat", "array-api-strict", "torch", "scipy", "matplotlib", "pillow"):
+    for package in ("numpy", "array-api-compat", "array-api-strict", "numba", "torch", "scipy", "matplotlib", "pillow"):
         print(f"  {package:<17} {installed_version(package)}")
     print("settings:")
     try:
@@ -64,7 +64,12 @@ def _info(args: argparse.Namespace) -> int:
         threads = str(_threads.thread_count())
     except ValueError as exc:
         threads = f"invalid ({exc})"
-    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution) [XCNN_NUM_THREADS]")
+    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution, gathering windows) [XCNN_NUM_THREADS]")
+    try:
+        compiled = _jit.status()
+    except ValueError as exc:
+        compiled = f"invalid ({exc})"
+    print(f"  NumPy kernels     {compiled}  [XCNN_JIT]")
     return 0
 
 
