@@ -328,15 +328,18 @@ def backward(
             dcols = dz3 @ xp.matrix_transpose(_group_weights(w, groups, xp))  # (G, rows, kh*kw*Cg)
             dcols = xp.reshape(dcols, (groups, -1, kh * kw, c_group))
             dcols = xp.reshape(xp.permute_dims(dcols, (1, 2, 0, 3)), (-1, kh * kw * channels))
-        if dcols is not None:
-            n = m if sub is win else out_index[0].stop - out_index[0].start
-            piece = _windows.col2im(dcols, sub, n, channels, xp, device)
-            if sub is win:
-                dx_pad = piece  # a single block: no copy into place
+        if dcols is not None and sub is win:
+            dx_pad = _windows.col2im(dcols, sub, m, channels, xp, device)  # a single block: no copy into place
+        elif dcols is not None:
+            if dx_pad is None:
+                dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
+            if _jit.enabled(xp, dcols, dx_pad):
+                from . import _numba_kernels  # straight into place: no block-sized array to add
+
+                _numba_kernels.col2im_add(dcols, sub, dx_pad[in_index])
             else:
-                if dx_pad is None:
-                    dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
-                dx_pad[in_index] += piece
+                n = out_index[0].stop - out_index[0].start
+                dx_pad[in_index] += _windows.col2im(dcols, sub, n, channels, xp, device)
         dw = part if dw is None else dw + part
         del cols, dcols
     if not one_product:

@@ -223,6 +223,14 @@ def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray
     return _spread_into(src, win, channels, per_offset=True)
 
 
+def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
+    """Add :func:`col2im` of `dcols` to `into` (``(m, H_pad, W_pad, C)``, a block of a larger gradient) in place."""
+    dy_k, dx_k, sh, sw = _geometry(win)
+    m, channels = into.shape[0], into.shape[3]
+    src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
+    in_sample_blocks(m, into.nbytes, lambda s: _spread(src[s], into[s], dy_k, dx_k, sh, sw, True, False))
+
+
 @_compile
 def _im2col(x, cols, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
     m, out_h, out_w, width = cols.shape
