@@ -224,7 +224,7 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     m = x.shape[0]
     c_out = w.shape[3]
     out_h, out_w = win.out_size
-    if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b])):
+    if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b]), channels=x.shape[3]):
         from . import _numba_kernels  # padding and bias inside: one pass
 
         return _numba_kernels.depthwise_forward(x, w, b, win)
@@ -262,7 +262,7 @@ def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, 
     return dx_pad
 
 
-def _one_product_input_gradient(xp: ModuleType, dz: Array) -> bool:
+def _one_product_input_gradient(xp: ModuleType, dz: Array, channels: int) -> bool:
     """Whether ``groups = 1`` takes the input gradient as one product and :func:`col2im`.
 
     On CuPy the single ``dZ @ W^T`` plus kh*kw additions beats kh*kw small
@@ -274,7 +274,7 @@ def _one_product_input_gradient(xp: ModuleType, dz: Array) -> bool:
     are about 2x faster than its kh*kw strided additions
     (:func:`_input_gradient`).
     """
-    return array_api_compat.is_cupy_namespace(xp) or _jit.enabled(xp, dz)
+    return array_api_compat.is_cupy_namespace(xp) or _jit.enabled(xp, dz, channels=channels)
 
 
 def backward(
@@ -294,7 +294,7 @@ def backward(
     """
     m, _, _, channels = x.shape
     kh, kw, c_group, c_out = w.shape
-    if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w):
+    if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w, channels=channels):
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
         dx, dw = _numba_kernels.depthwise_backward(dz, x, w, win)
@@ -307,7 +307,7 @@ def backward(
         )
         db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
         return _windows.unpad(dx_pad, win.full_padding), dw, db
-    one_product = groups > 1 or _one_product_input_gradient(xp, dz)
+    one_product = groups > 1 or _one_product_input_gradient(xp, dz, channels)
     dw = dx_pad = None
     for out_index, in_index, sub, cols in _column_blocks(x_pad, win, xp):
         dz2 = xp.reshape(dz[out_index], (-1, c_out))
@@ -333,7 +333,7 @@ def backward(
         elif dcols is not None:
             if dx_pad is None:
                 dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype, device=device)
-            if _jit.enabled(xp, dcols, dx_pad):
+            if _jit.enabled(xp, dcols, dx_pad, channels=channels):
                 from . import _numba_kernels  # straight into place: no block-sized array to add
 
                 _numba_kernels.col2im_add(dcols, sub, dx_pad[in_index])

@@ -26,6 +26,13 @@ __all__ = ["enabled", "status"]
 _DTYPES = ("float32", "float64")
 """Dtypes the kernels are compiled for; float16 takes the array-API code."""
 
+MIN_CHANNELS = 8
+"""Fewest channels for which the kernels pay. Their innermost loop runs over
+the channels, and each window offset costs a fixed overhead besides: with
+fewer channels NumPy's whole-array operations on strided views are faster
+(2-core CPU, (64, 28, 28, 1) 5x5: gathering windows 1.6 against 3.6 ms;
+at 16 channels 6.6 against 2.6)."""
+
 
 @functools.cache
 def _installed() -> bool:
@@ -43,9 +50,12 @@ def _switched_on() -> bool:
     raise ValueError(msg)
 
 
-def enabled(xp: ModuleType, *arrays: Any) -> bool:
-    """True when `arrays` (NumPy, float32 or float64) go through the compiled kernels."""
-    if not array_api_compat.is_numpy_namespace(xp) or not _switched_on() or not _installed():
+def enabled(xp: ModuleType, *arrays: Any, channels: int) -> bool:
+    """True when `arrays` (NumPy, one dtype: float32 or float64), windows of
+    `channels` channels, go through the compiled kernels."""
+    if channels < MIN_CHANNELS or not array_api_compat.is_numpy_namespace(xp):
+        return False
+    if not _switched_on() or not _installed():
         return False
     dtypes = {a.dtype for a in arrays}
     if len(dtypes) != 1:

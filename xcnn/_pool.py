@@ -25,7 +25,7 @@ def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any)
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
     one input, its first maximum in row-major order (PyTorch's rule)."""
     x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
-    if _jit.enabled(xp, dy, x_pad):
+    if _jit.enabled(xp, dy, x_pad, channels=x.shape[3]):
         from . import _numba_kernels  # finds each window's maximum again in the same pass
 
         dx_pad = _numba_kernels.max_pool_backward(dy, x_pad, win)
@@ -72,7 +72,7 @@ def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) ->
 
 def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`avg_forward`: each window's gradient split evenly."""
-    if _windows.is_tiled(win) and isinstance(divisor, int) and not _jit.enabled(xp, dy):
+    if _windows.is_tiled(win) and isinstance(divisor, int) and not _jit.enabled(xp, dy, channels=channels):
         m, out_h, out_w, _ = dy.shape
         (kh, kw) = win.kernel
         share = xp.reshape(dy / divisor, (m, out_h, 1, out_w, 1, channels))

@@ -100,7 +100,7 @@ def over_samples(
     those kernels split the samples themselves, into one output, with no
     copy to join the blocks.
     """
-    if not array_api_compat.is_numpy_namespace(xp) or _jit.enabled(xp, *arrays):
+    if not array_api_compat.is_numpy_namespace(xp) or _jit.enabled(xp, *arrays, channels=arrays[0].shape[-1]):
         return fn(*arrays)
     nbytes = getattr(arrays[0], "nbytes", 0)
     parts = in_sample_blocks(arrays[0].shape[0], nbytes, lambda block: fn(*(a[block] for a in arrays)))

@@ -200,7 +200,7 @@ def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     Columns are ordered ``(i, j, c)``, matching a ``(kh, kw, C, n_C)`` weight
     reshaped to ``(kh*kw*C, n_C)``.
     """
-    if _jit.enabled(xp, x_pad):
+    if _jit.enabled(xp, x_pad, channels=x_pad.shape[3]):
         from . import _numba_kernels
 
         return _numba_kernels.im2col(x_pad, win)
@@ -230,7 +230,7 @@ def col2im(dcols: Array, win: Windows, m: int, channels: int, xp: ModuleType, de
         from ._cupy_kernels import gather_windows  # one launch instead of kh*kw + 1
 
         return gather_windows(dcols, win, m, channels, per_offset=True)
-    if _jit.enabled(xp, dcols):
+    if _jit.enabled(xp, dcols, channels=channels):
         from . import _numba_kernels  # one pass instead of kh*kw strided additions
 
         return _numba_kernels.col2im(dcols, win, m, channels)
@@ -253,7 +253,7 @@ def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) 
         from ._cupy_kernels import gather_windows  # one launch instead of kh + kw + 2
 
         return gather_windows(dy, win, m, channels, per_offset=False)
-    if _jit.enabled(xp, dy):
+    if _jit.enabled(xp, dy, channels=channels):
         from . import _numba_kernels  # one pass instead of kh + kw strided additions
 
         return _numba_kernels.spread(dy, win, channels)
@@ -284,7 +284,7 @@ def _pooling_view(x_pad: Array, win: Windows, xp: ModuleType) -> Array | None:
 
 def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Sum over each window: ``(m, out_h, out_w, C)``."""
-    if _jit.enabled(xp, x_pad):
+    if _jit.enabled(xp, x_pad, channels=x_pad.shape[3]):
         from . import _numba_kernels
 
         return _numba_kernels.window_sum(x_pad, win)
@@ -296,7 +296,7 @@ def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
 
 def window_max(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Maximum of each window, ``(m, out_h, out_w, C)``; NaN propagates."""
-    if _jit.enabled(xp, x_pad):
+    if _jit.enabled(xp, x_pad, channels=x_pad.shape[3]):
         from . import _numba_kernels
 
         return _numba_kernels.window_max(x_pad, win)
