@@ -197,6 +197,19 @@ def test_xcnn_jit_switch_and_status():
     assert "XCNN_JIT must be 0 or 1 (off or on), got 'maybe'" in bad.stderr
 
 
+def test_kernels_compile_without_a_writable_cache():
+    """Where Numba has nowhere to cache, the kernels are compiled per process instead."""
+    code = (
+        "import numpy as np, xcnn.functional as F, xcnn._numba_kernels as K\n"
+        "x = np.arange(2 * 4 * 4 * 8, dtype=np.float32).reshape(2, 4, 4, 8)\n"
+        "assert (F.max_pool2d(x, 2) == x.reshape(2, 2, 2, 2, 2, 8).max(axis=(2, 4))).all()\n"
+        "print(K._window_max._cache.__class__.__name__)"
+    )
+    result = _python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "NullCache"
+
+
 def test_import_xcnn_does_not_import_numba():
     result = _python("import sys, xcnn, xcnn.functional; print('numba' in sys.modules)")
     assert result.stdout.strip() == "False", result.stderr

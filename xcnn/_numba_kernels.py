@@ -20,6 +20,9 @@ kernel and dtype) once per machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numba
 import numpy as np
 
@@ -38,7 +41,18 @@ __all__ = [
     "window_sum",
 ]
 
-_compile = numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
+def _compile(kernel: Callable[..., Any]) -> Any:
+    """Compile `kernel` (GIL released, no bounds checks), cached on disk where Numba finds a place.
+
+    Numba caches beside the source, else in the user's cache directory; with
+    neither writable it refuses ``cache=True``, and the kernel is compiled
+    afresh in each process instead.
+    """
+    options = dict(nogil=True, error_model="numpy", boundscheck=False)
+    try:
+        return numba.njit(cache=True, **options)(kernel)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return numba.njit(**options)(kernel)
 
 
 def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
