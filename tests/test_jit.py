@@ -142,6 +142,43 @@ def test_gathering_kernels_match_the_array_api_code(monkeypatch, geometry, group
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("geometry", [(3, dict(stride=2, padding=1)), ((2, 3), dict(stride=(1, 2), dilation=(2, 1)))], ids=str)
+def test_pooling_kernels_match_pytorch(monkeypatch, geometry):
+    """An independent oracle as well: PyTorch's pooling and autograd, float64, on 9 channels."""
+    pytest.importorskip("torch")
+    from . import torch_oracle
+
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    kernel, options = geometry
+    x = np.random.default_rng(10).standard_normal((2, 9, 10, 9))
+    for op, ours, backward in (("max_pool2d", F.max_pool2d, F.max_pool2d_backward),
+                               ("avg_pool2d", F.avg_pool2d, F.avg_pool2d_backward)):
+        if op == "avg_pool2d" and "dilation" in options:
+            continue  # average pooling has no dilation
+        dy = np.random.default_rng(11).standard_normal(torch_oracle.pool2d_output(x.shape, op, kernel_size=kernel, **options))
+        want_y, want_dx = torch_oracle.pool2d(x, dy, op, kernel_size=kernel, **options)
+        np.testing.assert_allclose(ours(x, kernel, **options), want_y, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(backward(dy, x, kernel, **options), want_dx, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("groups", [1, 9], ids=["ordinary", "depthwise"])
+def test_convolution_kernels_match_pytorch(monkeypatch, groups):
+    pytest.importorskip("torch")
+    from . import torch_oracle
+
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 9, 8, 9))
+    w = rng.standard_normal((3, 3, 9 // groups, 18))
+    b = rng.standard_normal(18)
+    options = dict(stride=(2, 1), padding=1, dilation=(1, 2), groups=groups)
+    dz = rng.standard_normal(F.conv2d(x, w, b, **options).shape)
+    want = torch_oracle.conv2d(x, w, b, dz, **options)
+    got = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
+    for g, wt in zip(got, want):
+        np.testing.assert_allclose(g, wt, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("workers", [2, 3])
 def test_kernels_split_samples_across_threads_into_one_output(monkeypatch, workers):
     """Blocks of 7 samples over 2 or 3 threads give what one thread gives."""
