@@ -297,8 +297,7 @@ def backward(
     if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w, channels=channels):
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
-        dx, dw = _numba_kernels.depthwise_backward(dz, x, w, win)
-        return dx, dw, column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
+        return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(

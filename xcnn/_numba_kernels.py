@@ -5,8 +5,8 @@ Each function here computes what a piece of array-API code in
 instead of several operations per kernel offset; :mod:`xcnn._jit` decides
 when they run, and the tests run both and compare. The loops go over output
 windows with the channel axis innermost, contiguous in NHWC, so that the
-compiler vectorises it. Kernels release the GIL, and each wrapper runs its
-kernel on blocks of samples in parallel threads
+compiler vectorises it. Kernels release the GIL, and the pooling and depthwise
+wrappers run theirs on blocks of samples in parallel threads
 (:func:`xcnn._threads.in_sample_blocks`), writing into one output; no Numba
 threading layer, so no clash with BLAS threads or the caller's.
 
@@ -204,14 +204,11 @@ def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled):  # noqa: ANN001, AN
 
 def spread(dy: np.ndarray, win: Windows, channels: int) -> np.ndarray:
     """:func:`xcnn._windows.spread`: each window's value added at all its positions, ``(m, H_pad, W_pad, C)``."""
-    return _spread_into(np.ascontiguousarray(dy), win, channels, per_offset=False)
-
-
-def _spread_into(src: np.ndarray, win: Windows, channels: int, *, per_offset: bool) -> np.ndarray:
     dy_k, dx_k, sh, sw = _geometry(win)
-    dx_pad, tiled = _gradient_array((src.shape[0], *win.padded_size, channels), src.dtype, win)
+    dy = np.ascontiguousarray(dy)
+    dx_pad, tiled = _gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
     in_sample_blocks(
-        len(src), dx_pad.nbytes, lambda s: _spread(src[s], dx_pad[s], dy_k, dx_k, sh, sw, per_offset, tiled)
+        len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, tiled)
     )
     return dx_pad
 
@@ -231,10 +228,20 @@ def _gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tu
     return dx_pad, True
 
 
+# Gathering and adding back run in the calling thread only. They sit between
+# matrix products, whose BLAS threads keep spinning for a while after each
+# product and so hold the other core: two threads of ours measured no faster
+# there (2-core CPU, interleaved A/B over whole forward + backward passes:
+# 44 against 44 ms at (64, 32, 32, 16) -> 32, 179 against 194 ms at
+# (32, 64, 64, 32) -> 64, one thread first).
+
+
 def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray:
     """:func:`xcnn._windows.col2im`: ``(m*out_h*out_w, kh*kw*C)`` -> ``(m, H_pad, W_pad, C)``."""
+    dy_k, dx_k, sh, sw = _geometry(win)
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
-    return _spread_into(src, win, channels, per_offset=True)
+    dx_pad, tiled = _gradient_array((m, *win.padded_size, channels), src.dtype, win)
+    return _spread(src, dx_pad, dy_k, dx_k, sh, sw, True, tiled)
 
 
 def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
@@ -242,7 +249,7 @@ def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
     dy_k, dx_k, sh, sw = _geometry(win)
     m, channels = into.shape[0], into.shape[3]
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
-    in_sample_blocks(m, into.nbytes, lambda s: _spread(src[s], into[s], dy_k, dx_k, sh, sw, True, False))
+    _spread(src, into, dy_k, dx_k, sh, sw, True, False)
 
 
 @_compile
@@ -272,7 +279,7 @@ def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     x_pad = np.ascontiguousarray(x_pad)
     m, channels = x_pad.shape[0], x_pad.shape[3]
     cols = scratch("columns", (m, *win.out_size, win.n_offsets * channels), x_pad.dtype)
-    in_sample_blocks(m, cols.nbytes, lambda s: _im2col(x_pad[s], cols[s], dy_k, dx_k, sh, sw))
+    _im2col(x_pad, cols, dy_k, dx_k, sh, sw)  # in this thread, like col2im
     return np.reshape(cols, (-1, win.n_offsets * channels))
 
 
@@ -336,18 +343,22 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
 
 
 @_compile
-def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
+def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
     m, out_h, out_w, c_out = dz.shape
     height, width, groups = x.shape[1], x.shape[2], x.shape[3]
     mult = c_out // groups
     n_offsets = dy_k.shape[0]
     part = np.empty((n_offsets, c_out), dtype=dw.dtype)  # one sample's share: shorter sums, less rounding
+    part_b = np.empty(c_out, dtype=db.dtype)
     for n in range(m):
         part[:] = 0
+        part_b[:] = 0
         for oh in range(out_h):
             for ow in range(out_w):
                 y0, x0 = oh * sh - top, ow * sw - left
                 d = dz[n, oh, ow]
+                for j in range(c_out):
+                    part_b[j] += d[j]
                 for k in range(n_offsets):
                     yk, xk = y0 + dy_k[k], x0 + dx_k[k]
                     if yk < 0 or yk >= height or xk < 0 or xk >= width:
@@ -364,19 +375,23 @@ def _depthwise_backward(dz, x, w, dx, dw, dy_k, dx_k, sh, sw, top, left):  # noq
                                 pk[j] += row[g] * d[j]
                                 drow[g] += d[j] * wk[j]
         dw += part
+        db += part_b
     return dw
 
 
-def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """``(dx, dw)`` of :func:`depthwise_forward`, in one pass over the windows; `dx` unpadded, like `x`."""
+def depthwise_backward(
+    dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dx, dw, db)`` of :func:`depthwise_forward`, in one pass over the windows; `dx` unpadded, like `x`."""
     dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     dx = np.zeros(x.shape, dtype=dz.dtype)
 
-    def run(s: slice) -> np.ndarray:
-        dw = np.zeros(w2.shape, dtype=dz.dtype)  # each block's own total
-        _depthwise_backward(dz[s], x[s], w2, dx[s], dw, dy_k, dx_k, sh, sw, top, left)
-        return dw
+    def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
+        dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(w2.shape[1], dtype=dz.dtype)  # this block's totals
+        _depthwise_backward(dz[s], x[s], w2, dx[s], dw, db, dy_k, dx_k, sh, sw, top, left)
+        return dw, db
 
     parts = in_sample_blocks(len(dz), x.nbytes, run)
-    return dx, np.reshape(sum(parts[1:], parts[0]), w.shape)
+    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
+    return dx, np.reshape(dw, w.shape), db

@@ -64,7 +64,7 @@ def _info(args: argparse.Namespace) -> int:
         threads = str(_threads.thread_count())
     except ValueError as exc:
         threads = f"invalid ({exc})"
-    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution, gathering windows) [XCNN_NUM_THREADS]")
+    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution) [XCNN_NUM_THREADS]")
     try:
         compiled = _jit.status()
     except ValueError as exc:
