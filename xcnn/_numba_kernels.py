@@ -65,29 +65,37 @@ def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
 # --- pooling ---------------------------------------------------------------------------
 
 
+# Two habits keep these loops vectorised. A select stores into another array
+# than it reads (`cur` and `nxt` swap after each offset): a select that may
+# store back what it read becomes a masked store, slow on AMD processors
+# (3x3/2 max pool on (32, 64, 64, 32): 5.3 against 2.3 ms for the forward
+# pass, 13.9 against 7.2 for the backward, one thread). And constants take
+# the array's dtype (`zero`): a bare 0 in `g if hit else 0` makes the
+# expression float64 and converts every float32 element twice.
+
+
 @_compile
 def _window_max(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202 - Numba infers the types
     m, out_h, out_w, channels = out.shape
     n_offsets = dy_k.shape[0]
-    best = np.empty(channels, dtype=x.dtype)
+    buffers = np.empty((2, channels), dtype=x.dtype)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
                 y0, x0 = oh * sh, ow * sw
+                cur, nxt = buffers[0], buffers[1]
                 first = x[n, y0 + dy_k[0], x0 + dx_k[0]]
                 for c in range(channels):
-                    best[c] = first[c]
+                    cur[c] = first[c]
                 for k in range(1, n_offsets):
                     row = x[n, y0 + dy_k[k], x0 + dx_k[k]]
-                    # The last offset writes straight into the output. Every store
-                    # is unconditional (a select, `|` not `or`): a conditional
-                    # store compiles to masked moves, slow on AMD processors.
-                    into = out[n, oh, ow] if k == n_offsets - 1 else best
+                    into = out[n, oh, ow] if k == n_offsets - 1 else nxt  # the last offset: the output
                     for c in range(channels):
-                        v, b = row[c], best[c]
+                        v, b = row[c], cur[c]
                         into[c] = v if (v > b) | (v != v) else b  # NaN wins, as in numpy.maximum
+                    cur, nxt = nxt, cur
                 if n_offsets == 1:
-                    out[n, oh, ow] = best
+                    out[n, oh, ow] = cur
     return out
 
 
@@ -129,12 +137,14 @@ def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, ANN202
     m, out_h, out_w, channels = dy.shape
     n_offsets = dy_k.shape[0]
-    best = np.empty(channels, dtype=x.dtype)
-    at = np.empty(channels, dtype=np.int32)  # as wide as a float32: one vector lane each
+    zero = np.zeros(1, dtype=dx.dtype)[0]
+    bests = np.empty((2, channels), dtype=x.dtype)
+    ats = np.empty((2, channels), dtype=np.int32)  # as wide as a float32: one vector lane each
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
                 y0, x0 = oh * sh, ow * sw
+                best, at, best_next, at_next = bests[0], ats[0], bests[1], ats[1]
                 first = x[n, y0 + dy_k[0], x0 + dx_k[0]]
                 for c in range(channels):
                     best[c] = first[c]
@@ -144,21 +154,23 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, A
                     for c in range(channels):
                         v, b = row[c], best[c]
                         later = v > b  # strictly: ties keep the first maximum
-                        best[c] = v if later | (v != v) else b  # NaN sticks: nothing compares greater
-                        at[c] = k32 if later else at[c]
-                for c in range(channels):
-                    at[c] = np.int32(0) if best[c] != best[c] else at[c]  # a NaN window: its first element
+                        best_next[c] = v if later | (v != v) else b  # NaN sticks: nothing compares greater
+                        at_next[c] = k32 if later else at[c]
+                    best, at, best_next, at_next = best_next, at_next, best, at
                 g = dy[n, oh, ow]
                 # Per offset a select and an add over the channels, not a scattered
                 # add per channel: the loop vectorises. Adding 0 changes nothing.
+                # A NaN window sends its gradient to its first element.
                 for k in range(n_offsets):
                     row, k32 = dx[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
                     if tiled:
                         for c in range(channels):
-                            row[c] = g[c] if at[c] == k32 else 0
+                            hit = (at[c] == k32) if best[c] == best[c] else (k32 == 0)
+                            row[c] = g[c] if hit else zero
                     else:
                         for c in range(channels):
-                            row[c] += g[c] if at[c] == k32 else 0
+                            hit = (at[c] == k32) if best[c] == best[c] else (k32 == 0)
+                            row[c] += g[c] if hit else zero
     return dx
 
 
