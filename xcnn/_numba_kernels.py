@@ -136,6 +136,8 @@ def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 @_compile
 def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, ANN202
     m, out_h, out_w, channels = dy.shape
+    if not tiled:
+        dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
     n_offsets = dy_k.shape[0]
     zero = np.zeros(1, dtype=dx.dtype)[0]
     bests = np.empty((2, channels), dtype=x.dtype)
@@ -194,8 +196,10 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
 
 
 @_compile
-def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled):  # noqa: ANN001, ANN202
+def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear):  # noqa: ANN001, ANN202
     m, height, width, channels = dx.shape
+    if clear and not tiled:
+        dx[:] = 0
     out_h, out_w = src.shape[1], src.shape[2]
     for n in range(m):
         for oh in range(out_h):
@@ -220,20 +224,21 @@ def spread(dy: np.ndarray, win: Windows, channels: int) -> np.ndarray:
     dy = np.ascontiguousarray(dy)
     dx_pad, tiled = _gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
     in_sample_blocks(
-        len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, tiled)
+        len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, tiled, True)
     )
     return dx_pad
 
 
 def _gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tuple[np.ndarray, bool]:
-    """The array a gradient is added into, and whether the windows are disjoint tiles.
+    """An uninitialised array for a gradient, and whether the windows are disjoint tiles.
 
     Tiles own their positions, so a kernel may write them without reading:
-    then only the rows and columns past the last tile need zeros, not all.
+    then only the rows and columns past the last tile need zeros, done here.
+    Otherwise the kernel zeroes its own block before adding into it.
     """
-    if not is_tiled(win):
-        return np.zeros(shape, dtype=dtype), False
     dx_pad = np.empty(shape, dtype=dtype)
+    if not is_tiled(win):
+        return dx_pad, False
     (out_h, out_w), (kh, kw) = win.out_size, win.kernel
     dx_pad[:, out_h * kh :] = 0
     dx_pad[:, :, out_w * kw :] = 0
@@ -253,7 +258,7 @@ def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray
     dy_k, dx_k, sh, sw = _geometry(win)
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
     dx_pad, tiled = _gradient_array((m, *win.padded_size, channels), src.dtype, win)
-    return _spread(src, dx_pad, dy_k, dx_k, sh, sw, True, tiled)
+    return _spread(src, dx_pad, dy_k, dx_k, sh, sw, True, tiled, True)
 
 
 def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
@@ -261,7 +266,7 @@ def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
     dy_k, dx_k, sh, sw = _geometry(win)
     m, channels = into.shape[0], into.shape[3]
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
-    _spread(src, into, dy_k, dx_k, sh, sw, True, False)
+    _spread(src, into, dy_k, dx_k, sh, sw, True, False, False)  # adds to what is there
 
 
 @_compile
@@ -362,6 +367,7 @@ def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):  #
     n_offsets = dy_k.shape[0]
     part = np.empty((n_offsets, c_out), dtype=dw.dtype)  # one sample's share: shorter sums, less rounding
     part_b = np.empty(c_out, dtype=db.dtype)
+    dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
@@ -397,7 +403,7 @@ def depthwise_backward(
     """``(dx, dw, db)`` of :func:`depthwise_forward`, in one pass over the windows; `dx` unpadded, like `x`."""
     dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
-    dx = np.zeros(x.shape, dtype=dz.dtype)
+    dx = np.empty(x.shape, dtype=dz.dtype)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(w2.shape[1], dtype=dz.dtype)  # this block's totals
