@@ -48,7 +48,7 @@ def _compile(kernel: Callable[..., Any]) -> Any:
     neither writable it refuses ``cache=True``, and the kernel is compiled
     afresh in each process instead.
     """
-    options = dict(nogil=True, error_model="numpy", boundscheck=False)
+    options = {"nogil": True, "error_model": "numpy", "boundscheck": False}
     try:
         return numba.njit(cache=True, **options)(kernel)
     except RuntimeError:  # "cannot cache function ...: no locator available"
@@ -75,7 +75,7 @@ def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
 
 
 @_compile
-def _window_max(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202 - Numba infers the types
+def _window_max(x, out, dy_k, dx_k, sh, sw):  # argument types: Numba infers them
     m, out_h, out_w, channels = out.shape
     n_offsets = dy_k.shape[0]
     buffers = np.empty((2, channels), dtype=x.dtype)
@@ -92,7 +92,7 @@ def _window_max(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202 - Numba inf
                     into = out[n, oh, ow] if k == n_offsets - 1 else nxt  # the last offset: the output
                     for c in range(channels):
                         v, b = row[c], cur[c]
-                        into[c] = v if (v > b) | (v != v) else b  # NaN wins, as in numpy.maximum
+                        into[c] = v if (v > b) | (v != v) else b  # noqa: PLR0124 - NaN wins, as in numpy.maximum
                     cur, nxt = nxt, cur
                 if n_offsets == 1:
                     out[n, oh, ow] = cur
@@ -109,7 +109,7 @@ def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 @_compile
-def _window_sum(x, out, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
+def _window_sum(x, out, dy_k, dx_k, sh, sw):
     m, out_h, out_w, channels = out.shape
     for n in range(m):
         for oh in range(out_h):
@@ -134,7 +134,7 @@ def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 @_compile
-def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, ANN202
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):
     m, out_h, out_w, channels = dy.shape
     if not tiled:
         dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
@@ -156,7 +156,7 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):  # noqa: ANN001, A
                     for c in range(channels):
                         v, b = row[c], best[c]
                         later = v > b  # strictly: ties keep the first maximum
-                        best_next[c] = v if later | (v != v) else b  # NaN sticks: nothing compares greater
+                        best_next[c] = v if later | (v != v) else b  # noqa: PLR0124 - NaN sticks: nothing compares greater
                         at_next[c] = k32 if later else at[c]
                     best, at, best_next, at_next = best_next, at_next, best, at
                 g = dy[n, oh, ow]
@@ -196,8 +196,8 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
 
 
 @_compile
-def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear):  # noqa: ANN001, ANN202
-    m, height, width, channels = dx.shape
+def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear):
+    m, channels = dx.shape[0], dx.shape[3]
     if clear and not tiled:
         dx[:] = 0
     out_h, out_w = src.shape[1], src.shape[2]
@@ -270,8 +270,8 @@ def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
 
 
 @_compile
-def _im2col(x, cols, dy_k, dx_k, sh, sw):  # noqa: ANN001, ANN202
-    m, out_h, out_w, width = cols.shape
+def _im2col(x, cols, dy_k, dx_k, sh, sw):
+    m, out_h, out_w = cols.shape[:3]
     channels = x.shape[3]
     for n in range(m):
         for oh in range(out_h):
@@ -309,7 +309,7 @@ def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 @_compile
-def _depthwise_forward(x, w, b, z, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
+def _depthwise_forward(x, w, b, z, dy_k, dx_k, sh, sw, top, left):
     m, out_h, out_w, c_out = z.shape
     height, width, groups = x.shape[1], x.shape[2], x.shape[3]
     mult = c_out // groups
@@ -360,7 +360,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
 
 
 @_compile
-def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):  # noqa: ANN001, ANN202
+def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):
     m, out_h, out_w, c_out = dz.shape
     height, width, groups = x.shape[1], x.shape[2], x.shape[3]
     mult = c_out // groups

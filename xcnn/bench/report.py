@@ -144,7 +144,8 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
                 f"worst {s['worst_ratio']:.2f} ({s['worst_case']})"
             )
     lines.append(
-        f"- float32 matrix-multiply peak on the xcnn backend ({peak['n']}x{peak['n']} @ {peak['n']}x{peak['n']}): "
+        f"- float32 matrix-multiply peak on the xcnn backend ({peak['n']}x{peak['n']} @ {peak['n']}x{peak['n']}, "
+        "fastest run): "
         f"**{peak['gflops']:.1f} GFLOP/s**"
     )
     best = summary["best_conv"]
