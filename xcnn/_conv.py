@@ -224,6 +224,9 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     m = x.shape[0]
     c_out = w.shape[3]
     out_h, out_w = win.out_size
+    if _is_pointwise(win, groups):
+        z = _tall_product(xp.reshape(x, (-1, x.shape[3])), xp.reshape(w, (-1, c_out)), xp, bias=b)
+        return xp.reshape(z, (m, out_h, out_w, c_out))
     if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b]), channels=x.shape[3]):
         from . import _numba_kernels  # padding and bias inside: one pass
 
@@ -244,6 +247,16 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
             z = xp.empty((m, out_h, out_w, c_out), dtype=block.dtype, device=device)
         z[out_index] = block
     return z
+
+
+def _is_pointwise(win: Windows, groups: int) -> bool:
+    """A 1x1 window at stride 1 with no padding: the gathered windows are the input itself.
+
+    Then the layer is one product per pass with no copy of the input into
+    columns and none of their gradient back (2-core CPU, ``(32, 32, 32, 64)
+    -> 128``: the copies were a third of the time).
+    """
+    return groups == 1 and win.kernel == (1, 1) and win.stride == (1, 1) and win.full_padding == ((0, 0), (0, 0))
 
 
 def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
@@ -294,6 +307,10 @@ def backward(
     """
     m, _, _, channels = x.shape
     kh, kw, c_group, c_out = w.shape
+    if _is_pointwise(win, groups):
+        x2, dz2, w2 = xp.reshape(x, (-1, channels)), xp.reshape(dz, (-1, c_out)), xp.reshape(w, (channels, c_out))
+        dx = xp.reshape(_tall_product(dz2, w2.T, xp), x.shape)  # the caller's to keep: no scratch buffer
+        return dx, xp.reshape(x2.T @ dz2, w.shape), column_sums(dz2, xp, device)
     if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w, channels=channels):
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
