@@ -101,10 +101,15 @@ def _window_max(x, out, dy_k, dx_k, sh, sw):  # argument types: Numba infers the
 
 def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """:func:`xcnn._windows.window_max`: ``(m, out_h, out_w, C)``, NaN propagates."""
+    return _per_window(_window_max, x_pad, win)
+
+
+def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows) -> np.ndarray:
+    """One value per window and channel from `kernel`, on blocks of samples in parallel threads."""
     dy_k, dx_k, sh, sw = _geometry(win)
     x_pad = np.ascontiguousarray(x_pad)
     out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
-    in_sample_blocks(len(out), x_pad.nbytes, lambda s: _window_max(x_pad[s], out[s], dy_k, dx_k, sh, sw))
+    in_sample_blocks(len(out), x_pad.nbytes, lambda s: kernel(x_pad[s], out[s], dy_k, dx_k, sh, sw))
     return out
 
 
@@ -126,11 +131,7 @@ def _window_sum(x, out, dy_k, dx_k, sh, sw):
 
 def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """:func:`xcnn._windows.window_sum`: ``(m, out_h, out_w, C)``."""
-    dy_k, dx_k, sh, sw = _geometry(win)
-    x_pad = np.ascontiguousarray(x_pad)
-    out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
-    in_sample_blocks(len(out), x_pad.nbytes, lambda s: _window_sum(x_pad[s], out[s], dy_k, dx_k, sh, sw))
-    return out
+    return _per_window(_window_sum, x_pad, win)
 
 
 @_compile
