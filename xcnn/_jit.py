@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -40,6 +41,25 @@ def _installed() -> bool:
 
 
 @functools.cache
+def _import_problem() -> str | None:
+    """Why an installed Numba does not import (say, a NumPy newer than it supports); None if it does.
+
+    Asked only when a kernel would run, so Numba is imported then and not before.
+    """
+    try:
+        import numba  # noqa: F401 - the import itself is the check
+    except Exception as exc:  # a broken install must not break NumPy layers
+        problem = f"{type(exc).__name__}: {exc}"
+        warnings.warn(
+            f"Numba is installed but does not import ({problem}); xcnn's NumPy layers run the "
+            "array-API code instead. Set XCNN_JIT=0 to silence this.",
+            RuntimeWarning, stacklevel=4,
+        )
+        return problem
+    return None
+
+
+@functools.cache
 def _switched_on() -> bool:
     raw = os.environ.get("XCNN_JIT", "").strip().lower()
     if raw in ("", "1", "on", "true", "yes"):
@@ -61,14 +81,20 @@ def enabled(xp: ModuleType, *arrays: Any, channels: int) -> bool:
     if len(dtypes) != 1:
         return False  # mixed dtypes: the array-API code promotes them
     dtype = dtypes.pop()
-    return dtype.name in _DTYPES and dtype.isnative  # Numba reads native byte order only
+    if dtype.name not in _DTYPES or not dtype.isnative:  # Numba reads native byte order only
+        return False
+    return _import_problem() is None
 
 
 def status() -> str:
     """One line for ``xcnn info`` and the benchmark header."""
     if not _installed():
         return 'off (Numba not installed: pip install "xcnn[jit]")'
+    if not _switched_on():
+        return "off (XCNN_JIT=0)"
+    problem = _import_problem()
+    if problem is not None:
+        return f"off (Numba does not import: {problem})"
     from importlib.metadata import version
 
-    state = "on" if _switched_on() else "off (XCNN_JIT=0)"
-    return f"{state} (Numba {version('numba')})"
+    return f"on (Numba {version('numba')})"
