@@ -93,6 +93,21 @@ def test_average_pooling_kernels_match_the_array_api_code(monkeypatch, geometry,
         np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-6)
 
 
+@pytest.mark.parametrize("divisor", [dict(count_include_pad=False), dict(divisor_override=5)], ids=str)
+def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divisor):
+    """Per-window divisors (padding left out of the count) and an overridden one, folded into the kernels."""
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((2, 9, 8, 9))
+    options = dict(stride=2, padding=1, ceil_mode=True, **divisor)
+    dy = rng.standard_normal(F.avg_pool2d(x, 3, **options).shape)
+
+    def run():
+        return F.avg_pool2d(x, 3, **options), F.avg_pool2d_backward(dy, x, 3, **options)
+
+    for got, want in zip(*_both(monkeypatch, run)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
 def test_a_window_with_nan_sends_its_gradient_to_its_first_element(monkeypatch):
     channels = jit.MIN_CHANNELS  # the same window on every channel, enough of them for the kernels
     x = np.repeat(np.array([[1.0, 5.0], [np.nan, 5.0]]).reshape(1, 2, 2, 1), channels, axis=3)

@@ -32,13 +32,14 @@ from ._windows import Windows, is_tiled
 
 __all__ = [
     "col2im",
+    "col2im_add",
     "depthwise_backward",
     "depthwise_forward",
     "im2col",
     "max_pool_backward",
-    "spread",
+    "spread_mean",
     "window_max",
-    "window_sum",
+    "window_mean",
 ]
 
 def _compile(kernel: Callable[..., Any]) -> Any:
@@ -104,17 +105,17 @@ def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     return _per_window(_window_max, x_pad, win)
 
 
-def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows) -> np.ndarray:
+def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows, *extra: Any) -> np.ndarray:
     """One value per window and channel from `kernel`, on blocks of samples in parallel threads."""
     dy_k, dx_k, sh, sw = _geometry(win)
     x_pad = np.ascontiguousarray(x_pad)
     out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
-    in_sample_blocks(len(out), x_pad.nbytes, lambda s: kernel(x_pad[s], out[s], dy_k, dx_k, sh, sw))
+    in_sample_blocks(len(out), x_pad.nbytes, lambda s: kernel(x_pad[s], out[s], dy_k, dx_k, sh, sw, *extra))
     return out
 
 
 @_compile
-def _window_sum(x, out, dy_k, dx_k, sh, sw):
+def _window_mean(x, out, dy_k, dx_k, sh, sw, divisor):
     m, out_h, out_w, channels = out.shape
     for n in range(m):
         for oh in range(out_h):
@@ -126,12 +127,22 @@ def _window_sum(x, out, dy_k, dx_k, sh, sw):
                     row = x[n, y0 + dy_k[k], x0 + dx_k[k]]
                     for c in range(channels):
                         total[c] += row[c]
+                d = divisor[oh, ow]
+                for c in range(channels):
+                    total[c] = total[c] / d  # divided, as the array-API code does, not times 1/d
     return out
 
 
-def window_sum(x_pad: np.ndarray, win: Windows) -> np.ndarray:
-    """:func:`xcnn._windows.window_sum`: ``(m, out_h, out_w, C)``."""
-    return _per_window(_window_sum, x_pad, win)
+def window_mean(x_pad: np.ndarray, win: Windows, divisor: np.ndarray | int) -> np.ndarray:
+    """:func:`xcnn._windows.window_sum` divided by `divisor` (an int, or ``(out_h, out_w, 1)``), in one pass."""
+    return _per_window(_window_mean, x_pad, win, _divisor_grid(divisor, win, x_pad.dtype))
+
+
+def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> np.ndarray:
+    """Each window's divisor as an ``(out_h, out_w)`` array of `dtype`."""
+    if np.ndim(divisor) == 0:
+        return np.full(win.out_size, divisor, dtype=dtype)
+    return np.ascontiguousarray(np.reshape(divisor, win.out_size), dtype=dtype)
 
 
 @_compile
@@ -195,18 +206,27 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
 
 # --- gathering windows and adding them back ----------------------------------------------
 
+_UNSCALED = np.empty((0, 0))
+"""The divisor grid of an unscaled spread: windows add their values as they are."""
+
 
 @_compile
-def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear):
+def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear, divisor):
     m, channels = dx.shape[0], dx.shape[3]
     if clear and not tiled:
         dx[:] = 0
     out_h, out_w = src.shape[1], src.shape[2]
+    scaled = np.empty(channels, dtype=src.dtype)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
                 y0, x0 = oh * sh, ow * sw
                 here = src[n, oh, ow]
+                if divisor.size > 0:  # each window's share: its value divided once, added kh*kw times
+                    d = divisor[oh, ow]
+                    for c in range(channels):
+                        scaled[c] = here[c] / d
+                    here = scaled
                 for k in range(dy_k.shape[0]):
                     row = dx[n, y0 + dy_k[k], x0 + dx_k[k]]
                     start = k * channels if per_offset else 0
@@ -219,13 +239,15 @@ def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, tiled, clear):
     return dx
 
 
-def spread(dy: np.ndarray, win: Windows, channels: int) -> np.ndarray:
-    """:func:`xcnn._windows.spread`: each window's value added at all its positions, ``(m, H_pad, W_pad, C)``."""
+def spread_mean(dy: np.ndarray, win: Windows, channels: int, divisor: np.ndarray | int) -> np.ndarray:
+    """:func:`xcnn._windows.spread` of ``dy / divisor``: each window's share added at all its positions,
+    ``(m, H_pad, W_pad, C)``; no divided copy of `dy`."""
     dy_k, dx_k, sh, sw = _geometry(win)
     dy = np.ascontiguousarray(dy)
+    grid = _divisor_grid(divisor, win, dy.dtype)
     dx_pad, tiled = _gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
     in_sample_blocks(
-        len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, tiled, True)
+        len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, tiled, True, grid)
     )
     return dx_pad
 
@@ -259,7 +281,7 @@ def col2im(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray
     dy_k, dx_k, sh, sw = _geometry(win)
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
     dx_pad, tiled = _gradient_array((m, *win.padded_size, channels), src.dtype, win)
-    return _spread(src, dx_pad, dy_k, dx_k, sh, sw, True, tiled, True)
+    return _spread(src, dx_pad, dy_k, dx_k, sh, sw, True, tiled, True, _UNSCALED)
 
 
 def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
@@ -267,7 +289,7 @@ def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
     dy_k, dx_k, sh, sw = _geometry(win)
     m, channels = into.shape[0], into.shape[3]
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))
-    _spread(src, into, dy_k, dx_k, sh, sw, True, False, False)  # adds to what is there
+    _spread(src, into, dy_k, dx_k, sh, sw, True, False, False, _UNSCALED)  # adds to what is there
 
 
 @_compile

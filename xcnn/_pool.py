@@ -67,12 +67,20 @@ def avg_divisor(win: Windows, count_include_pad: bool, divisor_override: int | N
 def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) -> Array:
     """Sum over each window divided by `divisor`: ``(m, out_h, out_w, C)``."""
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
+    if _jit.enabled(xp, x_pad, channels=x.shape[3]):
+        from . import _numba_kernels  # sums and division in one pass
+
+        return _numba_kernels.window_mean(x_pad, win, divisor)
     return _windows.window_sum(x_pad, win, xp) / divisor
 
 
 def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`avg_forward`: each window's gradient split evenly."""
-    if _windows.is_tiled(win) and isinstance(divisor, int) and not _jit.enabled(xp, dy, channels=channels):
+    if _jit.enabled(xp, dy, channels=channels):
+        from . import _numba_kernels  # one pass, and no divided copy of dy
+
+        return _windows.unpad(_numba_kernels.spread_mean(dy, win, channels, divisor), win.full_padding)
+    if _windows.is_tiled(win) and isinstance(divisor, int):
         m, out_h, out_w, _ = dy.shape
         (kh, kw) = win.kernel
         share = xp.reshape(dy / divisor, (m, out_h, 1, out_w, 1, channels))

@@ -253,10 +253,6 @@ def spread(dy: Array, win: Windows, channels: int, xp: ModuleType, device: Any) 
         from ._cupy_kernels import gather_windows  # one launch instead of kh + kw + 2
 
         return gather_windows(dy, win, m, channels, per_offset=False)
-    if _jit.enabled(xp, dy, channels=channels):
-        from . import _numba_kernels  # one pass instead of kh + kw strided additions
-
-        return _numba_kernels.spread(dy, win, channels)
     (height, width) = win.padded_size
     by_rows = xp.zeros((m, height, out_w, channels), dtype=dy.dtype, device=device)
     for index in win.row_offsets():  # separable: kh + kw additions, not kh * kw
@@ -284,10 +280,6 @@ def _pooling_view(x_pad: Array, win: Windows, xp: ModuleType) -> Array | None:
 
 def window_sum(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Sum over each window: ``(m, out_h, out_w, C)``."""
-    if _jit.enabled(xp, x_pad, channels=x_pad.shape[3]):
-        from . import _numba_kernels
-
-        return _numba_kernels.window_sum(x_pad, win)
     view = _pooling_view(x_pad, win, xp)
     if view is not None:
         return xp.sum(view, axis=(3, 4))
