@@ -48,7 +48,7 @@ def _import_problem() -> str | None:
     """
     try:
         import numba  # noqa: F401 - the import itself is the check
-    except Exception as exc:  # a broken install must not break NumPy layers
+    except Exception as exc:  # noqa: BLE001 - whatever a broken install raises, NumPy layers must still run
         problem = f"{type(exc).__name__}: {exc}"
         warnings.warn(
             f"Numba is installed but does not import ({problem}); xcnn's NumPy layers run the "
