@@ -7,8 +7,8 @@ optional dependency (``pip install "xcnn[jit]"``): without it, and with
 ``XCNN_JIT=0``, every NumPy array takes the array-API code, which stays the
 implementation on every other backend and is tested against these kernels.
 
-This module never imports Numba itself; :func:`enabled` only asks whether it
-is installed, so ``import xcnn`` stays light.
+Numba is imported only when a kernel is first about to run (see
+:func:`_import_problem`), so ``import xcnn`` stays light.
 """
 
 from __future__ import annotations

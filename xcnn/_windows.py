@@ -198,7 +198,9 @@ def im2col(x_pad: Array, win: Windows, xp: ModuleType) -> Array:
     """Gather every window into one row: ``(m*out_h*out_w, kh*kw*C)``.
 
     Columns are ordered ``(i, j, c)``, matching a ``(kh, kw, C, n_C)`` weight
-    reshaped to ``(kh*kw*C, n_C)``.
+    reshaped to ``(kh*kw*C, n_C)``. On NumPy's compiled path they live in a
+    scratch buffer (:mod:`xcnn._scratch`) that the next call overwrites: use
+    them before gathering again.
     """
     if _jit.enabled(xp, x_pad, channels=x_pad.shape[3]):
         from . import _numba_kernels
