@@ -194,13 +194,3 @@ def test_bench_only_times_the_matching_shapes(tmp_path, capsys, monkeypatch):
     assert all("max pool" in loop["realistic_case"] for loop in report["loops"])
     assert report["meta"]["only"] == "max pool" and "(only shapes matching 'max pool')" in text
     assert "compiled NumPy kernels: " in text
-
-
-def test_interleaved_timing_takes_turns():
-    from xcnn.bench.timing import interleaved_ms
-
-    calls = []
-    steps = [(lambda name=name: calls.append(name), lambda: None) for name in "ab"]
-    times = interleaved_ms(steps, repeat=3, warmup=1)
-    assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-up, then one of each per repetition
-    assert len(times) == 2 and all(t >= 0 for t in times)

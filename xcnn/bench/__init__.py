@@ -38,7 +38,7 @@ from .. import _jit
 from ..backend import _device_label, installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
-from .timing import matmul_peak, measure_against_torch, measure_xcnn, time_loops
+from .timing import matmul_peak, measure_torch, measure_xcnn, time_loops
 
 __all__ = ["FULL", "QUICK", "Case", "add_arguments", "main", "run", "run_command", "summarize", "to_markdown"]
 
@@ -190,15 +190,11 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
 
 def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gflops: float) -> dict[str, Any]:
     """Time one shape in xcnn and PyTorch; the report's row for it."""
-    if torch is None:
-        ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, args.warmup)
-        torch_ms = torch_format = None
-    else:  # in turn, so that both see the same moments of a shared machine
-        ms, peak, torch_ms, torch_format = measure_against_torch(
-            case, args.backend, args.device, torch, args.torch_device, args.repeat, args.warmup
-        )
+    ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, args.warmup)
     row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case), "xcnn_ms": ms}
-    row["torch_ms"], row["torch_format"] = torch_ms, torch_format
+    row["torch_ms"], row["torch_format"] = (
+        (None, None) if torch is None else measure_torch(torch, case, args.torch_device, args.repeat, args.warmup)
+    )
     row["ratio"] = None if row["torch_ms"] is None else ms / row["torch_ms"]
     row["flops"] = case.flops
     if case.flops is not None:

@@ -24,7 +24,7 @@ from xcnn.backend import Backend, device_context
 
 from .cases import Case, host_data
 
-__all__ = ["interleaved_ms", "matmul_peak", "measure_against_torch", "measure_xcnn", "median_ms", "time_loops"]
+__all__ = ["matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "time_loops"]
 
 Step = Callable[[], Any]
 
@@ -46,28 +46,6 @@ def median_ms(
         sync()
         times.append(time.perf_counter() - start)
     return 1e3 * statistic(times)
-
-
-def interleaved_ms(steps: list[tuple[Step, Callable[[], None]]], repeat: int, warmup: int) -> list[float]:
-    """Median ms of each ``(fn, sync)`` in `steps`, timed in turn within every repetition.
-
-    Timing one step `repeat` times and then the next compares them across
-    different moments; on a shared machine the load drifts between those
-    moments, and the ratio with it. Taking turns puts both through the same
-    moments.
-    """
-    for fn, sync in steps:
-        for _ in range(warmup):
-            fn()
-        sync()
-    times: list[list[float]] = [[] for _ in steps]
-    for _ in range(repeat):
-        for (fn, sync), record in zip(steps, times):
-            start = time.perf_counter()
-            fn()
-            sync()
-            record.append(time.perf_counter() - start)
-    return [1e3 * statistics.median(record) for record in times]
 
 
 def _no_sync() -> None:
@@ -191,32 +169,21 @@ def _torch_step(torch: Any, case: Case, host: dict[str, np.ndarray], device: str
     return step
 
 
-def measure_against_torch(
-    case: Case, backend: str, device: str | None, torch: Any, torch_device: str, repeat: int, warmup: int
-) -> tuple[float, int | None, float, str]:
-    """xcnn's and PyTorch's median ms for `case`, timed in turn (:func:`interleaved_ms`).
+def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: int) -> tuple[float, str]:
+    """Median ms of the same work in PyTorch; the faster of NCHW and channels_last.
 
     Returns
     -------
-    xcnn_ms : float
-    peak : int or None
-        As :func:`measure_xcnn`.
-    torch_ms : float
-        The faster of PyTorch's NCHW and channels_last.
+    ms : float
     memory_format : str
         ``"NCHW"`` or ``"channels_last"``, whichever was faster.
     """
     host = host_data(case, "float32")
-    torch_sync = (lambda: torch.cuda.synchronize(torch_device)) if torch_device.startswith("cuda") else _no_sync
+    sync = (lambda: torch.cuda.synchronize(device)) if device.startswith("cuda") else _no_sync
     formats = (("NCHW", torch.contiguous_format), ("channels_last", torch.channels_last))
-    with xcnn.use_backend(backend, device) as selected:
-        step = _xcnn_step(case, {k: xcnn.asarray(v) for k, v in host.items()})
-        steps = [(step, _sync_for(selected))]
-        steps += [(_torch_step(torch, case, host, torch_device, fmt), torch_sync) for _, fmt in formats]
-        xcnn_ms, *torch_ms = interleaved_ms(steps, repeat, warmup)
-        peak = _peak_bytes(step, selected)
-    best_ms, best_format = min(zip(torch_ms, (name for name, _ in formats)))
-    return xcnn_ms, peak, best_ms, best_format
+    return min(
+        (median_ms(_torch_step(torch, case, host, device, fmt), repeat, warmup, sync), name) for name, fmt in formats
+    )
 
 
 def time_loops(case: Case, repeat: int, warmup: int) -> float:
