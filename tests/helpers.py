@@ -1,4 +1,4 @@
-"""Shared test helpers: independent oracles and finite differences."""
+"""Shared test helpers: independent oracles, finite differences, and running Python in a fresh process."""
 
 from __future__ import annotations
 
@@ -73,3 +73,12 @@ def run_example(
     )
     assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter: this environment without its ``XCNN_*`` settings, plus `env`."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("XCNN_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,11 +10,7 @@ import pytest
 import xcnn
 import xcnn.backend as backend_module
 
-
-def _run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("XCNN_")}
-    full_env.update(env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120)
+from .helpers import run_python
 
 
 def test_asarray_and_to_numpy_round_trip(xb):
@@ -56,10 +49,10 @@ def test_set_backend_by_name_and_device_string():
 
 
 def test_default_is_numpy_and_env_variables_select():
-    result = _run_python("import xcnn; print(xcnn.get_backend())")
+    result = run_python("import xcnn; print(xcnn.get_backend())")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "numpy on cpu"
-    result = _run_python(
+    result = run_python(
         "import xcnn; x = xcnn.asarray([1.0]); print(xcnn.get_backend(), x.device)",
         XCNN_BACKEND="array_api_strict",
         XCNN_DEVICE="device1",
@@ -79,7 +72,7 @@ def test_unknown_backend_lists_the_known_ones():
 
 
 def test_unknown_backend_in_the_environment_names_the_variable():
-    result = _run_python("import xcnn; xcnn.asarray([1.0])", XCNN_BACKEND="tensorflow")
+    result = run_python("import xcnn; xcnn.asarray([1.0])", XCNN_BACKEND="tensorflow")
     assert result.returncode != 0
     assert "XCNN_BACKEND='tensorflow'" in result.stderr and "known backends" in result.stderr
 
@@ -138,8 +131,8 @@ def test_import_does_not_import_cupy_or_torch():
         "print(sorted(m for m in ('cupy', 'torch') if m in sys.modules))"
     )
     for env in ({}, {"XCNN_BACKEND": "numpy"}):
-        result = _run_python(code, **env)
+        result = run_python(code, **env)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "[]"
-    result = _run_python("import sys, xcnn; print(sorted(m for m in ('cupy', 'torch') if m in sys.modules))", XCNN_BACKEND="cupy")
+    result = run_python("import sys, xcnn; print(sorted(m for m in ('cupy', 'torch') if m in sys.modules))", XCNN_BACKEND="cupy")
     assert result.stdout.strip() == "[]", "the environment must be read lazily, not at import"

@@ -11,8 +11,6 @@ and uneven blocks of samples across threads.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,6 +18,8 @@ import pytest
 import xcnn._jit as jit
 import xcnn._threads as threads
 from xcnn import functional as F
+
+from .helpers import run_python
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
@@ -234,18 +234,12 @@ def test_nested_sample_blocks_run_in_the_calling_thread(monkeypatch):
     assert inner == [[(0, 2)], [(0, 2)]]
 
 
-def _python(code, **env):
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=120, check=False
-    )
-
-
 def test_xcnn_jit_switch_and_status():
-    off = _python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="0")
+    off = run_python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="0")
     assert off.stdout == "False off (XCNN_JIT=0)\n", off.stderr
-    on = _python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="1")
+    on = run_python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="1")
     assert on.stdout.startswith("True on (Numba "), on.stderr
-    bad = _python("import numpy as np, xcnn.functional as F; F.max_pool2d(np.ones((1, 2, 2, 8)), 2)", XCNN_JIT="maybe")
+    bad = run_python("import numpy as np, xcnn.functional as F; F.max_pool2d(np.ones((1, 2, 2, 8)), 2)", XCNN_JIT="maybe")
     assert "XCNN_JIT must be 0 or 1 (off or on), got 'maybe'" in bad.stderr
 
 
@@ -257,7 +251,7 @@ def test_kernels_compile_without_a_writable_cache():
         "assert (F.max_pool2d(x, 2) == x.reshape(2, 2, 2, 2, 2, 8).max(axis=(2, 4))).all()\n"
         "print(K._window_max._cache.__class__.__name__)"
     )
-    result = _python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
+    result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "NullCache"
 
@@ -278,7 +272,7 @@ def test_a_numba_that_does_not_import_leaves_the_array_api_code(tmp_path):
         "print(len(caught), caught[0].category.__name__, j.status())"
     )
     pythonpath = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    result = _python(code, PYTHONPATH=pythonpath, XCNN_JIT="1")
+    result = run_python(code, PYTHONPATH=pythonpath, XCNN_JIT="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "1 RuntimeWarning off (Numba does not import: ImportError: Numba needs NumPy 2.0 or less)"
@@ -303,5 +297,5 @@ def test_concurrent_callers_share_the_threads_safely(monkeypatch):
 
 
 def test_import_xcnn_does_not_import_numba():
-    result = _python("import sys, xcnn, xcnn.functional; print('numba' in sys.modules)")
+    result = run_python("import sys, xcnn, xcnn.functional; print('numba' in sys.modules)")
     assert result.stdout.strip() == "False", result.stderr
