@@ -12,6 +12,7 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,27 +51,30 @@ def _info(args: argparse.Namespace) -> int:
     for package in ("numpy", "array-api-compat", "array-api-strict", "numba", "torch", "scipy", "matplotlib", "pillow"):
         print(f"  {package:<17} {installed_version(package)}")
     print("settings:")
-    try:
-        setting = workspace.current_setting()
-    except ValueError as exc:
-        limit = f"invalid ({exc})"
-    else:
-        limit = f"{setting / 2**20:g} MiB" if setting is not None else (
-            f"{workspace.DEFAULT_BYTES / 2**20:g} MiB for host arrays, "
-            f"{workspace.DEFAULT_CUDA_BYTES / 2**20:g} MiB for CuPy (defaults)"
-        )
-    print(f"  workspace limit   {limit}  [xcnn.set_workspace_limit, XCNN_WORKSPACE_MB]")
-    try:
-        threads = str(_threads.thread_count())
-    except ValueError as exc:
-        threads = f"invalid ({exc})"
+    print(f"  workspace limit   {_setting(_workspace_limit)}  [xcnn.set_workspace_limit, XCNN_WORKSPACE_MB]")
+    threads = _setting(lambda: str(_threads.thread_count()))
     print(f"  NumPy threads     {threads}  (pooling, depthwise convolution) [XCNN_NUM_THREADS]")
-    try:
-        compiled = _jit.status()
-    except ValueError as exc:
-        compiled = f"invalid ({exc})"
+    compiled = _setting(_jit.status)
     print(f"  NumPy kernels     {compiled}  [XCNN_JIT]")
     return 0
+
+
+def _setting(read: Callable[[], str]) -> str:
+    """A speed setting as text; one an environment variable gave a bad value says so instead of failing."""
+    try:
+        return read()
+    except ValueError as exc:
+        return f"invalid ({exc})"
+
+
+def _workspace_limit() -> str:
+    setting = workspace.current_setting()
+    if setting is not None:
+        return f"{setting / 2**20:g} MiB"
+    return (
+        f"{workspace.DEFAULT_BYTES / 2**20:g} MiB for host arrays, "
+        f"{workspace.DEFAULT_CUDA_BYTES / 2**20:g} MiB for CuPy (defaults)"
+    )
 
 
 # --- xcnn train --------------------------------------------------------------------------
