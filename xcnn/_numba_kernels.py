@@ -146,14 +146,14 @@ def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> n
 
 
 @_compile
-def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled, offsets):
     m, out_h, out_w, channels = dy.shape
     if not tiled:
         dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
     n_offsets = dy_k.shape[0]
     zero = np.zeros(1, dtype=dx.dtype)[0]
     bests = np.empty((2, channels), dtype=x.dtype)
-    ats = np.empty((2, channels), dtype=np.int32)  # as wide as a float32: one vector lane each
+    ats = np.empty((2, channels), dtype=offsets.dtype)  # as wide as an element of x: one vector lane each
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
@@ -164,26 +164,26 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, tiled):
                     best[c] = first[c]
                     at[c] = 0
                 for k in range(1, n_offsets):
-                    row, k32 = x[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
+                    row, kk = x[n, y0 + dy_k[k], x0 + dx_k[k]], offsets[k]
                     for c in range(channels):
                         v, b = row[c], best[c]
                         later = v > b  # strictly: ties keep the first maximum
                         best_next[c] = v if later | (v != v) else b  # noqa: PLR0124 - NaN sticks: nothing compares greater
-                        at_next[c] = k32 if later else at[c]
+                        at_next[c] = kk if later else at[c]
                     best, at, best_next, at_next = best_next, at_next, best, at
                 g = dy[n, oh, ow]
                 # Per offset a select and an add over the channels, not a scattered
                 # add per channel: the loop vectorises. Adding 0 changes nothing.
                 # A NaN window sends its gradient to its first element.
                 for k in range(n_offsets):
-                    row, k32 = dx[n, y0 + dy_k[k], x0 + dx_k[k]], np.int32(k)
+                    row, kk = dx[n, y0 + dy_k[k], x0 + dx_k[k]], offsets[k]
                     if tiled:
                         for c in range(channels):
-                            hit = (at[c] == k32) if best[c] == best[c] else (k32 == 0)
+                            hit = (at[c] == kk) if best[c] == best[c] else (kk == 0)
                             row[c] = g[c] if hit else zero
                     else:
                         for c in range(channels):
-                            hit = (at[c] == k32) if best[c] == best[c] else (k32 == 0)
+                            hit = (at[c] == kk) if best[c] == best[c] else (kk == 0)
                             row[c] += g[c] if hit else zero
     return dx
 
@@ -198,8 +198,14 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     dy_k, dx_k, sh, sw = _geometry(win)
     dy, x_pad = np.ascontiguousarray(dy), np.ascontiguousarray(x_pad)
     dx_pad, tiled = _gradient_array(x_pad.shape, dy.dtype, win)
+    # Offset numbers as integers as wide as the elements, one vector lane each
+    # (one thread, (32, 64, 64, 32), 3x3/2: float64 10.5 ms with int64 against
+    # 11.9 with int32; float32 7.1 with int32 against 9.8 with int64).
+    offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
     in_sample_blocks(
-        len(dy), x_pad.nbytes, lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, tiled)
+        len(dy),
+        x_pad.nbytes,
+        lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, tiled, offsets),
     )
     return dx_pad
 
