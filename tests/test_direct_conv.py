@@ -1,0 +1,192 @@
+"""NumPy's register-blocked convolution loops (:mod:`xcnn._direct_conv`).
+
+They are checked against PyTorch's convolution and autograd, against the
+gathered-window code they replace (the compiled kernels switched off), and
+as plain Python; each test also checks that the loops really ran. The
+generated module must be what its generator writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import xcnn
+import xcnn._jit as jit
+import xcnn._threads as threads
+from xcnn import functional as F
+
+pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
+
+from xcnn import _direct_conv, _direct_conv_kernels  # noqa: E402 - imports Numba
+from xcnn._windows import Windows  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GEOMETRIES = [  # (kernel, options): every pass here at stride 1, the forward and weight gradient only at stride 2
+    (3, dict(stride=1, padding=1)),
+    (3, dict(stride=1, padding="valid")),  # 8 -> 6 columns: narrower than a block of 8 pixels
+    (3, dict(stride=2, padding=((0, 1), (2, 0)))),
+    ((3, 2), dict(stride=1, padding="same", dilation=(2, 3))),  # uneven "same" padding, dilated
+    (5, dict(stride=(1, 2), padding=2)),
+]
+WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlapping the second
+
+
+@pytest.fixture
+def count_calls(monkeypatch):
+    """Switch the compiled kernels on and count the calls into each direct pass."""
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+    calls = dict.fromkeys(["forward", "weight_gradient", "input_gradient"], 0)
+    for name in calls:
+        original = getattr(_direct_conv, name)
+
+        def counted(*args, name=name, original=original):
+            calls[name] += 1
+            return original(*args)
+
+        monkeypatch.setattr(_direct_conv, name, counted)
+    return calls
+
+
+def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=None):
+    """``x, w, b, dz`` of a layer; `calls` (from :func:`count_calls`) start again from 0."""
+    rng = np.random.default_rng(seed)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    x = rng.standard_normal((m, 7, WIDTH, c_in)).astype(dtype)
+    w = rng.standard_normal((kh, kw, c_in, c_out)).astype(dtype)
+    b = rng.standard_normal(c_out).astype(dtype) if bias else None
+    dz = rng.standard_normal(F.conv2d(x, w, b, **options).shape).astype(dtype)
+    if calls is not None:
+        calls.update(dict.fromkeys(calls, 0))
+    return x, w, b, dz
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
+def test_direct_passes_match_pytorch(count_calls, geometry, dtype):
+    pytest.importorskip("torch")
+    from . import torch_oracle
+
+    kernel, options = geometry
+    x, w, b, dz = _layer(16, 24, kernel, options, dtype, calls=count_calls)
+    want = torch_oracle.conv2d(x, w, b, dz, stride=options["stride"], padding=options["padding"],
+                               dilation=options.get("dilation", 1), groups=1)
+    got = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
+    tolerance = dict(rtol=2e-4, atol=2e-4) if dtype == "float32" else dict(rtol=1e-11, atol=1e-11)
+    for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
+        assert g.dtype == dtype and g.shape == wt.shape, name
+        np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
+    stride_1 = options["stride"] == 1
+    assert count_calls == {"forward": 1, "weight_gradient": 1, "input_gradient": int(stride_1)}
+
+
+@pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12)], ids=["8-8", "3-16", "16-12"])
+@pytest.mark.parametrize("geometry", GEOMETRIES[:3], ids=str)
+def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_in, c_out):
+    """Without PyTorch as well: the same layer through the direct loops, where they apply, and through BLAS.
+
+    3 input channels: the forward pass only (and the kernels' channel
+    minimum keeps even that off); 12 output channels: no whole block, none.
+    """
+    kernel, options = geometry
+    x, w, b, dz = _layer(c_in, c_out, kernel, options, "float64", seed=1, bias=False, calls=count_calls)
+
+    def run():
+        return F.conv2d(x, w, **options), *F.conv2d_backward(dz, x, w, **options)
+
+    direct = run()
+    monkeypatch.setattr(jit, "_switched_on", lambda: False)
+    gathered = run()
+    for g, want in zip(direct, gathered):
+        np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
+    whole_blocks = c_in >= jit.MIN_CHANNELS and c_in % 8 == 0 and c_out % 8 == 0
+    assert count_calls["forward"] == int(whole_blocks)
+    assert count_calls["weight_gradient"] == int(whole_blocks)
+
+
+@pytest.mark.parametrize("limit", [None, 2000], ids=["one-block", "row-blocks"])
+def test_stride_2_input_gradient_goes_through_blocks_of_columns(count_calls, limit):
+    """The weight gradient runs here; the input gradient, gathered-window style, block by block."""
+    kernel, options = GEOMETRIES[2]
+    x, w, b, dz = _layer(8, 16, kernel, options, "float64", seed=2, calls=count_calls)
+    direct = F.conv2d_backward(dz, x, w, **options)
+    xcnn.set_workspace_limit(limit)
+    try:
+        blocked = F.conv2d_backward(dz, x, w, **options)
+    finally:
+        xcnn.set_workspace_limit(None)
+    jit._switched_on = lambda: False  # restored by monkeypatch with the fixture
+    gathered = F.conv2d_backward(dz, x, w, **options)
+    for d, bl, g in zip(direct, blocked, gathered):
+        np.testing.assert_allclose(d, g, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(bl, g, rtol=1e-12, atol=1e-12)
+    assert count_calls["input_gradient"] == 0 and count_calls["weight_gradient"] == 2
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count_calls, workers):
+    monkeypatch.setattr(threads, "MIN_BYTES", 0)
+    kernel, options = GEOMETRIES[0]
+    x, w, b, dz = _layer(8, 16, kernel, options, "float64", seed=3, m=7)
+    results = []
+    for count in (1, workers):
+        monkeypatch.setattr(threads, "thread_count", lambda count=count: count)
+        results.append((F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options)))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_the_generated_loops_run_as_plain_python():
+    """Without Numba the generated functions compute the same sums, slowly: they are the source of truth."""
+    rng = np.random.default_rng(4)
+    x_pad = rng.standard_normal((1, 5, 11, 8))
+    w = rng.standard_normal((3, 3, 8, 8))
+    b = rng.standard_normal(8)
+    win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
+    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    z = np.empty((1, 3, 9, 8))
+    _direct_conv_kernels.forward(x_pad, w.reshape(9, 8, 8), b, z, dy_k, dx_k, 1, 1)
+    np.testing.assert_allclose(z, _direct_conv.forward(x_pad, w, b, win), rtol=1e-12, atol=1e-12)
+    dw, part = np.zeros((9, 8, 8)), np.empty((9, 8, 8))
+    _direct_conv_kernels.weight_gradient(x_pad, z, dw, part, dy_k, dx_k, 1, 1)
+    np.testing.assert_allclose(dw.reshape(w.shape), _direct_conv.weight_gradient(x_pad, z, win), rtol=1e-12)
+
+
+def test_passes_follow_channels_stride_and_padding():
+    def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
+        return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
+
+    P = _direct_conv.Passes
+    assert _direct_conv.passes(win(), 16, 32) == P(True, True, True)
+    assert _direct_conv.passes(win(), 3, 16) == P(True, False, False)  # C_in: no whole block
+    assert _direct_conv.passes(win(), 16, 12) == P(False, False, False)  # C_out: no whole block
+    assert _direct_conv.passes(win(stride=(2, 2)), 16, 32) == P(True, True, False)
+    assert _direct_conv.passes(win(padding=((3, 1), (1, 1))), 16, 32) == P(True, True, False)  # wider than the span
+    assert _direct_conv.passes(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32) == P(False, False, False)
+    assert _direct_conv.passes(win(), 64, 64) == P(True, False, False)  # BLAS is faster there
+    assert _direct_conv.passes(win(), 128, 128) == P(False, False, False)
+
+
+def test_the_vectoriser_setting_is_restored_after_compiling():
+    from numba.core import config
+
+    before = config.SLP_VECTORIZE
+    kernel = _direct_conv._VectorisedKernel(_direct_conv_kernels.forward)
+    x_pad, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
+    z = np.empty((1, 1, 8, 8), np.float32)
+    dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))
+    kernel(x_pad, w3, b, z, dy_k, dx_k, 1, 1)
+    assert config.SLP_VECTORIZE == before
+    np.testing.assert_array_equal(z, 18)
+
+
+def test_generated_module_is_what_the_generator_writes():
+    spec = importlib.util.spec_from_file_location("generate_direct_conv", ROOT / "scripts" / "generate_direct_conv.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    written = (ROOT / "xcnn" / "_direct_conv_kernels.py").read_text()
+    assert written == generator.source(), "run: python scripts/generate_direct_conv.py"
