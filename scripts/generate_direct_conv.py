@@ -76,7 +76,7 @@ def forward_source() -> str:
     """``forward``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
     lines = [
         "def forward(x, w, b, z, dy_k, dx_k, sh, sw):",
-        f'    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
+        '    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
         f"    ``z`` is ``(m, out_h, out_w, C_out)`` with ``C_out`` a multiple of {LANES}; tap ``k``",
         "    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of",

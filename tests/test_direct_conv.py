@@ -21,8 +21,8 @@ from xcnn import functional as F
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
-from xcnn import _direct_conv, _direct_conv_kernels  # noqa: E402 - imports Numba
-from xcnn._windows import Windows  # noqa: E402
+from xcnn import _direct_conv, _direct_conv_kernels
+from xcnn._windows import Windows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +93,7 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     minimum keeps even that off); 12 output channels: no whole block, none.
     """
     kernel, options = geometry
-    x, w, b, dz = _layer(c_in, c_out, kernel, options, "float64", seed=1, bias=False, calls=count_calls)
+    x, w, _, dz = _layer(c_in, c_out, kernel, options, "float64", seed=1, bias=False, calls=count_calls)
 
     def run():
         return F.conv2d(x, w, **options), *F.conv2d_backward(dz, x, w, **options)
@@ -109,17 +109,17 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
 
 
 @pytest.mark.parametrize("limit", [None, 2000], ids=["one-block", "row-blocks"])
-def test_stride_2_input_gradient_goes_through_blocks_of_columns(count_calls, limit):
+def test_stride_2_input_gradient_goes_through_blocks_of_columns(monkeypatch, count_calls, limit):
     """The weight gradient runs here; the input gradient, gathered-window style, block by block."""
     kernel, options = GEOMETRIES[2]
-    x, w, b, dz = _layer(8, 16, kernel, options, "float64", seed=2, calls=count_calls)
+    x, w, _, dz = _layer(8, 16, kernel, options, "float64", seed=2, calls=count_calls)
     direct = F.conv2d_backward(dz, x, w, **options)
     xcnn.set_workspace_limit(limit)
     try:
         blocked = F.conv2d_backward(dz, x, w, **options)
     finally:
         xcnn.set_workspace_limit(None)
-    jit._switched_on = lambda: False  # restored by monkeypatch with the fixture
+    monkeypatch.setattr(jit, "_switched_on", lambda: False)
     gathered = F.conv2d_backward(dz, x, w, **options)
     for d, bl, g in zip(direct, blocked, gathered):
         np.testing.assert_allclose(d, g, rtol=1e-12, atol=1e-12)
