@@ -110,11 +110,11 @@ def forward_source() -> str:
 def weight_gradient_source() -> str:
     """``weight_gradient``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     lines = [
-        "def weight_gradient(x, dz, dw, part, dy_k, dx_k, sh, sw):",
-        '    """Add to ``dw (taps, C_in, C_out)`` the weight gradient of :func:`forward` for these samples.',
+        "def weight_gradient(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):",
+        '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
         "",
         f"    ``C_in`` and ``C_out`` are multiples of {CHANNELS} and {LANES}. Each sample's share is summed",
-        "    in ``part`` (same shape as ``dw``) first: shorter float sums, less rounding.",
+        "    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
         "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
@@ -122,6 +122,11 @@ def weight_gradient_source() -> str:
         "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
         "    for n in range(m):",
         "        part[:] = 0",
+        "        part_b[:] = 0",
+        "        for pixel in range(out_h * out_w):",
+        "            d_at = U((n * out_h * out_w + pixel) * c_out)",
+        "            for j in range(c_out):",
+        "                part_b[j] += dzf[d_at + U(j)]",
         "        for oh in range(out_h):",
         "            for k in range(n_taps):",
         "                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)",
@@ -149,7 +154,7 @@ def weight_gradient_source() -> str:
     for p in range(CHANNELS):
         for j in range(LANES):
             lines.append(f"{ind}pf[p_at + U({p} * c_out + {j})] = a{p}_{j}")
-    lines += ["        dw += part", "    return dw"]
+    lines += ["        dw += part", "        db += part_b", "    return dw"]
     return "\n".join(lines)
 
 

@@ -26,12 +26,12 @@ from xcnn._windows import Windows
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GEOMETRIES = [  # (kernel, options): every pass here at stride 1, the forward and weight gradient only at stride 2
+GEOMETRIES = [  # (kernel, options), all at stride 1: the loops take no other
     (3, dict(stride=1, padding=1)),
     (3, dict(stride=1, padding="valid")),  # 8 -> 6 columns: narrower than a block of 8 pixels
-    (3, dict(stride=2, padding=((0, 1), (2, 0)))),
+    (3, dict(stride=1, padding=((0, 1), (2, 0)))),  # uneven
     ((3, 2), dict(stride=1, padding="same", dilation=(2, 3))),  # uneven "same" padding, dilated
-    (5, dict(stride=(1, 2), padding=2)),
+    (5, dict(stride=1, padding=2)),
 ]
 WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlapping the second
 
@@ -80,8 +80,7 @@ def test_direct_passes_match_pytorch(count_calls, geometry, dtype):
     for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
         assert g.dtype == dtype and g.shape == wt.shape, name
         np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
-    stride_1 = options["stride"] == 1
-    assert count_calls == {"forward": 1, "weight_gradient": 1, "input_gradient": int(stride_1)}
+    assert count_calls == {"forward": 1, "weight_gradient": 1, "input_gradient": 1}
 
 
 @pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12)], ids=["8-8", "3-16", "16-12"])
@@ -89,8 +88,8 @@ def test_direct_passes_match_pytorch(count_calls, geometry, dtype):
 def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_in, c_out):
     """Without PyTorch as well: the same layer through the direct loops, where they apply, and through BLAS.
 
-    3 input channels: the forward pass only (and the kernels' channel
-    minimum keeps even that off); 12 output channels: no whole block, none.
+    3 input channels or 12 output channels: no whole blocks, so the
+    gathered-window code runs both times.
     """
     kernel, options = geometry
     x, w, _, dz = _layer(c_in, c_out, kernel, options, "float64", seed=1, bias=False, calls=count_calls)
@@ -103,28 +102,16 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     gathered = run()
     for g, want in zip(direct, gathered):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
-    whole_blocks = c_in >= jit.MIN_CHANNELS and c_in % 8 == 0 and c_out % 8 == 0
-    assert count_calls["forward"] == int(whole_blocks)
-    assert count_calls["weight_gradient"] == int(whole_blocks)
+    whole_blocks = c_in % 8 == 0 and c_out % 8 == 0
+    assert count_calls == dict.fromkeys(["forward", "weight_gradient", "input_gradient"], int(whole_blocks))
 
 
-@pytest.mark.parametrize("limit", [None, 2000], ids=["one-block", "row-blocks"])
-def test_stride_2_input_gradient_goes_through_blocks_of_columns(monkeypatch, count_calls, limit):
-    """The weight gradient runs here; the input gradient, gathered-window style, block by block."""
-    kernel, options = GEOMETRIES[2]
-    x, w, _, dz = _layer(8, 16, kernel, options, "float64", seed=2, calls=count_calls)
-    direct = F.conv2d_backward(dz, x, w, **options)
-    xcnn.set_workspace_limit(limit)
-    try:
-        blocked = F.conv2d_backward(dz, x, w, **options)
-    finally:
-        xcnn.set_workspace_limit(None)
-    monkeypatch.setattr(jit, "_switched_on", lambda: False)
-    gathered = F.conv2d_backward(dz, x, w, **options)
-    for d, bl, g in zip(direct, blocked, gathered):
-        np.testing.assert_allclose(d, g, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(bl, g, rtol=1e-12, atol=1e-12)
-    assert count_calls["input_gradient"] == 0 and count_calls["weight_gradient"] == 2
+def test_strided_and_grouped_layers_take_the_gathered_windows(count_calls):
+    x, w, _, dz = _layer(16, 16, 3, dict(stride=2, padding=1), "float64", calls=count_calls)
+    F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
+    w2 = w[:, :, :8, :]
+    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 16)), x, w2, padding=1, groups=2)
+    assert count_calls == dict.fromkeys(["forward", "weight_gradient", "input_gradient"], 0)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -151,24 +138,28 @@ def test_the_generated_loops_run_as_plain_python():
     z = np.empty((1, 3, 9, 8))
     _direct_conv_kernels.forward(x_pad, w.reshape(9, 8, 8), b, z, dy_k, dx_k, 1, 1)
     np.testing.assert_allclose(z, _direct_conv.forward(x_pad, w, b, win), rtol=1e-12, atol=1e-12)
-    dw, part = np.zeros((9, 8, 8)), np.empty((9, 8, 8))
-    _direct_conv_kernels.weight_gradient(x_pad, z, dw, part, dy_k, dx_k, 1, 1)
-    np.testing.assert_allclose(dw.reshape(w.shape), _direct_conv.weight_gradient(x_pad, z, win), rtol=1e-12)
+    dw, db = np.zeros((9, 8, 8)), np.zeros(8)
+    _direct_conv_kernels.weight_gradient(x_pad, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    compiled_dw, compiled_db = _direct_conv.weight_gradient(x_pad, z, win)
+    np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
+    np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
+    np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
 
 
-def test_passes_follow_channels_stride_and_padding():
+def test_usable_follows_channels_stride_and_padding():
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
         return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
-    P = _direct_conv.Passes
-    assert _direct_conv.passes(win(), 16, 32) == P(True, True, True)
-    assert _direct_conv.passes(win(), 3, 16) == P(True, False, False)  # C_in: no whole block
-    assert _direct_conv.passes(win(), 16, 12) == P(False, False, False)  # C_out: no whole block
-    assert _direct_conv.passes(win(stride=(2, 2)), 16, 32) == P(True, True, False)
-    assert _direct_conv.passes(win(padding=((3, 1), (1, 1))), 16, 32) == P(True, True, False)  # wider than the span
-    assert _direct_conv.passes(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32) == P(False, False, False)
-    assert _direct_conv.passes(win(), 64, 64) == P(True, False, False)  # BLAS is faster there
-    assert _direct_conv.passes(win(), 128, 128) == P(False, False, False)
+    assert _direct_conv.usable(win(), 16, 32)
+    assert not _direct_conv.usable(win(), 12, 32)  # no whole block of input channels
+    assert not _direct_conv.usable(win(), 16, 12)  # nor of output channels
+    assert not _direct_conv.usable(win(stride=(2, 2)), 16, 32)
+    assert not _direct_conv.usable(win(stride=(1, 2)), 16, 32)
+    assert _direct_conv.usable(win(padding=((2, 0), (0, 2))), 16, 32)  # within the kernel's span
+    assert not _direct_conv.usable(win(padding=((3, 1), (1, 1))), 16, 32)  # wider than the span
+    assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32)
+    assert _direct_conv.usable(win(), 64, 64)
+    assert not _direct_conv.usable(win(), 128, 128)  # BLAS is faster there
 
 
 def test_the_vectoriser_setting_is_restored_after_compiling():

@@ -39,11 +39,11 @@ def _group_weights(w: Array, groups: int, xp: ModuleType) -> Array:
     return xp.permute_dims(w, (1, 0, 2))
 
 
-def _blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows]]:
-    """Yield ``(out_index, in_index, sub)`` per block whose gathered windows fit the workspace budget.
+def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows, Array]]:
+    """Yield ``(out_index, in_index, sub, cols)`` per block of the workspace budget.
 
-    ``sub`` is the geometry of the windows of ``x_pad[in_index]`` that give
-    the outputs ``[out_index]`` (`win` itself for a single block).
+    ``cols`` are the gathered windows of ``x_pad[in_index]`` for the outputs
+    ``[out_index]``.
     """
     m, _, _, channels = x_pad.shape
     width = win.n_offsets * channels
@@ -51,20 +51,11 @@ def _blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[
     everything = (slice(None),) * 4
     for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit(xp)):
         if sub is win:
-            yield everything, everything, win
+            yield everything, everything, win, _windows.im2col(x_pad, win, xp)
             return
         in_index = (samples, _windows.block_input_rows(win, out_rows), slice(None), slice(None))
-        yield (samples, out_rows, slice(None), slice(None)), in_index, sub
-
-
-def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows, Array]]:
-    """Yield ``(out_index, in_index, sub, cols)`` per block of :func:`_blocks`.
-
-    ``cols`` are the gathered windows of ``x_pad[in_index]`` for the outputs
-    ``[out_index]``.
-    """
-    for out_index, in_index, sub in _blocks(x_pad, win, xp):
-        yield out_index, in_index, sub, _windows.im2col(x_pad if sub is win else x_pad[in_index], sub, xp)
+        out_index = (samples, out_rows, slice(None), slice(None))
+        yield out_index, in_index, sub, _windows.im2col(x_pad[in_index], sub, xp)
 
 
 ROW_BLOCK = 2048
@@ -244,9 +235,8 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
         z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
         return z if b is None else z + b
-    direct = _direct(xp, win, groups, x, w, *([] if b is None else [b]))
-    if direct and direct.forward:
-        from . import _direct_conv  # no gathered windows: nothing to block, whatever the size
+    if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
+        from . import _direct_conv  # no gathered windows: nothing to split into blocks, whatever the size
 
         return _direct_conv.forward(x_pad, w, b, win)
     z = None
@@ -273,16 +263,17 @@ def _is_pointwise(win: Windows, groups: int) -> bool:
     return groups == 1 and win.kernel == (1, 1) and win.stride == (1, 1) and win.full_padding == ((0, 0), (0, 0))
 
 
-def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> Any:
-    """Which passes NumPy's register-blocked loops take (:func:`xcnn._direct_conv.passes`), or None.
+def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
+    """Whether the layer runs through NumPy's register-blocked loops (:mod:`xcnn._direct_conv`).
 
-    `arrays` are the pass's arrays, the input or its gradient first, then the weights.
+    `arrays` are the pass's arrays, the input first and the weights second.
     """
-    if groups > 1 or _is_pointwise(win, groups) or not _jit.enabled(xp, *arrays, channels=arrays[0].shape[3]):
-        return None
+    x, w = arrays[0], arrays[1]
+    if groups > 1 or _is_pointwise(win, groups) or not _jit.enabled(xp, *arrays, channels=x.shape[3]):
+        return False
     from . import _direct_conv
 
-    return _direct_conv.passes(win, arrays[1].shape[2], arrays[1].shape[3])
+    return _direct_conv.usable(win, w.shape[2], w.shape[3])
 
 
 def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
@@ -316,28 +307,6 @@ def _one_product_input_gradient(xp: ModuleType, dz: Array, channels: int) -> boo
     return array_api_compat.is_cupy_namespace(xp) or _jit.enabled(xp, dz, channels=channels)
 
 
-def _input_gradient_by_columns(dz: Array, w: Array, x_pad: Array, win: Windows, xp: ModuleType) -> Array:
-    """Gradient with respect to `x_pad` as ``dZ @ W^T`` and the compiled col2im, block by block.
-
-    For NumPy with its compiled kernels, when the weight gradient needs no
-    gathered windows (:mod:`xcnn._direct_conv`): the same blocks as
-    :func:`backward`'s, without gathering the windows of ``x``.
-    """
-    from . import _numba_kernels
-
-    m, channels, c_out = x_pad.shape[0], x_pad.shape[3], w.shape[3]
-    w_t = xp.reshape(w, (-1, c_out)).T
-    dx_pad = None
-    for out_index, in_index, sub in _blocks(x_pad, win, xp):
-        dcols = _tall_product(xp.reshape(dz[out_index], (-1, c_out)), w_t, xp, scratch_use="column_gradients")
-        if sub is win:
-            return _numba_kernels.col2im(dcols, win, m, channels)
-        if dx_pad is None:
-            dx_pad = xp.zeros(x_pad.shape, dtype=dz.dtype)
-        _numba_kernels.col2im_add(dcols, sub, dx_pad[in_index])
-    return dx_pad
-
-
 def backward(
     dz: Array, x: Array, w: Array, win: Windows, groups: int, xp: ModuleType, device: Any
 ) -> tuple[Array, Array, Array]:
@@ -364,15 +333,10 @@ def backward(
 
         return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
-    direct = _direct(xp, win, groups, x, w, dz)
-    if direct and direct.weight_gradient:
-        from . import _direct_conv  # no gathered windows of x
+    if _direct(xp, win, groups, x, w, dz):
+        from . import _direct_conv  # no gathered windows, no col2im
 
-        dw = _direct_conv.weight_gradient(x_pad, dz, win)
-        db = column_sums(xp.reshape(dz, (-1, c_out)), xp, device)
-        if direct.input_gradient:
-            return _direct_conv.input_gradient(dz, w, win), dw, db
-        return _windows.unpad(_input_gradient_by_columns(dz, w, x_pad, win, xp), win.full_padding), dw, db
+        return _direct_conv.input_gradient(dz, w, win), *_direct_conv.weight_gradient(x_pad, dz, win)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(
             lambda dz, x_pad: _depthwise_backward(dz, x_pad, w, win, groups, xp, device),

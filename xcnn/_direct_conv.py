@@ -8,14 +8,14 @@ The loops of :mod:`xcnn._direct_conv_kernels` read the padded input in place
 and keep a block of outputs in registers while they walk the kernel's taps:
 
 - the forward pass, 8 output pixels x 8 output channels per block;
-- the input gradient at stride 1, as the same loops over the gradient padded
-  by the kernel's span, with the kernel flipped and its channel axes swapped;
+- the input gradient, as the same loops over the output gradient padded by
+  the kernel's span, with the kernel flipped and its channel axes swapped;
 - the weight gradient, 8 input x 8 output channels per block, summed over
-  each output row's pixels.
+  each output row's pixels, and the bias gradient beside it.
 
-:func:`passes` says which passes run here (after :mod:`xcnn._jit`'s conditions
-and one group: channel counts that fill the blocks, not too many of them, not
-a pointwise layer). Samples are split over
+:func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
+conditions and one group): stride 1, channel counts that fill the blocks
+and are not too many, not a pointwise layer. Samples are split over
 threads like the other kernels (:func:`xcnn._threads.in_sample_blocks`).
 
 The blocks are vectorised by LLVM's SLP vectoriser, which Numba leaves off by
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numba
 import numpy as np
@@ -38,7 +38,7 @@ from . import _direct_conv_kernels as _kernels
 from ._threads import in_sample_blocks
 from ._windows import Windows
 
-__all__ = ["Passes", "forward", "input_gradient", "passes", "weight_gradient"]
+__all__ = ["forward", "input_gradient", "usable", "weight_gradient"]
 
 LANES = 8
 """Output channels per register block (and input channels of the weight gradient's)."""
@@ -109,44 +109,38 @@ def _flip_margins(win: Windows) -> tuple[tuple[int, int], tuple[int, int]] | Non
     return margins[0], margins[1]
 
 
-FORWARD_MAX_PRODUCT = 64 * 64
-"""Largest ``C_in * C_out`` for which the forward pass runs here rather than through BLAS."""
-BACKWARD_MAX_PRODUCT = 32 * 64
-"""The same for the backward pass: BLAS catches up sooner there."""
-# Measured on a 2-core CPU, forward + backward separately against the
-# gathered-window products (ms, float32, 3x3 stride 1 unless noted):
-#   (64, 32, 32, 16) -> 32:  forward 8.3 against 19.0, backward 20.5 against 25.0
-#   (32, 64, 64, 32) -> 64:  forward 57 against 66, backward 106 against 121
-#   (16, 56, 56, 64) -> 64:  forward 34 against 42, backward 88 against 77
-#   (32, 16, 16, 128) -> 128: forward 31 against 26, backward 67 against 51
-#   (64, 32, 32, 32) -> 32 stride 2: forward 4.7 against 7.8, weight gradient
-#                             here and input gradient through BLAS 9.5 + ... against 14.1
+MAX_CHANNEL_PRODUCT = 64 * 64
+"""Largest ``C_in * C_out`` that runs here: with more channels BLAS is faster."""
+# Measured on a 2-core CPU, forward + backward in ms, float32, 3x3 windows:
+#   (64, 32, 32, 16) -> 32, stride 1:   26 here, 39 through gathered windows and BLAS
+#   (32, 64, 64, 32) -> 64, stride 1:  157 here, 216 through BLAS
+#   (16, 56, 56, 64) -> 64, stride 1:   96 here, 122 through BLAS
+#   (32, 16, 16, 128) -> 128, stride 1: 93 here,  79 through BLAS
+# A layer runs here whole or not at all: BLAS threads keep spinning for a
+# while after a product and take a core from the loops that run next, so a
+# layer mixing the two was slower than either (the 64 -> 64 layer: 136 to
+# 145 ms with only the forward pass, or it and the weight gradient, here).
+# At stride 2, where the input gradient would need another kind of loop,
+# the forward pass and weight gradient here gained nothing measurable
+# ((64, 32, 32, 32) -> 32: 18.3 to 19.0 against 18.8 ms).
 
 
-class Passes(NamedTuple):
-    """Which passes of a one-group convolution these kernels take."""
+def usable(win: Windows, c_in: int, c_out: int) -> bool:
+    """Whether a one-group layer runs here (the caller checks :func:`xcnn._jit.enabled`).
 
-    forward: bool
-    weight_gradient: bool
-    input_gradient: bool
-
-
-def passes(win: Windows, c_in: int, c_out: int) -> Passes:
-    """Which passes run here (the caller checks :func:`xcnn._jit.enabled` and ``groups == 1``).
-
-    Blocks must be whole: ``C_out`` a multiple of :data:`LANES` everywhere,
-    and ``C_in`` too for the gradients (the input gradient's output
-    channels). The input gradient needs stride 1 and padding no wider than
-    the kernel's span; it runs here only with the weight gradient. Pointwise
-    layers are plain products (:func:`xcnn._conv._is_pointwise`), and many
-    channels are faster through BLAS (:data:`FORWARD_MAX_PRODUCT`).
+    The blocks must be whole: ``C_in`` and ``C_out`` multiples of
+    :data:`LANES` (``C_in`` is the input gradient's output). The input
+    gradient needs stride 1 and padding no wider than the kernel's span.
+    Pointwise layers are plain products (:func:`xcnn._conv._is_pointwise`).
     """
-    if win.kernel == (1, 1) or c_out % LANES:
-        return Passes(False, False, False)
-    forward = c_in * c_out <= FORWARD_MAX_PRODUCT
-    weights = c_in % LANES == 0 and c_in * c_out <= BACKWARD_MAX_PRODUCT
-    inputs = weights and win.stride == (1, 1) and _flip_margins(win) is not None
-    return Passes(forward, weights, inputs)
+    return (
+        win.kernel != (1, 1)
+        and c_in % LANES == 0
+        and c_out % LANES == 0
+        and c_in * c_out <= MAX_CHANNEL_PRODUCT
+        and win.stride == (1, 1)
+        and _flip_margins(win) is not None
+    )
 
 
 def _correlate(x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, out_size: tuple[int, int], taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int]) -> np.ndarray:
@@ -178,17 +172,24 @@ def input_gradient(dz: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
     return _correlate(dz_pad, flipped, np.zeros(c_in, dtype=dz.dtype), win.in_size, _taps(win.kernel, win.dilation), (1, 1))
 
 
-def weight_gradient(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> np.ndarray:
-    """Gradient of :func:`forward` with respect to ``w``: ``(kh, kw, C, C_out)``."""
+def weight_gradient(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of :func:`forward` with respect to ``w`` and the bias: ``(kh, kw, C, C_out)``, ``(C_out,)``.
+
+    The bias gradient comes from the same threads, not from a matrix product
+    afterwards: BLAS threads keep spinning for a while after a product, and
+    took a core from the loops that ran next (2-core CPU, the input gradient
+    of ``(64, 32, 32, 16) -> 32``: 15 against 8 ms).
+    """
     x_pad, dz = np.ascontiguousarray(x_pad), np.ascontiguousarray(dz)
     (kh, kw), (sh, sw) = win.kernel, win.stride
     c_in, c_out = x_pad.shape[3], dz.shape[3]
     dy_k, dx_k = _taps(win.kernel, win.dilation)
 
-    def run(s: slice) -> np.ndarray:
-        dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)  # this block's total
-        part = np.empty_like(dw)
-        return _weight_gradient(x_pad[s], dz[s], dw, part, dy_k, dx_k, sh, sw)
+    def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
+        dw, db = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
+        _weight_gradient(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, sh, sw)
+        return dw, db
 
-    totals = in_sample_blocks(len(dz), x_pad.nbytes, run)
-    return np.reshape(sum(totals[1:], totals[0]), (kh, kw, c_in, c_out))
+    parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
+    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
+    return np.reshape(dw, (kh, kw, c_in, c_out)), db

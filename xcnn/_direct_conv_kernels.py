@@ -290,11 +290,11 @@ def forward(x, w, b, z, dy_k, dx_k, sh, sw):
     return z
 
 
-def weight_gradient(x, dz, dw, part, dy_k, dx_k, sh, sw):
-    """Add to ``dw (taps, C_in, C_out)`` the weight gradient of :func:`forward` for these samples.
+def weight_gradient(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 8 and 8. Each sample's share is summed
-    in ``part`` (same shape as ``dw``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -302,6 +302,11 @@ def weight_gradient(x, dz, dw, part, dy_k, dx_k, sh, sw):
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
     for n in range(m):
         part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c_out)
+            for j in range(c_out):
+                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
@@ -522,4 +527,5 @@ def weight_gradient(x, dz, dw, part, dy_k, dx_k, sh, sw):
                         pf[p_at + U(7 * c_out + 6)] = a7_6
                         pf[p_at + U(7 * c_out + 7)] = a7_7
         dw += part
+        db += part_b
     return dw
