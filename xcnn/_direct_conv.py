@@ -14,9 +14,8 @@ and keep a block of outputs in registers while they walk the kernel's taps:
   each output row's pixels, and the bias gradient beside it.
 
 :func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
-conditions and one group): stride 1, channel counts that fill the blocks
-and are not too many, not a pointwise layer. Samples are split over
-threads like the other kernels (:func:`xcnn._threads.in_sample_blocks`).
+conditions and one group): stride 1, channel counts that fill the blocks and
+are not too many, not a pointwise layer.
 
 The blocks are vectorised by LLVM's SLP vectoriser, which Numba leaves off by
 default since it miscompiled code in older LLVM versions (numba#8852). It is
@@ -94,21 +93,6 @@ def _taps(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarra
     return (k // kw) * dh, (k % kw) * dw
 
 
-def _flip_margins(win: Windows) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """Padding of the output gradient for the input gradient as a correlation, or None if negative.
-
-    At stride 1, ``dx = dz`` padded by ``span - padding`` on each side (span:
-    the dilated kernel's extent less one), correlated with the flipped kernel.
-    """
-    margins = []
-    for k, d, (lo, hi) in zip(win.kernel, win.dilation, win.full_padding):
-        span = (k - 1) * d
-        if lo > span or hi > span:
-            return None
-        margins.append((span - lo, span - hi))
-    return margins[0], margins[1]
-
-
 MAX_CHANNEL_PRODUCT = 64 * 64
 """Largest ``C_in * C_out`` that runs here: with more channels BLAS is faster."""
 # Measured on a 2-core CPU, forward + backward in ms, float32, 3x3 windows:
@@ -120,26 +104,26 @@ MAX_CHANNEL_PRODUCT = 64 * 64
 # while after a product and take a core from the loops that run next, so a
 # layer mixing the two was slower than either (the 64 -> 64 layer: 136 to
 # 145 ms with only the forward pass, or it and the weight gradient, here).
-# At stride 2, where the input gradient would need another kind of loop,
-# the forward pass and weight gradient here gained nothing measurable
-# ((64, 32, 32, 32) -> 32: 18.3 to 19.0 against 18.8 ms).
+# At stride 2 the loops run at about half their stride-1 speed, and the input
+# gradient, as one correlation per phase of the input, wrote its phases into
+# place in another pass: (64, 32, 32, 32) -> 32 took 25 ms here against 21
+# through BLAS, so strided layers stay there.
 
 
 def usable(win: Windows, c_in: int, c_out: int) -> bool:
     """Whether a one-group layer runs here (the caller checks :func:`xcnn._jit.enabled`).
 
-    The blocks must be whole: ``C_in`` and ``C_out`` multiples of
-    :data:`LANES` (``C_in`` is the input gradient's output). The input
-    gradient needs stride 1 and padding no wider than the kernel's span.
-    Pointwise layers are plain products (:func:`xcnn._conv._is_pointwise`).
+    Stride 1; the blocks must be whole: ``C_in`` and ``C_out`` multiples of
+    :data:`LANES` (``C_in`` is the input gradient's output), and not too
+    many (:data:`MAX_CHANNEL_PRODUCT`). Pointwise layers are plain products
+    (:func:`xcnn._conv._is_pointwise`).
     """
     return (
-        win.kernel != (1, 1)
+        win.stride == (1, 1)
+        and win.kernel != (1, 1)
         and c_in % LANES == 0
         and c_out % LANES == 0
         and c_in * c_out <= MAX_CHANNEL_PRODUCT
-        and win.stride == (1, 1)
-        and _flip_margins(win) is not None
     )
 
 
@@ -161,15 +145,33 @@ def forward(x_pad: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows
     return _correlate(x_pad, w3, b, win.out_size, _taps(win.kernel, win.dilation), win.stride)
 
 
+def _flipped_taps(n_in: int, n_out: int, k: int, d: int, lo: int) -> tuple[np.ndarray, int, int]:
+    """Along one axis at stride 1: where tap ``i`` of the input gradient reads the padded output gradient.
+
+    Input row ``h`` takes ``dz[h + lo - i*d] * w[i]``: the output gradient
+    correlated with the flipped kernel. Returns each tap's row offset into
+    ``dz`` padded by the returned zero rows before and after it (the
+    kernel's span less the padding, where that is positive).
+    """
+    before = max(0, (k - 1) * d - lo)
+    after = max(0, n_in + lo - n_out)
+    return lo - np.arange(k, dtype=np.int64) * d + before, before, after
+
+
 def input_gradient(dz: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """Gradient of :func:`forward` with respect to the unpadded input, ``(m, H, W, C)``; stride 1 only."""
-    kh, kw, c_in, _ = w.shape
-    (top, bottom), (left, right) = _flip_margins(win)
-    dz_pad = np.pad(dz, ((0, 0), (top, bottom), (left, right), (0, 0)))
-    # Tap (i, j) of the flipped kernel is tap (kh-1-i, kw-1-j) of w, read from
-    # output channels into input channels.
-    flipped = np.ascontiguousarray(np.reshape(np.swapaxes(w[::-1, ::-1], 2, 3), (kh * kw, -1, c_in)))
-    return _correlate(dz_pad, flipped, np.zeros(c_in, dtype=dz.dtype), win.in_size, _taps(win.kernel, win.dilation), (1, 1))
+    """Gradient of :func:`forward` with respect to the unpadded input at stride 1, ``(m, H, W, C)``.
+
+    The forward loops again: the zero-padded output gradient correlated with
+    the flipped kernel, read from output channels into input channels.
+    """
+    kh, kw, c_in, c_out = w.shape
+    (dh, dw), ((top, _), (left, _)) = win.dilation, win.full_padding
+    rows, pad_top, pad_bottom = _flipped_taps(win.in_size[0], win.out_size[0], kh, dh, top)
+    cols, pad_left, pad_right = _flipped_taps(win.in_size[1], win.out_size[1], kw, dw, left)
+    dz_pad = np.pad(dz, ((0, 0), (pad_top, pad_bottom), (pad_left, pad_right), (0, 0)))
+    taps = (np.repeat(rows, kw), np.tile(cols, kh))  # tap i*kw + j, as w's
+    w3 = np.ascontiguousarray(np.reshape(np.swapaxes(w, 2, 3), (kh * kw, c_out, c_in)))
+    return _correlate(dz_pad, w3, np.zeros(c_in, dtype=dz.dtype), win.in_size, taps, (1, 1))
 
 
 def weight_gradient(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
