@@ -38,9 +38,9 @@ WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlappi
 
 @pytest.fixture
 def count_calls(monkeypatch):
-    """Switch the compiled kernels on and count the calls into each direct pass."""
+    """Switch the compiled kernels on and count the calls into the direct passes."""
     monkeypatch.setattr(jit, "_switched_on", lambda: True)
-    calls = dict.fromkeys(["forward", "weight_gradient", "input_gradient"], 0)
+    calls = dict.fromkeys(["forward", "backward"], 0)
     for name in calls:
         original = getattr(_direct_conv, name)
 
@@ -80,7 +80,7 @@ def test_direct_passes_match_pytorch(count_calls, geometry, dtype):
     for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
         assert g.dtype == dtype and g.shape == wt.shape, name
         np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
-    assert count_calls == dict.fromkeys(["forward", "weight_gradient", "input_gradient"], 1)
+    assert count_calls == dict.fromkeys(["forward", "backward"], 1)
 
 
 @pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12)], ids=["8-8", "3-16", "16-12"])
@@ -103,7 +103,7 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     for g, want in zip(direct, gathered):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
     whole_blocks = c_in % 8 == 0 and c_out % 8 == 0
-    assert count_calls == dict.fromkeys(["forward", "weight_gradient", "input_gradient"], int(whole_blocks))
+    assert count_calls == dict.fromkeys(["forward", "backward"], int(whole_blocks))
 
 
 def test_strided_and_grouped_layers_take_the_gathered_windows(count_calls):
@@ -111,7 +111,7 @@ def test_strided_and_grouped_layers_take_the_gathered_windows(count_calls):
     F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
     w2 = w[:, :, :8, :]
     F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 16)), x, w2, padding=1, groups=2)
-    assert count_calls == dict.fromkeys(["forward", "weight_gradient", "input_gradient"], 0)
+    assert count_calls == dict.fromkeys(["forward", "backward"], 0)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -130,34 +130,59 @@ def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count
 def test_the_generated_loops_run_as_plain_python():
     """Without Numba the generated functions compute the same sums, slowly: they are the source of truth."""
     rng = np.random.default_rng(4)
-    x_pad = rng.standard_normal((1, 5, 11, 8))
+    x = rng.standard_normal((1, 5, 11, 8))
     w = rng.standard_normal((3, 3, 8, 8))
     b = rng.standard_normal(8)
     win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
     dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
     z = np.empty((1, 3, 9, 8))
-    _direct_conv_kernels.forward(x_pad, w.reshape(9, 8, 8), b, z, dy_k, dx_k, 1, 1)
-    np.testing.assert_allclose(z, _direct_conv.forward(x_pad, w, b, win), rtol=1e-12, atol=1e-12)
+    _direct_conv_kernels.forward(x, w.reshape(9, 8, 8), b, z, dy_k, dx_k, 1, 1)
+    np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win, 2**20), rtol=1e-12, atol=1e-12)
     dw, db = np.zeros((9, 8, 8)), np.zeros(8)
-    _direct_conv_kernels.weight_gradient(x_pad, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
-    compiled_dw, compiled_db = _direct_conv.weight_gradient(x_pad, z, win)
+    _direct_conv_kernels.weight_gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win, 2**20)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
     np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("limit", [1, 50_000, 10**9], ids=["one-sample-chunks", "two-sample-chunks", "one-chunk"])
+def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls, limit):
+    """Padded copies go chunk by chunk within the workspace limit; a sample too big for it takes the gathered windows."""
+    kernel, options = GEOMETRIES[0]
+    x, w, b, dz = _layer(8, 8, kernel, options, "float64", seed=5, m=5, calls=count_calls)
+    whole = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
+    win = Windows(in_size=(7, WIDTH), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    per_sample = _direct_conv._padded_bytes(win, 8, 8, 8)
+    assert 2 * per_sample <= 50_000 < 3 * per_sample  # the middle case really goes two samples at a time
+    limit = max(limit, per_sample)
+    chunked = (_direct_conv.forward(x, w, b, win, limit), *_direct_conv.backward(dz, x, w, win, limit))
+    for got, want in zip(chunked, whole):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    xcnn.set_workspace_limit(per_sample - 1)
+    try:
+        F.conv2d(x, w, b, **options), F.conv2d_backward(dz, x, w, **options)
+    finally:
+        xcnn.set_workspace_limit(None)
+    assert count_calls == dict.fromkeys(["forward", "backward"], 2)  # the default limit and the chunked calls; not the last
 
 
 def test_usable_follows_stride_channels_and_window():
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
         return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
-    assert _direct_conv.usable(win(), 16, 32)
-    assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32)  # wider than the window's span
-    assert not _direct_conv.usable(win(stride=(1, 2)), 16, 32)
-    assert not _direct_conv.usable(win(), 12, 32)  # no whole block of input channels
-    assert not _direct_conv.usable(win(), 16, 12)  # nor of output channels
-    assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32)
-    assert _direct_conv.usable(win(), 64, 64)
-    assert not _direct_conv.usable(win(), 128, 128)  # BLAS is faster there
+    LIMIT = 2**30  # noqa: N806
+    assert _direct_conv.usable(win(), 16, 32, 4, LIMIT)
+    assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32, 4, LIMIT)  # wider than the window's span
+    assert not _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
+    assert not _direct_conv.usable(win(), 12, 32, 4, LIMIT)  # no whole block of input channels
+    assert not _direct_conv.usable(win(), 16, 12, 4, LIMIT)  # nor of output channels
+    assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32, 4, LIMIT)
+    assert _direct_conv.usable(win(), 64, 64, 4, LIMIT)
+    assert not _direct_conv.usable(win(), 128, 128, 4, LIMIT)  # BLAS is faster there
+    one_sample = 4 * (10 * 10 * 16 + 10 * 10 * 32)  # padded input and output gradient, float32
+    assert _direct_conv.usable(win(), 16, 32, 4, one_sample)
+    assert not _direct_conv.usable(win(), 16, 32, 4, one_sample - 1)  # then the gathered windows, in blocks
 
 
 def test_the_vectoriser_setting_is_restored_after_compiling():

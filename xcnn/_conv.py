@@ -231,14 +231,14 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
         from . import _numba_kernels  # padding and bias inside: one pass
 
         return _numba_kernels.depthwise_forward(x, w, b, win)
+    if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
+        from . import _direct_conv  # no gathered windows; padded in chunks of samples
+
+        return _direct_conv.forward(x, w, b, win, get_workspace_limit(xp))
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
         z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
         return z if b is None else z + b
-    if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
-        from . import _direct_conv  # no gathered windows: nothing to split into blocks, whatever the size
-
-        return _direct_conv.forward(x_pad, w, b, win)
     z = None
     for out_index, _, sub, cols in _column_blocks(x_pad, win, xp):
         rows, cols_out = sub.out_size
@@ -273,7 +273,7 @@ def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
         return False
     from . import _direct_conv
 
-    return _direct_conv.usable(win, w.shape[2], w.shape[3])
+    return _direct_conv.usable(win, w.shape[2], w.shape[3], x.dtype.itemsize, get_workspace_limit(xp))
 
 
 def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
@@ -332,11 +332,11 @@ def backward(
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
         return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
-    x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if _direct(xp, win, groups, x, w, dz):
-        from . import _direct_conv  # no gathered windows, no col2im
+        from . import _direct_conv  # no gathered windows, no col2im; padded in chunks of samples
 
-        return _direct_conv.input_gradient(dz, w, win), *_direct_conv.weight_gradient(x_pad, dz, win)
+        return _direct_conv.backward(dz, x, w, win, get_workspace_limit(xp))
+    x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(
             lambda dz, x_pad: _depthwise_backward(dz, x_pad, w, win, groups, xp, device),

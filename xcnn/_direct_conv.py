@@ -37,7 +37,7 @@ from . import _direct_conv_kernels as _kernels
 from ._threads import in_sample_blocks
 from ._windows import Windows
 
-__all__ = ["forward", "input_gradient", "usable", "weight_gradient"]
+__all__ = ["backward", "forward", "usable"]
 
 LANES = 8
 """Output channels per register block (and input channels of the weight gradient's)."""
@@ -110,12 +110,14 @@ MAX_CHANNEL_PRODUCT = 64 * 64
 # through BLAS, so strided layers stay there.
 
 
-def usable(win: Windows, c_in: int, c_out: int) -> bool:
+def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bool:
     """Whether a one-group layer runs here (the caller checks :func:`xcnn._jit.enabled`).
 
     Stride 1; the blocks must be whole: ``C_in`` and ``C_out`` multiples of
     :data:`LANES` (``C_in`` is the input gradient's output), and not too
-    many (:data:`MAX_CHANNEL_PRODUCT`). Pointwise layers are plain products
+    many (:data:`MAX_CHANNEL_PRODUCT`); and one sample's padded copies
+    within the workspace limit of `limit` bytes (larger batches go in
+    chunks of samples). Pointwise layers are plain products
     (:func:`xcnn._conv._is_pointwise`).
     """
     return (
@@ -124,74 +126,116 @@ def usable(win: Windows, c_in: int, c_out: int) -> bool:
         and c_in % LANES == 0
         and c_out % LANES == 0
         and c_in * c_out <= MAX_CHANNEL_PRODUCT
+        and _padded_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
 
-def _correlate(x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, out_size: tuple[int, int], taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int]) -> np.ndarray:
-    """``z (m, *out_size, C_out)`` from the forward kernel, on blocks of samples in parallel threads."""
-    x_pad = np.ascontiguousarray(x_pad)
-    z = np.empty((x_pad.shape[0], *out_size, w3.shape[2]), dtype=x_pad.dtype)
+def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
+    """Bytes of one sample's padded input and padded output gradient (the backward pass holds both)."""
+    _, _, pad_h, pad_w = _gradient_padding(win)
+    (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
+    return itemsize * (h_pad * w_pad * c_in + (out_h + sum(pad_h)) * (out_w + sum(pad_w)) * c_out)
+
+
+def _chunks(m: int, per_sample: int, limit: int) -> list[slice]:
+    """Blocks of samples whose padded copies fit in `limit` bytes."""
+    step = max(1, limit // max(per_sample, 1))
+    return [slice(i, min(i + step, m)) for i in range(0, m, step)]
+
+
+def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.ndarray:
+    """`a` with zero rows and columns around each sample, C-contiguous."""
+    if padding == ((0, 0), (0, 0)):
+        return np.ascontiguousarray(a)
+    return np.pad(a, ((0, 0), *padding, (0, 0)))
+
+
+def _correlate(x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray]) -> None:
+    """Fill ``z (m, out_h, out_w, C_out)`` from the forward kernel at stride 1, on blocks of samples in parallel threads."""
     dy_k, dx_k = taps
-    sh, sw = stride
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: _forward(x_pad[s], w3, b, z[s], dy_k, dx_k, sh, sw))
-    return z
+    in_sample_blocks(len(z), x_pad.nbytes, lambda s: _forward(x_pad[s], w3, b, z[s], dy_k, dx_k, 1, 1))
 
 
-def forward(x_pad: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:
-    """Convolution of the padded ``x_pad (m, H_pad, W_pad, C)`` with ``w (kh, kw, C, C_out)``, plus `b`."""
+def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, limit: int) -> np.ndarray:
+    """Convolution of ``x (m, H, W, C)``, zero-padded as `win` says, with ``w (kh, kw, C, C_out)``, plus `b`.
+
+    Samples go in chunks whose padded copies fit in `limit` bytes.
+    """
     kh, kw, c_in, c_out = w.shape
     w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
     b = np.zeros(c_out, dtype=w.dtype) if b is None else np.ascontiguousarray(b)
-    return _correlate(x_pad, w3, b, win.out_size, _taps(win.kernel, win.dilation), win.stride)
+    z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
+    per_sample = x.dtype.itemsize * win.padded_size[0] * win.padded_size[1] * c_in
+    for chunk in _chunks(len(x), per_sample, limit):
+        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], _taps(win.kernel, win.dilation))
+    return z
 
 
-def _flipped_taps(n_in: int, n_out: int, k: int, d: int, lo: int) -> tuple[np.ndarray, int, int]:
-    """Along one axis at stride 1: where tap ``i`` of the input gradient reads the padded output gradient.
+def _flipped_taps(n_in: int, n_out: int, k: int, d: int, lo: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Along one axis: where tap ``i`` of the input gradient reads the padded output gradient.
 
     Input row ``h`` takes ``dz[h + lo - i*d] * w[i]``: the output gradient
     correlated with the flipped kernel. Returns each tap's row offset into
-    ``dz`` padded by the returned zero rows before and after it (the
-    kernel's span less the padding, where that is positive).
+    ``dz`` padded by the zero rows before and after it that are returned
+    too (the kernel's span less the padding, where that is positive).
     """
     before = max(0, (k - 1) * d - lo)
     after = max(0, n_in + lo - n_out)
-    return lo - np.arange(k, dtype=np.int64) * d + before, before, after
+    return lo - np.arange(k, dtype=np.int64) * d + before, (before, after)
 
 
-def input_gradient(dz: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """Gradient of :func:`forward` with respect to the unpadded input at stride 1, ``(m, H, W, C)``.
+def _gradient_padding(win: Windows) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int]]:
+    """Tap offsets along rows and columns for the input gradient, and the output gradient's padding."""
+    (kh, kw), (dh, dw), ((top, _), (left, _)) = win.kernel, win.dilation, win.full_padding
+    rows, pad_h = _flipped_taps(win.in_size[0], win.out_size[0], kh, dh, top)
+    cols, pad_w = _flipped_taps(win.in_size[1], win.out_size[1], kw, dw, left)
+    return rows, cols, pad_h, pad_w
 
-    The forward loops again: the zero-padded output gradient correlated with
-    the flipped kernel, read from output channels into input channels.
+
+def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of :func:`forward` with respect to ``x``, ``w`` and the bias.
+
+    The input gradient is the forward loops again: the zero-padded output
+    gradient correlated with the flipped kernel, read from output channels
+    into input channels. The weight and bias gradients come from their own
+    loops, in the same threads: not from a matrix product afterwards, as
+    BLAS threads keep spinning for a while after a product and took a core
+    from the loops that ran next (2-core CPU, the input gradient of
+    ``(64, 32, 32, 16) -> 32``: 15 against 8 ms). Samples go in chunks whose
+    padded copies fit in `limit` bytes.
+
+    Returns
+    -------
+    dx : ``(m, H, W, C)``
+    dw : ``(kh, kw, C, C_out)``
+    db : ``(C_out,)``
     """
     kh, kw, c_in, c_out = w.shape
-    (dh, dw), ((top, _), (left, _)) = win.dilation, win.full_padding
-    rows, pad_top, pad_bottom = _flipped_taps(win.in_size[0], win.out_size[0], kh, dh, top)
-    cols, pad_left, pad_right = _flipped_taps(win.in_size[1], win.out_size[1], kw, dw, left)
-    dz_pad = np.pad(dz, ((0, 0), (pad_top, pad_bottom), (pad_left, pad_right), (0, 0)))
-    taps = (np.repeat(rows, kw), np.tile(cols, kh))  # tap i*kw + j, as w's
-    w3 = np.ascontiguousarray(np.reshape(np.swapaxes(w, 2, 3), (kh * kw, c_out, c_in)))
-    return _correlate(dz_pad, w3, np.zeros(c_in, dtype=dz.dtype), win.in_size, taps, (1, 1))
+    rows, cols, pad_h, pad_w = _gradient_padding(win)
+    flipped_taps = (np.repeat(rows, kw), np.tile(cols, kh))  # tap i*kw + j, as w's
+    w_t = np.ascontiguousarray(np.reshape(np.swapaxes(w, 2, 3), (kh * kw, c_out, c_in)))
+    no_bias = np.zeros(c_in, dtype=dz.dtype)
+    dx = np.empty(x.shape, dtype=dz.dtype)
+    dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)
+    db = np.zeros(c_out, dtype=dz.dtype)
+    for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize), limit):
+        _correlate(_pad(dz[chunk], (pad_h, pad_w)), w_t, no_bias, dx[chunk], flipped_taps)
+        dw_part, db_part = _weight_gradient_of(_pad(x[chunk], win.full_padding), np.ascontiguousarray(dz[chunk]), win)
+        dw += dw_part
+        db += db_part
+    return dx, np.reshape(dw, w.shape), db
 
 
-def weight_gradient(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients of :func:`forward` with respect to ``w`` and the bias: ``(kh, kw, C, C_out)``, ``(C_out,)``.
-
-    The bias gradient comes from the same threads, not from a matrix product
-    afterwards: BLAS threads keep spinning for a while after a product, and
-    took a core from the loops that ran next (2-core CPU, the input gradient
-    of ``(64, 32, 32, 16) -> 32``: 15 against 8 ms).
-    """
-    x_pad, dz = np.ascontiguousarray(x_pad), np.ascontiguousarray(dz)
-    (kh, kw), (sh, sw) = win.kernel, win.stride
+def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """``(dw (taps, C, C_out), db)`` of these samples, each block of samples in a thread of its own."""
     c_in, c_out = x_pad.shape[3], dz.shape[3]
     dy_k, dx_k = _taps(win.kernel, win.dilation)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
-        dw, db = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
-        _weight_gradient(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, sh, sw)
+        dw, db = np.zeros((len(dy_k), c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
+        _weight_gradient(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
         return dw, db
 
     parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
     dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
-    return np.reshape(dw, (kh, kw, c_in, c_out)), db
+    return dw, db
