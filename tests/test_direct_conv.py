@@ -65,14 +65,20 @@ def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=No
     return x, w, b, dz
 
 
+CHANNELS = [(16, 24), (8, 16), (32, 32)]
+"""``(C_in, C_out)``: between them every block width of the forward loops (8, 16, 32 output
+channels, and input channels for the input gradient) and of the weight gradient (8, 16)."""
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("channels", CHANNELS, ids=str)
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
-def test_direct_passes_match_pytorch(count_calls, geometry, dtype):
+def test_direct_passes_match_pytorch(count_calls, geometry, channels, dtype):
     pytest.importorskip("torch")
     from . import torch_oracle
 
     kernel, options = geometry
-    x, w, b, dz = _layer(16, 24, kernel, options, dtype, calls=count_calls)
+    x, w, b, dz = _layer(*channels, kernel, options, dtype, calls=count_calls)
     want = torch_oracle.conv2d(x, w, b, dz, stride=options["stride"], padding=options["padding"],
                                dilation=options.get("dilation", 1), groups=1)
     got = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
@@ -127,19 +133,23 @@ def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def test_the_generated_loops_run_as_plain_python():
+@pytest.mark.parametrize("lanes", [32, 16, 8])
+def test_the_generated_loops_run_as_plain_python(lanes):
     """Without Numba the generated functions compute the same sums, slowly: they are the source of truth."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((1, 5, 11, 8))
-    w = rng.standard_normal((3, 3, 8, 8))
-    b = rng.standard_normal(8)
+    w = rng.standard_normal((3, 3, 8, lanes))
+    b = rng.standard_normal(lanes)
     win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
     dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
-    z = np.empty((1, 3, 9, 8))
-    _direct_conv_kernels.forward(x, w.reshape(9, 8, 8), b, z, dy_k, dx_k, 1, 1)
+    z = np.empty((1, 3, 9, lanes))
+    getattr(_direct_conv_kernels, f"forward_{lanes}")(x, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1)
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win, 2**20), rtol=1e-12, atol=1e-12)
-    dw, db = np.zeros((9, 8, 8)), np.zeros(8)
-    _direct_conv_kernels.weight_gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    if lanes == 32:
+        return  # the weight gradient has blocks of 16 and 8 lanes
+    dw, db = np.zeros((9, 8, lanes)), np.zeros(lanes)
+    weight_gradient = getattr(_direct_conv_kernels, f"weight_gradient_{lanes}")
+    weight_gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
     _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win, 2**20)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
@@ -189,7 +199,7 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
     from numba.core import config
 
     before = config.SLP_VECTORIZE
-    kernel = _direct_conv._VectorisedKernel(_direct_conv_kernels.forward)
+    kernel = _direct_conv._VectorisedKernel(_direct_conv_kernels.forward_8)
     x_pad, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
     dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))

@@ -7,11 +7,11 @@ gathering the windows and adding their gradients back costs as much again.
 The loops of :mod:`xcnn._direct_conv_kernels` read the padded input in place
 and keep a block of outputs in registers while they walk the kernel's taps:
 
-- the forward pass, 8 output pixels x 8 output channels per block;
+- the forward pass, a few output pixels x 8, 16 or 32 output channels per block;
 - the input gradient, as the same loops over the output gradient padded by
   the kernel's span, with the kernel flipped and its channel axes swapped;
-- the weight gradient, 8 input x 8 output channels per block, summed over
-  each output row's pixels, and the bias gradient beside it.
+- the weight gradient, 4 input x 16 or 8 input x 8 output channels per
+  block, summed over each output row's pixels, and the bias gradient beside it.
 
 :func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
 conditions and one group): stride 1, channel counts that fill the blocks and
@@ -82,8 +82,13 @@ class _VectorisedKernel:
                 config.SLP_VECTORIZE = before
 
 
-_forward = _VectorisedKernel(_kernels.forward)
-_weight_gradient = _VectorisedKernel(_kernels.weight_gradient)
+_FORWARD = {lanes: _VectorisedKernel(getattr(_kernels, f"forward_{lanes}")) for lanes in (32, 16, 8)}
+_WEIGHT_GRADIENT = {lanes: _VectorisedKernel(getattr(_kernels, f"weight_gradient_{lanes}")) for lanes in (16, 8)}
+
+
+def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _VectorisedKernel:
+    """The kernel with the widest register block that `channels` fills (see the generator's measurements)."""
+    return next(kernel for lanes, kernel in kernels.items() if channels % lanes == 0)
 
 
 def _taps(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +158,8 @@ def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.
 def _correlate(x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray]) -> None:
     """Fill ``z (m, out_h, out_w, C_out)`` from the forward kernel at stride 1, on blocks of samples in parallel threads."""
     dy_k, dx_k = taps
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: _forward(x_pad[s], w3, b, z[s], dy_k, dx_k, 1, 1))
+    kernel = _widest(_FORWARD, z.shape[3])
+    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], dy_k, dx_k, 1, 1))
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, limit: int) -> np.ndarray:
@@ -230,10 +236,11 @@ def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tupl
     """``(dw (taps, C, C_out), db)`` of these samples, each block of samples in a thread of its own."""
     c_in, c_out = x_pad.shape[3], dz.shape[3]
     dy_k, dx_k = _taps(win.kernel, win.dilation)
+    kernel = _widest(_WEIGHT_GRADIENT, c_out)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros((len(dy_k), c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
-        _weight_gradient(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+        kernel(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
         return dw, db
 
     parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
