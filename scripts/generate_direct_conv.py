@@ -66,23 +66,25 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     for p in range(pixels):
         out.append(f"{inner}x{p} = xf[x_at + U({p} * sw * c_in + c)]")
         out += [f"{inner}a{p}_{j} += x{p} * w{j}" for j in range(lanes)]
-    out.append(f"{indent}z_at = U(((n * out_h + oh) * out_w + ow0) * c_out) + jb")
-    out += [f"{indent}zf[z_at + U({p} * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
+    out.append(f"{indent}z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb")
+    out += [f"{indent}zf[z_at + U({p} * cs * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
     return out
 
 
 def forward_source(pixels: int, lanes: int) -> str:
     """``forward_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
     lines = [
-        f"def forward_{lanes}(x, w, b, z, dy_k, dx_k, sh, sw):",
+        f"def forward_{lanes}(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):",
         '    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
-        f"    ``z`` is ``(m, out_h, out_w, C_out)`` with ``C_out`` a multiple of {lanes}; tap ``k``",
+        "    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to",
+        "    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,",
+        f"    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of {lanes}; tap ``k``",
         "    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of",
         f"    {pixels} pixels x {lanes} channels; a row's last block overlaps the one before it",
         f"    (the same sums, written twice); rows narrower than {pixels} take plain loops.",
         '    """',
-        "    m, out_h, out_w, c_out = z.shape",
+        "    m, z_h, z_w, c_out = z.shape",
         "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
         "    n_taps = dy_k.shape[0]",
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
@@ -96,7 +98,7 @@ def forward_source(pixels: int, lanes: int) -> str:
         *_lines_forward_block(pixels, lanes, " " * 24),
         "            else:  # too narrow for a block: plain loops, which the compiler vectorises over channels",
         "                for ow in range(out_w):",
-        "                    z_at = U(((n * out_h + oh) * out_w + ow) * c_out)",
+        "                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)",
         "                    for j in range(c_out):",
         "                        zf[z_at + U(j)] = b[j]",
         "                    for k in range(n_taps):",

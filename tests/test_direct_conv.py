@@ -26,12 +26,14 @@ from xcnn._windows import Windows
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GEOMETRIES = [  # (kernel, options), all at stride 1: the loops take no other
+GEOMETRIES = [  # (kernel, options)
     (3, dict(stride=1, padding=1)),
     (3, dict(stride=1, padding="valid")),  # 8 -> 6 columns: narrower than a block of 8 pixels
-    (3, dict(stride=1, padding=((0, 1), (2, 0)))),  # uneven
+    (3, dict(stride=2, padding=((0, 1), (2, 0)))),  # uneven: the input gradient's phases start differently
     ((3, 2), dict(stride=1, padding="same", dilation=(2, 3))),  # uneven "same" padding, dilated
-    (5, dict(stride=1, padding=((4, 1), (0, 6)))),  # padding wider than the window's span
+    (5, dict(stride=(1, 3), padding=((4, 1), (0, 6)))),  # padding wider than the window's span; 19 columns, stride 3
+    (2, dict(stride=3, padding=0)),  # every third row and column reached by no window: zero gradient
+    (3, dict(stride=2, padding=2, dilation=2)),
 ]
 WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlapping the second
 
@@ -65,7 +67,7 @@ def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=No
     return x, w, b, dz
 
 
-CHANNELS = [(16, 24), (8, 16), (32, 32)]
+CHANNELS = [(16, 24), (8, 16), (32, 32)]  # products within the strided limit too
 """``(C_in, C_out)``: between them every block width of the forward loops (8, 16, 32 output
 channels, and input channels for the input gradient) and of the weight gradient (8, 16)."""
 
@@ -112,11 +114,11 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     assert count_calls == dict.fromkeys(["forward", "backward"], int(whole_blocks))
 
 
-def test_strided_and_grouped_layers_take_the_gathered_windows(count_calls):
-    x, w, _, dz = _layer(16, 16, 3, dict(stride=2, padding=1), "float64", calls=count_calls)
+def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls):
+    x, w, _, dz = _layer(32, 64, 3, dict(stride=2, padding=1), "float64", calls=count_calls)
     F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
-    w2 = w[:, :, :8, :]
-    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 16)), x, w2, padding=1, groups=2)
+    w2 = w[:, :, :16, :]
+    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 64)), x, w2, padding=1, groups=2)
     assert count_calls == dict.fromkeys(["forward", "backward"], 0)
 
 
@@ -143,7 +145,7 @@ def test_the_generated_loops_run_as_plain_python(lanes):
     win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
     dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
     z = np.empty((1, 3, 9, lanes))
-    getattr(_direct_conv_kernels, f"forward_{lanes}")(x, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1)
+    getattr(_direct_conv_kernels, f"forward_{lanes}")(x, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 3, 9, 0, 0, 1, 1)
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win, 2**20), rtol=1e-12, atol=1e-12)
     if lanes == 32:
         return  # the weight gradient has blocks of 16 and 8 lanes
@@ -177,14 +179,15 @@ def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls
     assert count_calls == dict.fromkeys(["forward", "backward"], 2)  # the default limit and the chunked calls; not the last
 
 
-def test_usable_follows_stride_channels_and_window():
+def test_usable_follows_channels_stride_and_window():
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
         return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
     LIMIT = 2**30  # noqa: N806
     assert _direct_conv.usable(win(), 16, 32, 4, LIMIT)
     assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32, 4, LIMIT)  # wider than the window's span
-    assert not _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
+    assert _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
+    assert not _direct_conv.usable(win(stride=(1, 2)), 32, 64, 4, LIMIT)  # above stride 1 BLAS catches up sooner
     assert not _direct_conv.usable(win(), 12, 32, 4, LIMIT)  # no whole block of input channels
     assert not _direct_conv.usable(win(), 16, 12, 4, LIMIT)  # nor of output channels
     assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32, 4, LIMIT)
@@ -203,7 +206,7 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
     x_pad, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
     dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))
-    kernel(x_pad, w3, b, z, dy_k, dx_k, 1, 1)
+    kernel(x_pad, w3, b, z, dy_k, dx_k, 1, 1, 1, 8, 0, 0, 1, 1)
     assert config.SLP_VECTORIZE == before
     np.testing.assert_array_equal(z, 18)
 

@@ -9,13 +9,14 @@ and keep a block of outputs in registers while they walk the kernel's taps:
 
 - the forward pass, a few output pixels x 8, 16 or 32 output channels per block;
 - the input gradient, as the same loops over the output gradient padded by
-  the kernel's span, with the kernel flipped and its channel axes swapped;
+  the kernel's span, with the kernel flipped and its channel axes swapped
+  (above stride 1, once per phase of the input, written straight into place);
 - the weight gradient, 4 input x 16 or 8 input x 8 output channels per
   block, summed over each output row's pixels, and the bias gradient beside it.
 
 :func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
-conditions and one group): stride 1, channel counts that fill the blocks and
-are not too many, not a pointwise layer.
+conditions and one group): channel counts that fill the blocks and are not
+too many, not a pointwise layer.
 
 The blocks are vectorised by LLVM's SLP vectoriser, which Numba leaves off by
 default since it miscompiled code in older LLVM versions (numba#8852). It is
@@ -99,47 +100,51 @@ def _taps(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarra
 
 
 MAX_CHANNEL_PRODUCT = 64 * 64
-"""Largest ``C_in * C_out`` that runs here: with more channels BLAS is faster."""
-# Measured on a 2-core CPU, forward + backward in ms, float32, 3x3 windows:
-#   (64, 32, 32, 16) -> 32, stride 1:   26 here, 39 through gathered windows and BLAS
-#   (32, 64, 64, 32) -> 64, stride 1:  157 here, 216 through BLAS
-#   (16, 56, 56, 64) -> 64, stride 1:   96 here, 122 through BLAS
-#   (32, 16, 16, 128) -> 128, stride 1: 93 here,  79 through BLAS
+"""Largest ``C_in * C_out`` that runs here at stride 1: with more channels BLAS is faster."""
+MAX_STRIDED_CHANNEL_PRODUCT = 32 * 32
+"""The same above stride 1, where BLAS catches up sooner."""
+# Measured on a 2-core CPU (AMD EPYC, AVX2), forward + backward in ms,
+# float32, 3x3 windows, here against gathered windows and BLAS:
+#   (64, 32, 32, 16) -> 32, stride 1:   26 against 39-50
+#   (32, 64, 64, 32) -> 64, stride 1:  155 against 196
+#   (16, 56, 56, 64) -> 64, stride 1:   99-114 against 151-161
+#   (8, 32, 32, 64) -> 128, stride 1:   34 against 36
+#   (32, 16, 16, 128) -> 128, stride 1: 92 against 69
+#   (64, 64, 64, 16) -> 32, stride 2:   24 against 40-41
+#   (64, 32, 32, 32) -> 32, stride 2:   13-19 against 17-23
+#   (32, 32, 32, 32) -> 64, stride 2:   16 against 11-12
 # A layer runs here whole or not at all: BLAS threads keep spinning for a
 # while after a product and take a core from the loops that run next, so a
 # layer mixing the two was slower than either (the 64 -> 64 layer: 136 to
-# 145 ms with only the forward pass, or it and the weight gradient, here).
-# At stride 2 the loops run at about half their stride-1 speed, and the input
-# gradient, as one correlation per phase of the input, wrote its phases into
-# place in another pass: (64, 32, 32, 32) -> 32 took 25 ms here against 21
-# through BLAS, so strided layers stay there.
+# 145 ms with only the forward pass, or it and the weight gradient, here,
+# against 96 all here and 122 all through BLAS).
 
 
 def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bool:
     """Whether a one-group layer runs here (the caller checks :func:`xcnn._jit.enabled`).
 
-    Stride 1; the blocks must be whole: ``C_in`` and ``C_out`` multiples of
+    The blocks must be whole: ``C_in`` and ``C_out`` multiples of
     :data:`LANES` (``C_in`` is the input gradient's output), and not too
-    many (:data:`MAX_CHANNEL_PRODUCT`); and one sample's padded copies
-    within the workspace limit of `limit` bytes (larger batches go in
-    chunks of samples). Pointwise layers are plain products
-    (:func:`xcnn._conv._is_pointwise`).
+    many (:data:`MAX_CHANNEL_PRODUCT`, :data:`MAX_STRIDED_CHANNEL_PRODUCT`);
+    and one sample's padded copies within the workspace limit of `limit`
+    bytes (larger batches go in chunks of samples). Pointwise layers are
+    plain products (:func:`xcnn._conv._is_pointwise`).
     """
+    most = MAX_CHANNEL_PRODUCT if win.stride == (1, 1) else MAX_STRIDED_CHANNEL_PRODUCT
     return (
-        win.stride == (1, 1)
-        and win.kernel != (1, 1)
+        win.kernel != (1, 1)
         and c_in % LANES == 0
         and c_out % LANES == 0
-        and c_in * c_out <= MAX_CHANNEL_PRODUCT
+        and c_in * c_out <= most
         and _padded_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
 
 def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
     """Bytes of one sample's padded input and padded output gradient (the backward pass holds both)."""
-    _, _, pad_h, pad_w = _gradient_padding(win)
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
-    return itemsize * (h_pad * w_pad * c_in + (out_h + sum(pad_h)) * (out_w + sum(pad_w)) * c_out)
+    (_, top, bottom), (_, left, right) = _gradient_phases(win)
+    return itemsize * (h_pad * w_pad * c_in + (out_h + top + bottom) * (out_w + left + right) * c_out)
 
 
 def _chunks(m: int, per_sample: int, limit: int) -> list[slice]:
@@ -155,11 +160,20 @@ def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.
     return np.pad(a, ((0, 0), *padding, (0, 0)))
 
 
-def _correlate(x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray]) -> None:
-    """Fill ``z (m, out_h, out_w, C_out)`` from the forward kernel at stride 1, on blocks of samples in parallel threads."""
+def _correlate(
+    x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int],
+    *, size: tuple[int, int] | None = None, origin: tuple[int, int] = (0, 0), step: tuple[int, int] = (1, 1),
+) -> None:
+    """The forward kernel, on blocks of samples in parallel threads.
+
+    Output pixel ``(oh, ow)`` of ``size`` (default: all of `z`) goes to
+    ``z[:, origin[0] + oh*step[0], origin[1] + ow*step[1]]``.
+    """
     dy_k, dx_k = taps
     kernel = _widest(_FORWARD, z.shape[3])
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], dy_k, dx_k, 1, 1))
+    (sh, sw), (out_h, out_w) = stride, size or z.shape[1:3]
+    args = (dy_k, dx_k, sh, sw, out_h, out_w, *origin, *step)
+    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], *args))
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, limit: int) -> np.ndarray:
@@ -173,29 +187,64 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, li
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
     per_sample = x.dtype.itemsize * win.padded_size[0] * win.padded_size[1] * c_in
     for chunk in _chunks(len(x), per_sample, limit):
-        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], _taps(win.kernel, win.dilation))
+        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], _taps(win.kernel, win.dilation), win.stride)
     return z
 
 
-def _flipped_taps(n_in: int, n_out: int, k: int, d: int, lo: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """Along one axis: where tap ``i`` of the input gradient reads the padded output gradient.
+Phase = tuple[int, int, list[int], list[int]]
+"""``(r, rows, taps, shifts)`` of one phase of the input gradient along one axis, see :func:`_phases`."""
 
-    Input row ``h`` takes ``dz[h + lo - i*d] * w[i]``: the output gradient
-    correlated with the flipped kernel. Returns each tap's row offset into
-    ``dz`` padded by the zero rows before and after it that are returned
-    too (the kernel's span less the padding, where that is positive).
+
+def _phases(n_in: int, n_out: int, k: int, s: int, d: int, lo: int) -> tuple[list[Phase], int, int]:
+    """The input gradient along one axis, as `s` stride-1 correlations of the output gradient.
+
+    Input row ``h = s*a + r`` (phase ``r``, ``rows`` of them) takes
+    ``dz[oh] * w[i]`` for each tap ``i`` with ``oh*s + i*d - lo = h``, that is
+    ``oh = a + q``, ``q = (r + lo - i*d) / s`` a whole number. At stride 1
+    there is one phase: the output gradient correlated with the flipped
+    kernel. Returns ``[(r, rows, taps, shifts), ...]`` and the zero rows
+    that ``dz`` needs before and after it so that every ``a + q`` of every
+    phase falls inside; each shift is counted from the padded start.
     """
-    before = max(0, (k - 1) * d - lo)
-    after = max(0, n_in + lo - n_out)
-    return lo - np.arange(k, dtype=np.int64) * d + before, (before, after)
+    raw = []
+    before = after = 0
+    for r in range(s):
+        taps = [i for i in range(k) if (r + lo - i * d) % s == 0]
+        shifts = [(r + lo - i * d) // s for i in taps]
+        rows = len(range(r, n_in, s))
+        if taps and rows:
+            before = max(before, -min(shifts))
+            after = max(after, rows - 1 + max(shifts) - (n_out - 1))
+        raw.append((r, rows, taps, shifts))
+    return [(r, rows, taps, [q + before for q in shifts]) for r, rows, taps, shifts in raw], before, after
 
 
-def _gradient_padding(win: Windows) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int]]:
-    """Tap offsets along rows and columns for the input gradient, and the output gradient's padding."""
-    (kh, kw), (dh, dw), ((top, _), (left, _)) = win.kernel, win.dilation, win.full_padding
-    rows, pad_h = _flipped_taps(win.in_size[0], win.out_size[0], kh, dh, top)
-    cols, pad_w = _flipped_taps(win.in_size[1], win.out_size[1], kw, dw, left)
-    return rows, cols, pad_h, pad_w
+def _gradient_phases(win: Windows) -> tuple[tuple[list[Phase], int, int], tuple[list[Phase], int, int]]:
+    """:func:`_phases` along rows and along columns."""
+    (kh, kw), (sh, sw), (dh, dw), ((top, _), (left, _)) = win.kernel, win.stride, win.dilation, win.full_padding
+    return (
+        _phases(win.in_size[0], win.out_size[0], kh, sh, dh, top),
+        _phases(win.in_size[1], win.out_size[1], kw, sw, dw, left),
+    )
+
+
+def _input_gradient(dz_pad: np.ndarray, w_t: np.ndarray, dx: np.ndarray, win: Windows) -> None:
+    """Fill `dx` from the padded output gradient, phase by phase (:func:`_phases`), straight into place.
+
+    ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels.
+    """
+    (rows, _, _), (cols, _, _) = _gradient_phases(win)
+    no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
+    for r_h, n_h, taps_h, shifts_h in rows:
+        for r_w, n_w, taps_w, shifts_w in cols:
+            if not (n_h and n_w):
+                continue
+            if not (taps_h and taps_w):  # no window reaches these inputs (a stride above the dilated kernel)
+                dx[:, r_h :: win.stride[0], r_w :: win.stride[1]] = 0
+                continue
+            taps = (np.repeat(np.asarray(shifts_h, dtype=np.int64), len(taps_w)), np.tile(np.asarray(shifts_w, dtype=np.int64), len(taps_h)))
+            w3 = np.ascontiguousarray(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(taps[0]), *w_t.shape[2:])))
+            _correlate(dz_pad, w3, no_bias, dx, taps, (1, 1), size=(n_h, n_w), origin=(r_h, r_w), step=win.stride)
 
 
 def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -203,12 +252,13 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
 
     The input gradient is the forward loops again: the zero-padded output
     gradient correlated with the flipped kernel, read from output channels
-    into input channels. The weight and bias gradients come from their own
-    loops, in the same threads: not from a matrix product afterwards, as
-    BLAS threads keep spinning for a while after a product and took a core
-    from the loops that ran next (2-core CPU, the input gradient of
-    ``(64, 32, 32, 16) -> 32``: 15 against 8 ms). Samples go in chunks whose
-    padded copies fit in `limit` bytes.
+    into input channels (at a stride above 1, once per phase of the input,
+    :func:`_phases`, each written straight into place). The weight and bias
+    gradients come from their own loops, in the same threads: not from a
+    matrix product afterwards, as BLAS threads keep spinning for a while
+    after a product and took a core from the loops that ran next (2-core
+    CPU, the input gradient of ``(64, 32, 32, 16) -> 32``: 15 against 8 ms).
+    Samples go in chunks whose padded copies fit in `limit` bytes.
 
     Returns
     -------
@@ -217,15 +267,13 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
     db : ``(C_out,)``
     """
     kh, kw, c_in, c_out = w.shape
-    rows, cols, pad_h, pad_w = _gradient_padding(win)
-    flipped_taps = (np.repeat(rows, kw), np.tile(cols, kh))  # tap i*kw + j, as w's
-    w_t = np.ascontiguousarray(np.reshape(np.swapaxes(w, 2, 3), (kh * kw, c_out, c_in)))
-    no_bias = np.zeros(c_in, dtype=dz.dtype)
+    (_, top, bottom), (_, left, right) = _gradient_phases(win)
+    w_t = np.swapaxes(w, 2, 3)
     dx = np.empty(x.shape, dtype=dz.dtype)
     dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)
     db = np.zeros(c_out, dtype=dz.dtype)
     for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize), limit):
-        _correlate(_pad(dz[chunk], (pad_h, pad_w)), w_t, no_bias, dx[chunk], flipped_taps)
+        _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), w_t, dx[chunk], win)
         dw_part, db_part = _weight_gradient_of(_pad(x[chunk], win.full_padding), np.ascontiguousarray(dz[chunk]), win)
         dw += dw_part
         db += db_part
@@ -237,10 +285,11 @@ def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tupl
     c_in, c_out = x_pad.shape[3], dz.shape[3]
     dy_k, dx_k = _taps(win.kernel, win.dilation)
     kernel = _widest(_WEIGHT_GRADIENT, c_out)
+    sh, sw = win.stride
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros((len(dy_k), c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
-        kernel(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+        kernel(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, sh, sw)
         return dw, db
 
     parts = in_sample_blocks(len(dz), x_pad.nbytes, run)

@@ -11,15 +11,17 @@ import numpy as np
 U = np.uint64
 
 
-def forward_32(x, w, b, z, dy_k, dx_k, sh, sw):
+def forward_32(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
     """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    ``z`` is ``(m, out_h, out_w, C_out)`` with ``C_out`` a multiple of 32; tap ``k``
+    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
+    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 32; tap ``k``
     reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
     3 pixels x 32 channels; a row's last block overlaps the one before it
     (the same sums, written twice); rows narrower than 3 take plain loops.
     """
-    m, out_h, out_w, c_out = z.shape
+    m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
@@ -262,106 +264,106 @@ def forward_32(x, w, b, z, dy_k, dx_k, sh, sw):
                                 a2_29 += x2 * w29
                                 a2_30 += x2 * w30
                                 a2_31 += x2 * w31
-                        z_at = U(((n * out_h + oh) * out_w + ow0) * c_out) + jb
-                        zf[z_at + U(0 * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * c_out + 15)] = a0_15
-                        zf[z_at + U(0 * c_out + 16)] = a0_16
-                        zf[z_at + U(0 * c_out + 17)] = a0_17
-                        zf[z_at + U(0 * c_out + 18)] = a0_18
-                        zf[z_at + U(0 * c_out + 19)] = a0_19
-                        zf[z_at + U(0 * c_out + 20)] = a0_20
-                        zf[z_at + U(0 * c_out + 21)] = a0_21
-                        zf[z_at + U(0 * c_out + 22)] = a0_22
-                        zf[z_at + U(0 * c_out + 23)] = a0_23
-                        zf[z_at + U(0 * c_out + 24)] = a0_24
-                        zf[z_at + U(0 * c_out + 25)] = a0_25
-                        zf[z_at + U(0 * c_out + 26)] = a0_26
-                        zf[z_at + U(0 * c_out + 27)] = a0_27
-                        zf[z_at + U(0 * c_out + 28)] = a0_28
-                        zf[z_at + U(0 * c_out + 29)] = a0_29
-                        zf[z_at + U(0 * c_out + 30)] = a0_30
-                        zf[z_at + U(0 * c_out + 31)] = a0_31
-                        zf[z_at + U(1 * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * c_out + 7)] = a1_7
-                        zf[z_at + U(1 * c_out + 8)] = a1_8
-                        zf[z_at + U(1 * c_out + 9)] = a1_9
-                        zf[z_at + U(1 * c_out + 10)] = a1_10
-                        zf[z_at + U(1 * c_out + 11)] = a1_11
-                        zf[z_at + U(1 * c_out + 12)] = a1_12
-                        zf[z_at + U(1 * c_out + 13)] = a1_13
-                        zf[z_at + U(1 * c_out + 14)] = a1_14
-                        zf[z_at + U(1 * c_out + 15)] = a1_15
-                        zf[z_at + U(1 * c_out + 16)] = a1_16
-                        zf[z_at + U(1 * c_out + 17)] = a1_17
-                        zf[z_at + U(1 * c_out + 18)] = a1_18
-                        zf[z_at + U(1 * c_out + 19)] = a1_19
-                        zf[z_at + U(1 * c_out + 20)] = a1_20
-                        zf[z_at + U(1 * c_out + 21)] = a1_21
-                        zf[z_at + U(1 * c_out + 22)] = a1_22
-                        zf[z_at + U(1 * c_out + 23)] = a1_23
-                        zf[z_at + U(1 * c_out + 24)] = a1_24
-                        zf[z_at + U(1 * c_out + 25)] = a1_25
-                        zf[z_at + U(1 * c_out + 26)] = a1_26
-                        zf[z_at + U(1 * c_out + 27)] = a1_27
-                        zf[z_at + U(1 * c_out + 28)] = a1_28
-                        zf[z_at + U(1 * c_out + 29)] = a1_29
-                        zf[z_at + U(1 * c_out + 30)] = a1_30
-                        zf[z_at + U(1 * c_out + 31)] = a1_31
-                        zf[z_at + U(2 * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * c_out + 7)] = a2_7
-                        zf[z_at + U(2 * c_out + 8)] = a2_8
-                        zf[z_at + U(2 * c_out + 9)] = a2_9
-                        zf[z_at + U(2 * c_out + 10)] = a2_10
-                        zf[z_at + U(2 * c_out + 11)] = a2_11
-                        zf[z_at + U(2 * c_out + 12)] = a2_12
-                        zf[z_at + U(2 * c_out + 13)] = a2_13
-                        zf[z_at + U(2 * c_out + 14)] = a2_14
-                        zf[z_at + U(2 * c_out + 15)] = a2_15
-                        zf[z_at + U(2 * c_out + 16)] = a2_16
-                        zf[z_at + U(2 * c_out + 17)] = a2_17
-                        zf[z_at + U(2 * c_out + 18)] = a2_18
-                        zf[z_at + U(2 * c_out + 19)] = a2_19
-                        zf[z_at + U(2 * c_out + 20)] = a2_20
-                        zf[z_at + U(2 * c_out + 21)] = a2_21
-                        zf[z_at + U(2 * c_out + 22)] = a2_22
-                        zf[z_at + U(2 * c_out + 23)] = a2_23
-                        zf[z_at + U(2 * c_out + 24)] = a2_24
-                        zf[z_at + U(2 * c_out + 25)] = a2_25
-                        zf[z_at + U(2 * c_out + 26)] = a2_26
-                        zf[z_at + U(2 * c_out + 27)] = a2_27
-                        zf[z_at + U(2 * c_out + 28)] = a2_28
-                        zf[z_at + U(2 * c_out + 29)] = a2_29
-                        zf[z_at + U(2 * c_out + 30)] = a2_30
-                        zf[z_at + U(2 * c_out + 31)] = a2_31
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                        zf[z_at + U(0 * cs * c_out + 16)] = a0_16
+                        zf[z_at + U(0 * cs * c_out + 17)] = a0_17
+                        zf[z_at + U(0 * cs * c_out + 18)] = a0_18
+                        zf[z_at + U(0 * cs * c_out + 19)] = a0_19
+                        zf[z_at + U(0 * cs * c_out + 20)] = a0_20
+                        zf[z_at + U(0 * cs * c_out + 21)] = a0_21
+                        zf[z_at + U(0 * cs * c_out + 22)] = a0_22
+                        zf[z_at + U(0 * cs * c_out + 23)] = a0_23
+                        zf[z_at + U(0 * cs * c_out + 24)] = a0_24
+                        zf[z_at + U(0 * cs * c_out + 25)] = a0_25
+                        zf[z_at + U(0 * cs * c_out + 26)] = a0_26
+                        zf[z_at + U(0 * cs * c_out + 27)] = a0_27
+                        zf[z_at + U(0 * cs * c_out + 28)] = a0_28
+                        zf[z_at + U(0 * cs * c_out + 29)] = a0_29
+                        zf[z_at + U(0 * cs * c_out + 30)] = a0_30
+                        zf[z_at + U(0 * cs * c_out + 31)] = a0_31
+                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                        zf[z_at + U(1 * cs * c_out + 8)] = a1_8
+                        zf[z_at + U(1 * cs * c_out + 9)] = a1_9
+                        zf[z_at + U(1 * cs * c_out + 10)] = a1_10
+                        zf[z_at + U(1 * cs * c_out + 11)] = a1_11
+                        zf[z_at + U(1 * cs * c_out + 12)] = a1_12
+                        zf[z_at + U(1 * cs * c_out + 13)] = a1_13
+                        zf[z_at + U(1 * cs * c_out + 14)] = a1_14
+                        zf[z_at + U(1 * cs * c_out + 15)] = a1_15
+                        zf[z_at + U(1 * cs * c_out + 16)] = a1_16
+                        zf[z_at + U(1 * cs * c_out + 17)] = a1_17
+                        zf[z_at + U(1 * cs * c_out + 18)] = a1_18
+                        zf[z_at + U(1 * cs * c_out + 19)] = a1_19
+                        zf[z_at + U(1 * cs * c_out + 20)] = a1_20
+                        zf[z_at + U(1 * cs * c_out + 21)] = a1_21
+                        zf[z_at + U(1 * cs * c_out + 22)] = a1_22
+                        zf[z_at + U(1 * cs * c_out + 23)] = a1_23
+                        zf[z_at + U(1 * cs * c_out + 24)] = a1_24
+                        zf[z_at + U(1 * cs * c_out + 25)] = a1_25
+                        zf[z_at + U(1 * cs * c_out + 26)] = a1_26
+                        zf[z_at + U(1 * cs * c_out + 27)] = a1_27
+                        zf[z_at + U(1 * cs * c_out + 28)] = a1_28
+                        zf[z_at + U(1 * cs * c_out + 29)] = a1_29
+                        zf[z_at + U(1 * cs * c_out + 30)] = a1_30
+                        zf[z_at + U(1 * cs * c_out + 31)] = a1_31
+                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                        zf[z_at + U(2 * cs * c_out + 8)] = a2_8
+                        zf[z_at + U(2 * cs * c_out + 9)] = a2_9
+                        zf[z_at + U(2 * cs * c_out + 10)] = a2_10
+                        zf[z_at + U(2 * cs * c_out + 11)] = a2_11
+                        zf[z_at + U(2 * cs * c_out + 12)] = a2_12
+                        zf[z_at + U(2 * cs * c_out + 13)] = a2_13
+                        zf[z_at + U(2 * cs * c_out + 14)] = a2_14
+                        zf[z_at + U(2 * cs * c_out + 15)] = a2_15
+                        zf[z_at + U(2 * cs * c_out + 16)] = a2_16
+                        zf[z_at + U(2 * cs * c_out + 17)] = a2_17
+                        zf[z_at + U(2 * cs * c_out + 18)] = a2_18
+                        zf[z_at + U(2 * cs * c_out + 19)] = a2_19
+                        zf[z_at + U(2 * cs * c_out + 20)] = a2_20
+                        zf[z_at + U(2 * cs * c_out + 21)] = a2_21
+                        zf[z_at + U(2 * cs * c_out + 22)] = a2_22
+                        zf[z_at + U(2 * cs * c_out + 23)] = a2_23
+                        zf[z_at + U(2 * cs * c_out + 24)] = a2_24
+                        zf[z_at + U(2 * cs * c_out + 25)] = a2_25
+                        zf[z_at + U(2 * cs * c_out + 26)] = a2_26
+                        zf[z_at + U(2 * cs * c_out + 27)] = a2_27
+                        zf[z_at + U(2 * cs * c_out + 28)] = a2_28
+                        zf[z_at + U(2 * cs * c_out + 29)] = a2_29
+                        zf[z_at + U(2 * cs * c_out + 30)] = a2_30
+                        zf[z_at + U(2 * cs * c_out + 31)] = a2_31
             else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
                 for ow in range(out_w):
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
                     for j in range(c_out):
                         zf[z_at + U(j)] = b[j]
                     for k in range(n_taps):
@@ -374,15 +376,17 @@ def forward_32(x, w, b, z, dy_k, dx_k, sh, sw):
     return z
 
 
-def forward_16(x, w, b, z, dy_k, dx_k, sh, sw):
+def forward_16(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
     """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    ``z`` is ``(m, out_h, out_w, C_out)`` with ``C_out`` a multiple of 16; tap ``k``
+    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
+    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 16; tap ``k``
     reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
     4 pixels x 16 channels; a row's last block overlaps the one before it
     (the same sums, written twice); rows narrower than 4 take plain loops.
     """
-    m, out_h, out_w, c_out = z.shape
+    m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
@@ -546,74 +550,74 @@ def forward_16(x, w, b, z, dy_k, dx_k, sh, sw):
                                 a3_13 += x3 * w13
                                 a3_14 += x3 * w14
                                 a3_15 += x3 * w15
-                        z_at = U(((n * out_h + oh) * out_w + ow0) * c_out) + jb
-                        zf[z_at + U(0 * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * c_out + 15)] = a0_15
-                        zf[z_at + U(1 * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * c_out + 7)] = a1_7
-                        zf[z_at + U(1 * c_out + 8)] = a1_8
-                        zf[z_at + U(1 * c_out + 9)] = a1_9
-                        zf[z_at + U(1 * c_out + 10)] = a1_10
-                        zf[z_at + U(1 * c_out + 11)] = a1_11
-                        zf[z_at + U(1 * c_out + 12)] = a1_12
-                        zf[z_at + U(1 * c_out + 13)] = a1_13
-                        zf[z_at + U(1 * c_out + 14)] = a1_14
-                        zf[z_at + U(1 * c_out + 15)] = a1_15
-                        zf[z_at + U(2 * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * c_out + 7)] = a2_7
-                        zf[z_at + U(2 * c_out + 8)] = a2_8
-                        zf[z_at + U(2 * c_out + 9)] = a2_9
-                        zf[z_at + U(2 * c_out + 10)] = a2_10
-                        zf[z_at + U(2 * c_out + 11)] = a2_11
-                        zf[z_at + U(2 * c_out + 12)] = a2_12
-                        zf[z_at + U(2 * c_out + 13)] = a2_13
-                        zf[z_at + U(2 * c_out + 14)] = a2_14
-                        zf[z_at + U(2 * c_out + 15)] = a2_15
-                        zf[z_at + U(3 * c_out + 0)] = a3_0
-                        zf[z_at + U(3 * c_out + 1)] = a3_1
-                        zf[z_at + U(3 * c_out + 2)] = a3_2
-                        zf[z_at + U(3 * c_out + 3)] = a3_3
-                        zf[z_at + U(3 * c_out + 4)] = a3_4
-                        zf[z_at + U(3 * c_out + 5)] = a3_5
-                        zf[z_at + U(3 * c_out + 6)] = a3_6
-                        zf[z_at + U(3 * c_out + 7)] = a3_7
-                        zf[z_at + U(3 * c_out + 8)] = a3_8
-                        zf[z_at + U(3 * c_out + 9)] = a3_9
-                        zf[z_at + U(3 * c_out + 10)] = a3_10
-                        zf[z_at + U(3 * c_out + 11)] = a3_11
-                        zf[z_at + U(3 * c_out + 12)] = a3_12
-                        zf[z_at + U(3 * c_out + 13)] = a3_13
-                        zf[z_at + U(3 * c_out + 14)] = a3_14
-                        zf[z_at + U(3 * c_out + 15)] = a3_15
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                        zf[z_at + U(1 * cs * c_out + 8)] = a1_8
+                        zf[z_at + U(1 * cs * c_out + 9)] = a1_9
+                        zf[z_at + U(1 * cs * c_out + 10)] = a1_10
+                        zf[z_at + U(1 * cs * c_out + 11)] = a1_11
+                        zf[z_at + U(1 * cs * c_out + 12)] = a1_12
+                        zf[z_at + U(1 * cs * c_out + 13)] = a1_13
+                        zf[z_at + U(1 * cs * c_out + 14)] = a1_14
+                        zf[z_at + U(1 * cs * c_out + 15)] = a1_15
+                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                        zf[z_at + U(2 * cs * c_out + 8)] = a2_8
+                        zf[z_at + U(2 * cs * c_out + 9)] = a2_9
+                        zf[z_at + U(2 * cs * c_out + 10)] = a2_10
+                        zf[z_at + U(2 * cs * c_out + 11)] = a2_11
+                        zf[z_at + U(2 * cs * c_out + 12)] = a2_12
+                        zf[z_at + U(2 * cs * c_out + 13)] = a2_13
+                        zf[z_at + U(2 * cs * c_out + 14)] = a2_14
+                        zf[z_at + U(2 * cs * c_out + 15)] = a2_15
+                        zf[z_at + U(3 * cs * c_out + 0)] = a3_0
+                        zf[z_at + U(3 * cs * c_out + 1)] = a3_1
+                        zf[z_at + U(3 * cs * c_out + 2)] = a3_2
+                        zf[z_at + U(3 * cs * c_out + 3)] = a3_3
+                        zf[z_at + U(3 * cs * c_out + 4)] = a3_4
+                        zf[z_at + U(3 * cs * c_out + 5)] = a3_5
+                        zf[z_at + U(3 * cs * c_out + 6)] = a3_6
+                        zf[z_at + U(3 * cs * c_out + 7)] = a3_7
+                        zf[z_at + U(3 * cs * c_out + 8)] = a3_8
+                        zf[z_at + U(3 * cs * c_out + 9)] = a3_9
+                        zf[z_at + U(3 * cs * c_out + 10)] = a3_10
+                        zf[z_at + U(3 * cs * c_out + 11)] = a3_11
+                        zf[z_at + U(3 * cs * c_out + 12)] = a3_12
+                        zf[z_at + U(3 * cs * c_out + 13)] = a3_13
+                        zf[z_at + U(3 * cs * c_out + 14)] = a3_14
+                        zf[z_at + U(3 * cs * c_out + 15)] = a3_15
             else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
                 for ow in range(out_w):
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
                     for j in range(c_out):
                         zf[z_at + U(j)] = b[j]
                     for k in range(n_taps):
@@ -626,15 +630,17 @@ def forward_16(x, w, b, z, dy_k, dx_k, sh, sw):
     return z
 
 
-def forward_8(x, w, b, z, dy_k, dx_k, sh, sw):
+def forward_8(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
     """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    ``z`` is ``(m, out_h, out_w, C_out)`` with ``C_out`` a multiple of 8; tap ``k``
+    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
+    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 8; tap ``k``
     reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
     8 pixels x 8 channels; a row's last block overlaps the one before it
     (the same sums, written twice); rows narrower than 8 take plain loops.
     """
-    m, out_h, out_w, c_out = z.shape
+    m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
@@ -794,74 +800,74 @@ def forward_8(x, w, b, z, dy_k, dx_k, sh, sw):
                                 a7_5 += x7 * w5
                                 a7_6 += x7 * w6
                                 a7_7 += x7 * w7
-                        z_at = U(((n * out_h + oh) * out_w + ow0) * c_out) + jb
-                        zf[z_at + U(0 * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * c_out + 7)] = a0_7
-                        zf[z_at + U(1 * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * c_out + 7)] = a1_7
-                        zf[z_at + U(2 * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * c_out + 7)] = a2_7
-                        zf[z_at + U(3 * c_out + 0)] = a3_0
-                        zf[z_at + U(3 * c_out + 1)] = a3_1
-                        zf[z_at + U(3 * c_out + 2)] = a3_2
-                        zf[z_at + U(3 * c_out + 3)] = a3_3
-                        zf[z_at + U(3 * c_out + 4)] = a3_4
-                        zf[z_at + U(3 * c_out + 5)] = a3_5
-                        zf[z_at + U(3 * c_out + 6)] = a3_6
-                        zf[z_at + U(3 * c_out + 7)] = a3_7
-                        zf[z_at + U(4 * c_out + 0)] = a4_0
-                        zf[z_at + U(4 * c_out + 1)] = a4_1
-                        zf[z_at + U(4 * c_out + 2)] = a4_2
-                        zf[z_at + U(4 * c_out + 3)] = a4_3
-                        zf[z_at + U(4 * c_out + 4)] = a4_4
-                        zf[z_at + U(4 * c_out + 5)] = a4_5
-                        zf[z_at + U(4 * c_out + 6)] = a4_6
-                        zf[z_at + U(4 * c_out + 7)] = a4_7
-                        zf[z_at + U(5 * c_out + 0)] = a5_0
-                        zf[z_at + U(5 * c_out + 1)] = a5_1
-                        zf[z_at + U(5 * c_out + 2)] = a5_2
-                        zf[z_at + U(5 * c_out + 3)] = a5_3
-                        zf[z_at + U(5 * c_out + 4)] = a5_4
-                        zf[z_at + U(5 * c_out + 5)] = a5_5
-                        zf[z_at + U(5 * c_out + 6)] = a5_6
-                        zf[z_at + U(5 * c_out + 7)] = a5_7
-                        zf[z_at + U(6 * c_out + 0)] = a6_0
-                        zf[z_at + U(6 * c_out + 1)] = a6_1
-                        zf[z_at + U(6 * c_out + 2)] = a6_2
-                        zf[z_at + U(6 * c_out + 3)] = a6_3
-                        zf[z_at + U(6 * c_out + 4)] = a6_4
-                        zf[z_at + U(6 * c_out + 5)] = a6_5
-                        zf[z_at + U(6 * c_out + 6)] = a6_6
-                        zf[z_at + U(6 * c_out + 7)] = a6_7
-                        zf[z_at + U(7 * c_out + 0)] = a7_0
-                        zf[z_at + U(7 * c_out + 1)] = a7_1
-                        zf[z_at + U(7 * c_out + 2)] = a7_2
-                        zf[z_at + U(7 * c_out + 3)] = a7_3
-                        zf[z_at + U(7 * c_out + 4)] = a7_4
-                        zf[z_at + U(7 * c_out + 5)] = a7_5
-                        zf[z_at + U(7 * c_out + 6)] = a7_6
-                        zf[z_at + U(7 * c_out + 7)] = a7_7
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                        zf[z_at + U(3 * cs * c_out + 0)] = a3_0
+                        zf[z_at + U(3 * cs * c_out + 1)] = a3_1
+                        zf[z_at + U(3 * cs * c_out + 2)] = a3_2
+                        zf[z_at + U(3 * cs * c_out + 3)] = a3_3
+                        zf[z_at + U(3 * cs * c_out + 4)] = a3_4
+                        zf[z_at + U(3 * cs * c_out + 5)] = a3_5
+                        zf[z_at + U(3 * cs * c_out + 6)] = a3_6
+                        zf[z_at + U(3 * cs * c_out + 7)] = a3_7
+                        zf[z_at + U(4 * cs * c_out + 0)] = a4_0
+                        zf[z_at + U(4 * cs * c_out + 1)] = a4_1
+                        zf[z_at + U(4 * cs * c_out + 2)] = a4_2
+                        zf[z_at + U(4 * cs * c_out + 3)] = a4_3
+                        zf[z_at + U(4 * cs * c_out + 4)] = a4_4
+                        zf[z_at + U(4 * cs * c_out + 5)] = a4_5
+                        zf[z_at + U(4 * cs * c_out + 6)] = a4_6
+                        zf[z_at + U(4 * cs * c_out + 7)] = a4_7
+                        zf[z_at + U(5 * cs * c_out + 0)] = a5_0
+                        zf[z_at + U(5 * cs * c_out + 1)] = a5_1
+                        zf[z_at + U(5 * cs * c_out + 2)] = a5_2
+                        zf[z_at + U(5 * cs * c_out + 3)] = a5_3
+                        zf[z_at + U(5 * cs * c_out + 4)] = a5_4
+                        zf[z_at + U(5 * cs * c_out + 5)] = a5_5
+                        zf[z_at + U(5 * cs * c_out + 6)] = a5_6
+                        zf[z_at + U(5 * cs * c_out + 7)] = a5_7
+                        zf[z_at + U(6 * cs * c_out + 0)] = a6_0
+                        zf[z_at + U(6 * cs * c_out + 1)] = a6_1
+                        zf[z_at + U(6 * cs * c_out + 2)] = a6_2
+                        zf[z_at + U(6 * cs * c_out + 3)] = a6_3
+                        zf[z_at + U(6 * cs * c_out + 4)] = a6_4
+                        zf[z_at + U(6 * cs * c_out + 5)] = a6_5
+                        zf[z_at + U(6 * cs * c_out + 6)] = a6_6
+                        zf[z_at + U(6 * cs * c_out + 7)] = a6_7
+                        zf[z_at + U(7 * cs * c_out + 0)] = a7_0
+                        zf[z_at + U(7 * cs * c_out + 1)] = a7_1
+                        zf[z_at + U(7 * cs * c_out + 2)] = a7_2
+                        zf[z_at + U(7 * cs * c_out + 3)] = a7_3
+                        zf[z_at + U(7 * cs * c_out + 4)] = a7_4
+                        zf[z_at + U(7 * cs * c_out + 5)] = a7_5
+                        zf[z_at + U(7 * cs * c_out + 6)] = a7_6
+                        zf[z_at + U(7 * cs * c_out + 7)] = a7_7
             else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
                 for ow in range(out_w):
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
                     for j in range(c_out):
                         zf[z_at + U(j)] = b[j]
                     for k in range(n_taps):
