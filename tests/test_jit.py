@@ -249,11 +249,14 @@ def test_kernels_compile_without_a_writable_cache():
         "import numpy as np, xcnn.functional as F, xcnn._numba_kernels as K\n"
         "x = np.arange(2 * 4 * 4 * 8, dtype=np.float32).reshape(2, 4, 4, 8)\n"
         "assert (F.max_pool2d(x, 2) == x.reshape(2, 2, 2, 2, 2, 8).max(axis=(2, 4))).all()\n"
-        "print(K._window_max._cache.__class__.__name__)"
+        "import xcnn._direct_conv as D\n"
+        "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
+        "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
+        "print(K._window_max._cache.__class__.__name__, D._FORWARD[8]._dispatcher._cache.__class__.__name__)"
     )
     result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "NullCache"
+    assert result.stdout.strip() == "NullCache NullCache"
 
 
 def test_a_numba_that_does_not_import_leaves_the_array_api_code(tmp_path):

@@ -6,6 +6,11 @@ backward pass is two matrix products and the adjoint gather (col2im). With
 ``groups > 1`` the products are batched over groups. The gathered windows are
 built in blocks that fit the workspace limit (:mod:`xcnn.workspace`), so
 memory stays bounded for large images.
+
+NumPy with Numba has faster paths next to this code: depthwise convolution
+and gathering in :mod:`xcnn._numba_kernels`, and, for one-group layers with
+up to 64 channels, convolution without gathered windows in
+:mod:`xcnn._direct_conv` (:func:`_direct` decides).
 """
 
 from __future__ import annotations
