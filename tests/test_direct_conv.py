@@ -42,7 +42,7 @@ WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlappi
 def count_calls(monkeypatch):
     """Switch the compiled kernels on and count the calls into the direct passes."""
     monkeypatch.setattr(jit, "_switched_on", lambda: True)
-    calls = dict.fromkeys(["forward", "backward"], 0)
+    calls = dict.fromkeys(["forward", "backward", "depthwise_forward", "depthwise_backward"], 0)
     for name in calls:
         original = getattr(_direct_conv, name)
 
@@ -52,6 +52,10 @@ def count_calls(monkeypatch):
 
         monkeypatch.setattr(_direct_conv, name, counted)
     return calls
+
+
+def _calls(ordinary, depthwise=0):
+    return {"forward": ordinary, "backward": ordinary, "depthwise_forward": depthwise, "depthwise_backward": depthwise}
 
 
 def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=None):
@@ -88,7 +92,7 @@ def test_direct_passes_match_pytorch(count_calls, geometry, channels, dtype):
     for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
         assert g.dtype == dtype and g.shape == wt.shape, name
         np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
-    assert count_calls == dict.fromkeys(["forward", "backward"], 1)
+    assert count_calls == _calls(1)
 
 
 @pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12)], ids=["8-8", "3-16", "16-12"])
@@ -111,7 +115,7 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     for g, want in zip(direct, gathered):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
     whole_blocks = c_in % 8 == 0 and c_out % 8 == 0
-    assert count_calls == dict.fromkeys(["forward", "backward"], int(whole_blocks))
+    assert count_calls == _calls(int(whole_blocks))
 
 
 def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls):
@@ -119,7 +123,7 @@ def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls)
     F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
     w2 = w[:, :, :16, :]
     F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 64)), x, w2, padding=1, groups=2)
-    assert count_calls == dict.fromkeys(["forward", "backward"], 0)
+    assert count_calls == _calls(0)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -176,7 +180,7 @@ def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls
         F.conv2d(x, w, b, **options), F.conv2d_backward(dz, x, w, **options)
     finally:
         xcnn.set_workspace_limit(None)
-    assert count_calls == dict.fromkeys(["forward", "backward"], 2)  # the default limit and the chunked calls; not the last
+    assert count_calls == _calls(2)  # the default limit and the chunked calls; not the last
 
 
 def test_usable_follows_channels_stride_and_window():
@@ -217,3 +221,78 @@ def test_generated_module_is_what_the_generator_writes():
     spec.loader.exec_module(generator)
     written = (ROOT / "xcnn" / "_direct_conv_kernels.py").read_text()
     assert written == generator.source(), "run: python scripts/generate_direct_conv.py"
+
+
+DEPTHWISE_GEOMETRIES = [
+    (3, dict(padding=1)),
+    (3, dict(padding=((0, 1), (2, 0)), dilation=(1, 2))),
+    (5, dict(padding=2)),
+    ((2, 3), dict(padding="same")),
+    (3, dict(padding=0)),
+]
+
+
+@pytest.mark.parametrize("groups", [8, 16, 32, 64, 40], ids=lambda g: f"G{g}")
+@pytest.mark.parametrize("geometry", DEPTHWISE_GEOMETRIES, ids=str)
+def test_depthwise_loops_match_pytorch(count_calls, geometry, groups):
+    """Every block width (32, 16, 8 channels; 40 = 5 blocks of 8) against PyTorch, float64."""
+    pytest.importorskip("torch")
+    from . import torch_oracle
+
+    kernel, options = geometry
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    rng = np.random.default_rng(groups)
+    x = rng.standard_normal((3, 7, WIDTH, groups))
+    w = rng.standard_normal((kh, kw, 1, groups))
+    b = rng.standard_normal(groups)
+    dz = rng.standard_normal(F.conv2d(x, w, b, groups=groups, **options).shape)
+    count_calls.update(_calls(0))
+    want = torch_oracle.conv2d(x, w, b, dz, stride=1, padding=options["padding"],
+                               dilation=options.get("dilation", 1), groups=groups)
+    got = (F.conv2d(x, w, b, groups=groups, **options), *F.conv2d_backward(dz, x, w, groups=groups, **options))
+    for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
+        assert g.shape == wt.shape, name
+        np.testing.assert_allclose(g, wt, rtol=1e-11, atol=1e-11, err_msg=name)
+    assert count_calls == _calls(0, 1)
+
+
+def test_other_depthwise_layers_take_the_one_pass_kernels(monkeypatch, count_calls):
+    """Stride 2, two outputs per group, or groups in no whole block: :mod:`xcnn._numba_kernels` as before,
+    which agree with the array-API code (checked in test_jit) and so with the loops here."""
+    rng = np.random.default_rng(6)
+    for groups, c_out, options in ((16, 16, dict(stride=2, padding=1)), (16, 32, dict(padding=1)), (12, 12, dict(padding=1))):
+        x = rng.standard_normal((2, 6, 9, groups))
+        w = rng.standard_normal((3, 3, 1, c_out))
+        dz = rng.standard_normal(F.conv2d(x, w, groups=groups, **options).shape)
+        F.conv2d(x, w, groups=groups, **options), F.conv2d_backward(dz, x, w, groups=groups, **options)
+    assert count_calls == _calls(0, 0)
+    x = rng.standard_normal((7, 6, 9, 16))  # and the loops here against those kernels, over uneven thread blocks
+    w = rng.standard_normal((3, 3, 1, 16))
+    dz = rng.standard_normal((7, 6, 9, 16))
+    monkeypatch.setattr(threads, "MIN_BYTES", 0)
+    monkeypatch.setattr(threads, "thread_count", lambda: 3)
+    here = (F.conv2d(x, w, padding=1, groups=16), *F.conv2d_backward(dz, x, w, padding=1, groups=16))
+    monkeypatch.setattr(_direct_conv, "depthwise_usable", lambda *args: False)
+    one_pass = (F.conv2d(x, w, padding=1, groups=16), *F.conv2d_backward(dz, x, w, padding=1, groups=16))
+    for a, b in zip(here, one_pass):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert count_calls == _calls(0, 1)
+
+
+@pytest.mark.parametrize("lanes", [32, 16, 8])
+def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 4, 5, lanes))
+    w = rng.standard_normal((3, 3, 1, lanes))
+    b = rng.standard_normal(lanes)
+    win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    z = np.empty((1, 4, 5, lanes))
+    getattr(_direct_conv_kernels, f"depthwise_{lanes}")(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1)
+    np.testing.assert_allclose(z, _direct_conv.depthwise_forward(x, w, b, win), rtol=1e-12, atol=1e-12)
+    dw, db = np.zeros((9, lanes)), np.zeros(lanes)
+    gradient = getattr(_direct_conv_kernels, f"depthwise_weight_gradient_{lanes}")
+    gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    _, compiled_dw, compiled_db = _direct_conv.depthwise_backward(z, x, w, win)
+    np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
+    np.testing.assert_allclose(db, compiled_db, rtol=1e-12)

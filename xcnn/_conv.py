@@ -233,6 +233,10 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
         z = _tall_product(xp.reshape(x, (-1, x.shape[3])), xp.reshape(w, (-1, c_out)), xp, bias=b)
         return xp.reshape(z, (m, out_h, out_w, c_out))
     if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b]), channels=x.shape[3]):
+        if _direct_depthwise(win, groups, c_out):
+            from . import _direct_conv  # sums over the taps in registers
+
+            return _direct_conv.depthwise_forward(x, w, b, win)
         from . import _numba_kernels  # padding and bias inside: one pass
 
         return _numba_kernels.depthwise_forward(x, w, b, win)
@@ -279,6 +283,13 @@ def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
     from . import _direct_conv
 
     return _direct_conv.usable(win, w.shape[2], w.shape[3], x.dtype.itemsize, get_workspace_limit(xp))
+
+
+def _direct_depthwise(win: Windows, groups: int, c_out: int) -> bool:
+    """Whether a depthwise layer that NumPy's compiled kernels take runs through :mod:`xcnn._direct_conv`'s."""
+    from . import _direct_conv
+
+    return _direct_conv.depthwise_usable(win, groups, c_out)
 
 
 def _input_gradient(dz2: Array, w: Array, win: Windows, m: int, xp: ModuleType, device: Any) -> Array:
@@ -334,6 +345,10 @@ def backward(
         dx = xp.reshape(_tall_product(dz2, w2.T, xp), x.shape)  # the caller's to keep: no scratch buffer
         return dx, xp.reshape(x2.T @ dz2, w.shape), column_sums(dz2, xp, device)
     if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w, channels=channels):
+        if _direct_depthwise(win, groups, c_out):
+            from . import _direct_conv  # sums over the taps in registers, no padded copies
+
+            return _direct_conv.depthwise_backward(dz, x, w, win)
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
         return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too

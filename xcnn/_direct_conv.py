@@ -297,3 +297,68 @@ def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tupl
     parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
     dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
     return dw, db
+
+
+# --- depthwise convolution ------------------------------------------------------------
+#
+# One input channel per group and one output channel per input channel: no
+# products to share a broadcast between, so the blocks are one pixel x 8 to
+# 32 channels, summed over the taps in registers instead of into the output
+# in memory tap by tap (:func:`xcnn._numba_kernels.depthwise_forward`, which
+# takes the other depthwise layers). They read the unpadded input and skip
+# the taps that fall in the zero padding.
+
+_DEPTHWISE = {lanes: _VectorisedKernel(getattr(_kernels, f"depthwise_{lanes}")) for lanes in (32, 16, 8)}
+_DEPTHWISE_WEIGHT_GRADIENT = {
+    lanes: _VectorisedKernel(getattr(_kernels, f"depthwise_weight_gradient_{lanes}")) for lanes in (32, 16, 8)
+}
+
+
+def depthwise_usable(win: Windows, groups: int, c_out: int) -> bool:
+    """Whether a depthwise layer (one input channel per group) runs here: stride 1, one output
+    channel per group, and the groups in whole blocks of :data:`LANES`."""
+    return win.stride == (1, 1) and c_out == groups and groups % LANES == 0
+
+
+def _depthwise_taps(w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """``(dy_k, dx_k, w (taps, G), top, left)``."""
+    kh, kw, _, groups = w.shape
+    (top, _), (left, _) = win.full_padding
+    return *_taps(win.kernel, win.dilation), np.ascontiguousarray(np.reshape(w, (kh * kw, groups))), top, left
+
+
+def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:
+    """Depthwise convolution of the unpadded ``x (m, H, W, G)`` with ``w (kh, kw, 1, G)``, plus `b`: ``(m, out_h, out_w, G)``."""
+    dy_k, dx_k, w2, top, left = _depthwise_taps(w, win)
+    x = np.ascontiguousarray(x)
+    groups = x.shape[3]
+    b = np.zeros(groups, dtype=x.dtype) if b is None else np.ascontiguousarray(b)
+    z = np.empty((x.shape[0], *win.out_size, groups), dtype=x.dtype)
+    kernel = _widest(_DEPTHWISE, groups)
+    in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left))
+    return z
+
+
+def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dx, dw, db)`` of :func:`depthwise_forward`; `dx` unpadded, like `x`.
+
+    The input gradient is the same loops over the output gradient with the
+    taps mirrored: input pixel ``h`` takes ``dz[h + top - dy_k[k]] * w[k]``.
+    """
+    dy_k, dx_k, w2, top, left = _depthwise_taps(w, win)
+    dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
+    groups = x.shape[3]
+    dx = np.empty(x.shape, dtype=dz.dtype)
+    mirrored = _widest(_DEPTHWISE, groups)
+    no_bias = np.zeros(groups, dtype=dz.dtype)
+    in_sample_blocks(len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left))
+    gradient = _widest(_DEPTHWISE_WEIGHT_GRADIENT, groups)
+
+    def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
+        dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(groups, dtype=dz.dtype)  # this block's
+        gradient(x[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left)
+        return dw, db
+
+    parts = in_sample_blocks(len(dz), x.nbytes, run)
+    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
+    return dx, np.reshape(dw, w.shape), db

@@ -1362,3 +1362,519 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
         dw += part
         db += part_b
     return dw
+
+
+def depthwise_32(x, w, b, z, dy_k, dx_k, top, left):
+    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
+
+    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 32.
+    """
+    m, out_h, out_w, c = z.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 32):
+                    jb = U(jb_)
+                    a0 = b[jb + U(0)]
+                    a1 = b[jb + U(1)]
+                    a2 = b[jb + U(2)]
+                    a3 = b[jb + U(3)]
+                    a4 = b[jb + U(4)]
+                    a5 = b[jb + U(5)]
+                    a6 = b[jb + U(6)]
+                    a7 = b[jb + U(7)]
+                    a8 = b[jb + U(8)]
+                    a9 = b[jb + U(9)]
+                    a10 = b[jb + U(10)]
+                    a11 = b[jb + U(11)]
+                    a12 = b[jb + U(12)]
+                    a13 = b[jb + U(13)]
+                    a14 = b[jb + U(14)]
+                    a15 = b[jb + U(15)]
+                    a16 = b[jb + U(16)]
+                    a17 = b[jb + U(17)]
+                    a18 = b[jb + U(18)]
+                    a19 = b[jb + U(19)]
+                    a20 = b[jb + U(20)]
+                    a21 = b[jb + U(21)]
+                    a22 = b[jb + U(22)]
+                    a23 = b[jb + U(23)]
+                    a24 = b[jb + U(24)]
+                    a25 = b[jb + U(25)]
+                    a26 = b[jb + U(26)]
+                    a27 = b[jb + U(27)]
+                    a28 = b[jb + U(28)]
+                    a29 = b[jb + U(29)]
+                    a30 = b[jb + U(30)]
+                    a31 = b[jb + U(31)]
+                    for k in range(n_taps):
+                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
+                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                            continue  # zero padding adds nothing
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        w_at = U(k * c) + jb
+                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
+                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
+                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
+                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
+                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
+                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
+                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
+                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
+                        a8 += xf[x_at + U(8)] * wf[w_at + U(8)]
+                        a9 += xf[x_at + U(9)] * wf[w_at + U(9)]
+                        a10 += xf[x_at + U(10)] * wf[w_at + U(10)]
+                        a11 += xf[x_at + U(11)] * wf[w_at + U(11)]
+                        a12 += xf[x_at + U(12)] * wf[w_at + U(12)]
+                        a13 += xf[x_at + U(13)] * wf[w_at + U(13)]
+                        a14 += xf[x_at + U(14)] * wf[w_at + U(14)]
+                        a15 += xf[x_at + U(15)] * wf[w_at + U(15)]
+                        a16 += xf[x_at + U(16)] * wf[w_at + U(16)]
+                        a17 += xf[x_at + U(17)] * wf[w_at + U(17)]
+                        a18 += xf[x_at + U(18)] * wf[w_at + U(18)]
+                        a19 += xf[x_at + U(19)] * wf[w_at + U(19)]
+                        a20 += xf[x_at + U(20)] * wf[w_at + U(20)]
+                        a21 += xf[x_at + U(21)] * wf[w_at + U(21)]
+                        a22 += xf[x_at + U(22)] * wf[w_at + U(22)]
+                        a23 += xf[x_at + U(23)] * wf[w_at + U(23)]
+                        a24 += xf[x_at + U(24)] * wf[w_at + U(24)]
+                        a25 += xf[x_at + U(25)] * wf[w_at + U(25)]
+                        a26 += xf[x_at + U(26)] * wf[w_at + U(26)]
+                        a27 += xf[x_at + U(27)] * wf[w_at + U(27)]
+                        a28 += xf[x_at + U(28)] * wf[w_at + U(28)]
+                        a29 += xf[x_at + U(29)] * wf[w_at + U(29)]
+                        a30 += xf[x_at + U(30)] * wf[w_at + U(30)]
+                        a31 += xf[x_at + U(31)] * wf[w_at + U(31)]
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    zf[z_at + U(0)] = a0
+                    zf[z_at + U(1)] = a1
+                    zf[z_at + U(2)] = a2
+                    zf[z_at + U(3)] = a3
+                    zf[z_at + U(4)] = a4
+                    zf[z_at + U(5)] = a5
+                    zf[z_at + U(6)] = a6
+                    zf[z_at + U(7)] = a7
+                    zf[z_at + U(8)] = a8
+                    zf[z_at + U(9)] = a9
+                    zf[z_at + U(10)] = a10
+                    zf[z_at + U(11)] = a11
+                    zf[z_at + U(12)] = a12
+                    zf[z_at + U(13)] = a13
+                    zf[z_at + U(14)] = a14
+                    zf[z_at + U(15)] = a15
+                    zf[z_at + U(16)] = a16
+                    zf[z_at + U(17)] = a17
+                    zf[z_at + U(18)] = a18
+                    zf[z_at + U(19)] = a19
+                    zf[z_at + U(20)] = a20
+                    zf[z_at + U(21)] = a21
+                    zf[z_at + U(22)] = a22
+                    zf[z_at + U(23)] = a23
+                    zf[z_at + U(24)] = a24
+                    zf[z_at + U(25)] = a25
+                    zf[z_at + U(26)] = a26
+                    zf[z_at + U(27)] = a27
+                    zf[z_at + U(28)] = a28
+                    zf[z_at + U(29)] = a29
+                    zf[z_at + U(30)] = a30
+                    zf[z_at + U(31)] = a31
+    return z
+
+
+def depthwise_16(x, w, b, z, dy_k, dx_k, top, left):
+    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
+
+    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 16.
+    """
+    m, out_h, out_w, c = z.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 16):
+                    jb = U(jb_)
+                    a0 = b[jb + U(0)]
+                    a1 = b[jb + U(1)]
+                    a2 = b[jb + U(2)]
+                    a3 = b[jb + U(3)]
+                    a4 = b[jb + U(4)]
+                    a5 = b[jb + U(5)]
+                    a6 = b[jb + U(6)]
+                    a7 = b[jb + U(7)]
+                    a8 = b[jb + U(8)]
+                    a9 = b[jb + U(9)]
+                    a10 = b[jb + U(10)]
+                    a11 = b[jb + U(11)]
+                    a12 = b[jb + U(12)]
+                    a13 = b[jb + U(13)]
+                    a14 = b[jb + U(14)]
+                    a15 = b[jb + U(15)]
+                    for k in range(n_taps):
+                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
+                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                            continue  # zero padding adds nothing
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        w_at = U(k * c) + jb
+                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
+                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
+                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
+                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
+                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
+                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
+                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
+                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
+                        a8 += xf[x_at + U(8)] * wf[w_at + U(8)]
+                        a9 += xf[x_at + U(9)] * wf[w_at + U(9)]
+                        a10 += xf[x_at + U(10)] * wf[w_at + U(10)]
+                        a11 += xf[x_at + U(11)] * wf[w_at + U(11)]
+                        a12 += xf[x_at + U(12)] * wf[w_at + U(12)]
+                        a13 += xf[x_at + U(13)] * wf[w_at + U(13)]
+                        a14 += xf[x_at + U(14)] * wf[w_at + U(14)]
+                        a15 += xf[x_at + U(15)] * wf[w_at + U(15)]
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    zf[z_at + U(0)] = a0
+                    zf[z_at + U(1)] = a1
+                    zf[z_at + U(2)] = a2
+                    zf[z_at + U(3)] = a3
+                    zf[z_at + U(4)] = a4
+                    zf[z_at + U(5)] = a5
+                    zf[z_at + U(6)] = a6
+                    zf[z_at + U(7)] = a7
+                    zf[z_at + U(8)] = a8
+                    zf[z_at + U(9)] = a9
+                    zf[z_at + U(10)] = a10
+                    zf[z_at + U(11)] = a11
+                    zf[z_at + U(12)] = a12
+                    zf[z_at + U(13)] = a13
+                    zf[z_at + U(14)] = a14
+                    zf[z_at + U(15)] = a15
+    return z
+
+
+def depthwise_8(x, w, b, z, dy_k, dx_k, top, left):
+    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
+
+    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 8.
+    """
+    m, out_h, out_w, c = z.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 8):
+                    jb = U(jb_)
+                    a0 = b[jb + U(0)]
+                    a1 = b[jb + U(1)]
+                    a2 = b[jb + U(2)]
+                    a3 = b[jb + U(3)]
+                    a4 = b[jb + U(4)]
+                    a5 = b[jb + U(5)]
+                    a6 = b[jb + U(6)]
+                    a7 = b[jb + U(7)]
+                    for k in range(n_taps):
+                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
+                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                            continue  # zero padding adds nothing
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        w_at = U(k * c) + jb
+                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
+                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
+                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
+                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
+                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
+                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
+                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
+                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    zf[z_at + U(0)] = a0
+                    zf[z_at + U(1)] = a1
+                    zf[z_at + U(2)] = a2
+                    zf[z_at + U(3)] = a3
+                    zf[z_at + U(4)] = a4
+                    zf[z_at + U(5)] = a5
+                    zf[z_at + U(6)] = a6
+                    zf[z_at + U(7)] = a7
+    return z
+
+
+def depthwise_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
+    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
+
+    ``G`` is a multiple of 32. Each sample's share is summed in ``part`` and ``part_b`` first.
+    """
+    m, out_h, out_w, c = dz.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c)
+            for j in range(c):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                yk = oh - top + dy_k[k]
+                if yk < 0 or yk >= height:
+                    continue
+                for jb_ in range(0, c, 32):
+                    jb = U(jb_)
+                    p_at = U(k * c) + jb
+                    a0 = pf[p_at + U(0)]
+                    a1 = pf[p_at + U(1)]
+                    a2 = pf[p_at + U(2)]
+                    a3 = pf[p_at + U(3)]
+                    a4 = pf[p_at + U(4)]
+                    a5 = pf[p_at + U(5)]
+                    a6 = pf[p_at + U(6)]
+                    a7 = pf[p_at + U(7)]
+                    a8 = pf[p_at + U(8)]
+                    a9 = pf[p_at + U(9)]
+                    a10 = pf[p_at + U(10)]
+                    a11 = pf[p_at + U(11)]
+                    a12 = pf[p_at + U(12)]
+                    a13 = pf[p_at + U(13)]
+                    a14 = pf[p_at + U(14)]
+                    a15 = pf[p_at + U(15)]
+                    a16 = pf[p_at + U(16)]
+                    a17 = pf[p_at + U(17)]
+                    a18 = pf[p_at + U(18)]
+                    a19 = pf[p_at + U(19)]
+                    a20 = pf[p_at + U(20)]
+                    a21 = pf[p_at + U(21)]
+                    a22 = pf[p_at + U(22)]
+                    a23 = pf[p_at + U(23)]
+                    a24 = pf[p_at + U(24)]
+                    a25 = pf[p_at + U(25)]
+                    a26 = pf[p_at + U(26)]
+                    a27 = pf[p_at + U(27)]
+                    a28 = pf[p_at + U(28)]
+                    a29 = pf[p_at + U(29)]
+                    a30 = pf[p_at + U(30)]
+                    a31 = pf[p_at + U(31)]
+                    for ow in range(out_w):
+                        xk = ow - left + dx_k[k]
+                        if xk < 0 or xk >= width:
+                            continue
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        d_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                        a0 += xf[x_at + U(0)] * dzf[d_at + U(0)]
+                        a1 += xf[x_at + U(1)] * dzf[d_at + U(1)]
+                        a2 += xf[x_at + U(2)] * dzf[d_at + U(2)]
+                        a3 += xf[x_at + U(3)] * dzf[d_at + U(3)]
+                        a4 += xf[x_at + U(4)] * dzf[d_at + U(4)]
+                        a5 += xf[x_at + U(5)] * dzf[d_at + U(5)]
+                        a6 += xf[x_at + U(6)] * dzf[d_at + U(6)]
+                        a7 += xf[x_at + U(7)] * dzf[d_at + U(7)]
+                        a8 += xf[x_at + U(8)] * dzf[d_at + U(8)]
+                        a9 += xf[x_at + U(9)] * dzf[d_at + U(9)]
+                        a10 += xf[x_at + U(10)] * dzf[d_at + U(10)]
+                        a11 += xf[x_at + U(11)] * dzf[d_at + U(11)]
+                        a12 += xf[x_at + U(12)] * dzf[d_at + U(12)]
+                        a13 += xf[x_at + U(13)] * dzf[d_at + U(13)]
+                        a14 += xf[x_at + U(14)] * dzf[d_at + U(14)]
+                        a15 += xf[x_at + U(15)] * dzf[d_at + U(15)]
+                        a16 += xf[x_at + U(16)] * dzf[d_at + U(16)]
+                        a17 += xf[x_at + U(17)] * dzf[d_at + U(17)]
+                        a18 += xf[x_at + U(18)] * dzf[d_at + U(18)]
+                        a19 += xf[x_at + U(19)] * dzf[d_at + U(19)]
+                        a20 += xf[x_at + U(20)] * dzf[d_at + U(20)]
+                        a21 += xf[x_at + U(21)] * dzf[d_at + U(21)]
+                        a22 += xf[x_at + U(22)] * dzf[d_at + U(22)]
+                        a23 += xf[x_at + U(23)] * dzf[d_at + U(23)]
+                        a24 += xf[x_at + U(24)] * dzf[d_at + U(24)]
+                        a25 += xf[x_at + U(25)] * dzf[d_at + U(25)]
+                        a26 += xf[x_at + U(26)] * dzf[d_at + U(26)]
+                        a27 += xf[x_at + U(27)] * dzf[d_at + U(27)]
+                        a28 += xf[x_at + U(28)] * dzf[d_at + U(28)]
+                        a29 += xf[x_at + U(29)] * dzf[d_at + U(29)]
+                        a30 += xf[x_at + U(30)] * dzf[d_at + U(30)]
+                        a31 += xf[x_at + U(31)] * dzf[d_at + U(31)]
+                    pf[p_at + U(0)] = a0
+                    pf[p_at + U(1)] = a1
+                    pf[p_at + U(2)] = a2
+                    pf[p_at + U(3)] = a3
+                    pf[p_at + U(4)] = a4
+                    pf[p_at + U(5)] = a5
+                    pf[p_at + U(6)] = a6
+                    pf[p_at + U(7)] = a7
+                    pf[p_at + U(8)] = a8
+                    pf[p_at + U(9)] = a9
+                    pf[p_at + U(10)] = a10
+                    pf[p_at + U(11)] = a11
+                    pf[p_at + U(12)] = a12
+                    pf[p_at + U(13)] = a13
+                    pf[p_at + U(14)] = a14
+                    pf[p_at + U(15)] = a15
+                    pf[p_at + U(16)] = a16
+                    pf[p_at + U(17)] = a17
+                    pf[p_at + U(18)] = a18
+                    pf[p_at + U(19)] = a19
+                    pf[p_at + U(20)] = a20
+                    pf[p_at + U(21)] = a21
+                    pf[p_at + U(22)] = a22
+                    pf[p_at + U(23)] = a23
+                    pf[p_at + U(24)] = a24
+                    pf[p_at + U(25)] = a25
+                    pf[p_at + U(26)] = a26
+                    pf[p_at + U(27)] = a27
+                    pf[p_at + U(28)] = a28
+                    pf[p_at + U(29)] = a29
+                    pf[p_at + U(30)] = a30
+                    pf[p_at + U(31)] = a31
+        dw += part
+        db += part_b
+    return dw
+
+
+def depthwise_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
+    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
+
+    ``G`` is a multiple of 16. Each sample's share is summed in ``part`` and ``part_b`` first.
+    """
+    m, out_h, out_w, c = dz.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c)
+            for j in range(c):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                yk = oh - top + dy_k[k]
+                if yk < 0 or yk >= height:
+                    continue
+                for jb_ in range(0, c, 16):
+                    jb = U(jb_)
+                    p_at = U(k * c) + jb
+                    a0 = pf[p_at + U(0)]
+                    a1 = pf[p_at + U(1)]
+                    a2 = pf[p_at + U(2)]
+                    a3 = pf[p_at + U(3)]
+                    a4 = pf[p_at + U(4)]
+                    a5 = pf[p_at + U(5)]
+                    a6 = pf[p_at + U(6)]
+                    a7 = pf[p_at + U(7)]
+                    a8 = pf[p_at + U(8)]
+                    a9 = pf[p_at + U(9)]
+                    a10 = pf[p_at + U(10)]
+                    a11 = pf[p_at + U(11)]
+                    a12 = pf[p_at + U(12)]
+                    a13 = pf[p_at + U(13)]
+                    a14 = pf[p_at + U(14)]
+                    a15 = pf[p_at + U(15)]
+                    for ow in range(out_w):
+                        xk = ow - left + dx_k[k]
+                        if xk < 0 or xk >= width:
+                            continue
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        d_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                        a0 += xf[x_at + U(0)] * dzf[d_at + U(0)]
+                        a1 += xf[x_at + U(1)] * dzf[d_at + U(1)]
+                        a2 += xf[x_at + U(2)] * dzf[d_at + U(2)]
+                        a3 += xf[x_at + U(3)] * dzf[d_at + U(3)]
+                        a4 += xf[x_at + U(4)] * dzf[d_at + U(4)]
+                        a5 += xf[x_at + U(5)] * dzf[d_at + U(5)]
+                        a6 += xf[x_at + U(6)] * dzf[d_at + U(6)]
+                        a7 += xf[x_at + U(7)] * dzf[d_at + U(7)]
+                        a8 += xf[x_at + U(8)] * dzf[d_at + U(8)]
+                        a9 += xf[x_at + U(9)] * dzf[d_at + U(9)]
+                        a10 += xf[x_at + U(10)] * dzf[d_at + U(10)]
+                        a11 += xf[x_at + U(11)] * dzf[d_at + U(11)]
+                        a12 += xf[x_at + U(12)] * dzf[d_at + U(12)]
+                        a13 += xf[x_at + U(13)] * dzf[d_at + U(13)]
+                        a14 += xf[x_at + U(14)] * dzf[d_at + U(14)]
+                        a15 += xf[x_at + U(15)] * dzf[d_at + U(15)]
+                    pf[p_at + U(0)] = a0
+                    pf[p_at + U(1)] = a1
+                    pf[p_at + U(2)] = a2
+                    pf[p_at + U(3)] = a3
+                    pf[p_at + U(4)] = a4
+                    pf[p_at + U(5)] = a5
+                    pf[p_at + U(6)] = a6
+                    pf[p_at + U(7)] = a7
+                    pf[p_at + U(8)] = a8
+                    pf[p_at + U(9)] = a9
+                    pf[p_at + U(10)] = a10
+                    pf[p_at + U(11)] = a11
+                    pf[p_at + U(12)] = a12
+                    pf[p_at + U(13)] = a13
+                    pf[p_at + U(14)] = a14
+                    pf[p_at + U(15)] = a15
+        dw += part
+        db += part_b
+    return dw
+
+
+def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
+    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
+
+    ``G`` is a multiple of 8. Each sample's share is summed in ``part`` and ``part_b`` first.
+    """
+    m, out_h, out_w, c = dz.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c)
+            for j in range(c):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                yk = oh - top + dy_k[k]
+                if yk < 0 or yk >= height:
+                    continue
+                for jb_ in range(0, c, 8):
+                    jb = U(jb_)
+                    p_at = U(k * c) + jb
+                    a0 = pf[p_at + U(0)]
+                    a1 = pf[p_at + U(1)]
+                    a2 = pf[p_at + U(2)]
+                    a3 = pf[p_at + U(3)]
+                    a4 = pf[p_at + U(4)]
+                    a5 = pf[p_at + U(5)]
+                    a6 = pf[p_at + U(6)]
+                    a7 = pf[p_at + U(7)]
+                    for ow in range(out_w):
+                        xk = ow - left + dx_k[k]
+                        if xk < 0 or xk >= width:
+                            continue
+                        x_at = U(((n * height + yk) * width + xk) * c) + jb
+                        d_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                        a0 += xf[x_at + U(0)] * dzf[d_at + U(0)]
+                        a1 += xf[x_at + U(1)] * dzf[d_at + U(1)]
+                        a2 += xf[x_at + U(2)] * dzf[d_at + U(2)]
+                        a3 += xf[x_at + U(3)] * dzf[d_at + U(3)]
+                        a4 += xf[x_at + U(4)] * dzf[d_at + U(4)]
+                        a5 += xf[x_at + U(5)] * dzf[d_at + U(5)]
+                        a6 += xf[x_at + U(6)] * dzf[d_at + U(6)]
+                        a7 += xf[x_at + U(7)] * dzf[d_at + U(7)]
+                    pf[p_at + U(0)] = a0
+                    pf[p_at + U(1)] = a1
+                    pf[p_at + U(2)] = a2
+                    pf[p_at + U(3)] = a3
+                    pf[p_at + U(4)] = a4
+                    pf[p_at + U(5)] = a5
+                    pf[p_at + U(6)] = a6
+                    pf[p_at + U(7)] = a7
+        dw += part
+        db += part_b
+    return dw
