@@ -187,7 +187,7 @@ def test_usable_follows_channels_stride_and_window():
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
         return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
-    LIMIT = 2**30  # noqa: N806
+    LIMIT = 2**30
     assert _direct_conv.usable(win(), 16, 32, 4, LIMIT)
     assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32, 4, LIMIT)  # wider than the window's span
     assert _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
