@@ -113,14 +113,16 @@ def forward_source(pixels: int, lanes: int) -> str:
     return "\n".join(lines)
 
 
-def weight_gradient_source(channels: int, lanes: int) -> str:
-    """``weight_gradient_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
+def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradient") -> str:
+    """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     ind = " " * 24
     lines = [
-        f"def weight_gradient_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):",
+        f"def {name}_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):",
         '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
         "",
-        f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed",
+        f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed"
+        if channels > 1
+        else f"    ``C_out`` is a multiple of {lanes}; one input channel at a time. Each sample's share is summed",
         "    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
@@ -152,6 +154,50 @@ def weight_gradient_source(channels: int, lanes: int) -> str:
         lines += [f"{ind}    a{p}_{j} += x{p} * d{j}" for j in range(lanes)]
     lines += [f"{ind}pf[p_at + U({p} * c_out + {j})] = a{p}_{j}" for p in range(channels) for j in range(lanes)]
     lines += ["        dw += part", "        db += part_b", "    return dw"]
+    return "\n".join(lines)
+
+
+NARROW_LANES = [32, 16, 8]
+"""Output channels per register block of the loops for fewer than 8 input channels (a first
+layer on grey or RGB images), one function each: the weight gradient one input channel at a
+time, and the input gradient as dot products over the output channels."""
+
+
+def narrow_input_gradient_source(lanes: int) -> str:
+    """``narrow_input_gradient_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
+    ind = " " * 24
+    lines = [
+        f"def narrow_input_gradient_{lanes}(dz, w, dx, dy_k, dx_k, top, left):",
+        '    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
+        "",
+        "    For few input channels: each input channel of each pixel is a dot product over the taps",
+        f"    and the output channels, summed {lanes} output channels at a time and then across them.",
+        f"    ``C_out`` is a multiple of {lanes}; taps that reach outside ``dz`` add nothing.",
+        '    """',
+        "    m, out_h, out_w, c_out = dz.shape",
+        "    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]",
+        "    n_taps = dy_k.shape[0]",
+        "    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)",
+        "    zero = dxf[0] * 0  # in the arrays' dtype",
+        "    for n in range(m):",
+        "        for h in range(height):",
+        "            for col in range(width):",
+        "                for ci in range(c_in):",
+        "                    total = zero",
+        f"                    for jb_ in range(0, c_out, {lanes}):",
+        "                        jb = U(jb_)",
+        *(f"{ind}a{j} = zero" for j in range(lanes)),
+        f"{ind}for k in range(n_taps):",
+        f"{ind}    oh, ow = h + top - dy_k[k], col + left - dx_k[k]",
+        f"{ind}    if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:",
+        f"{ind}        continue",
+        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
+        f"{ind}    w_at = U((k * c_in + ci) * c_out) + jb",
+        *(f"{ind}    a{j} += dzf[d_at + U({j})] * wf[w_at + U({j})]" for j in range(lanes)),
+        f"{ind}total += " + " + ".join(f"a{j}" for j in range(lanes)),
+        "                    dxf[U(((n * height + h) * width + col) * c_in + ci)] = total",
+        "    return dx",
+    ]
     return "\n".join(lines)
 
 
@@ -249,6 +295,8 @@ def source() -> str:
     parts = [HEADER.rstrip("\n")]
     parts += [forward_source(pixels, lanes) for pixels, lanes in FORWARD_BLOCKS]
     parts += [weight_gradient_source(channels, lanes) for channels, lanes in GRADIENT_BLOCKS]
+    parts += [weight_gradient_source(1, lanes, "narrow_weight_gradient") for lanes in NARROW_LANES]
+    parts += [narrow_input_gradient_source(lanes) for lanes in NARROW_LANES]
     parts += [depthwise_source(lanes) for lanes in DEPTHWISE_LANES]
     parts += [depthwise_weight_gradient_source(lanes) for lanes in DEPTHWISE_LANES]
     return "\n\n\n".join(parts) + "\n"

@@ -71,9 +71,17 @@ def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=No
     return x, w, b, dz
 
 
-CHANNELS = [(16, 24), (8, 16), (32, 32)]  # products within the strided limit too
+CHANNELS = [(16, 24), (8, 16), (32, 32), (1, 32), (3, 8)]
 """``(C_in, C_out)``: between them every block width of the forward loops (8, 16, 32 output
-channels, and input channels for the input gradient) and of the weight gradient (8, 16)."""
+channels, and input channels for the input gradient), of the weight gradient (8, 16) and of
+the loops for fewer than 8 input channels (32, 8; those run at stride 1 only)."""
+
+
+def _direct_expected(c_in, c_out, options):
+    """Whether :func:`xcnn._direct_conv.usable` takes the layer (its rule, restated)."""
+    stride_1 = options.get("stride", 1) in (1, (1, 1))
+    most = 64 * 64 if stride_1 else 32 * 32
+    return c_out % 8 == 0 and (c_in % 8 == 0 or (c_in < 8 and stride_1)) and c_in * c_out <= most
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -92,16 +100,16 @@ def test_direct_passes_match_pytorch(count_calls, geometry, channels, dtype):
     for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
         assert g.dtype == dtype and g.shape == wt.shape, name
         np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
-    assert count_calls == _calls(1)
+    assert count_calls == _calls(int(_direct_expected(*channels, options)))
 
 
-@pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12)], ids=["8-8", "3-16", "16-12"])
+@pytest.mark.parametrize(("c_in", "c_out"), [(8, 8), (3, 16), (16, 12), (12, 16)], ids=["8-8", "3-16", "16-12", "12-16"])
 @pytest.mark.parametrize("geometry", GEOMETRIES[:3], ids=str)
 def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_in, c_out):
     """Without PyTorch as well: the same layer through the direct loops, where they apply, and through BLAS.
 
-    3 input channels or 12 output channels: no whole blocks, so the
-    gathered-window code runs both times.
+    3 input channels: the loops for a first layer, at stride 1. 12 input or
+    output channels: no whole blocks, so the gathered-window code runs both times.
     """
     kernel, options = geometry
     x, w, _, dz = _layer(c_in, c_out, kernel, options, "float64", seed=1, bias=False, calls=count_calls)
@@ -114,8 +122,7 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
     gathered = run()
     for g, want in zip(direct, gathered):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
-    whole_blocks = c_in % 8 == 0 and c_out % 8 == 0
-    assert count_calls == _calls(int(whole_blocks))
+    assert count_calls == _calls(int(_direct_expected(c_in, c_out, options)))
 
 
 def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls):
@@ -189,6 +196,8 @@ def test_usable_follows_channels_stride_and_window():
 
     LIMIT = 2**30
     assert _direct_conv.usable(win(), 16, 32, 4, LIMIT)
+    assert _direct_conv.usable(win(), 3, 32, 4, LIMIT)  # a first layer
+    assert not _direct_conv.usable(win(stride=(2, 2)), 3, 32, 4, LIMIT)  # ... only at stride 1
     assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32, 4, LIMIT)  # wider than the window's span
     assert _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
     assert not _direct_conv.usable(win(stride=(1, 2)), 32, 64, 4, LIMIT)  # above stride 1 BLAS catches up sooner
@@ -296,3 +305,21 @@ def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
     _, compiled_dw, compiled_db = _direct_conv.depthwise_backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
+
+
+@pytest.mark.parametrize("lanes", [32, 16, 8])
+def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((1, 4, 5, 3))
+    w = rng.standard_normal((3, 3, 3, lanes))
+    dz = rng.standard_normal((1, 4, 5, lanes))
+    win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    dx = np.empty_like(x)
+    getattr(_direct_conv_kernels, f"narrow_input_gradient_{lanes}")(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1)
+    dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
+    gradient = getattr(_direct_conv_kernels, f"narrow_weight_gradient_{lanes}")
+    gradient(np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0))), dz, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    compiled = _direct_conv.backward(dz, x, w, win, 2**20)
+    for got, want in zip((dx, dw.reshape(w.shape), db), compiled):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

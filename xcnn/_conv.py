@@ -278,7 +278,8 @@ def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
     `arrays` are the pass's arrays, the input first and the weights second.
     """
     x, w = arrays[0], arrays[1]
-    if groups > 1 or _is_pointwise(win, groups) or not _jit.enabled(xp, *arrays, channels=x.shape[3]):
+    # The output channels fill the register blocks; a first layer may have fewer input channels.
+    if groups > 1 or _is_pointwise(win, groups) or not _jit.enabled(xp, *arrays, channels=w.shape[3]):
         return False
     from . import _direct_conv
 

@@ -12,7 +12,10 @@ and keep a block of outputs in registers while they walk the kernel's taps:
   the kernel's span, with the kernel flipped and its channel axes swapped
   (above stride 1, once per phase of the input, written straight into place);
 - the weight gradient, 4 input x 16 or 8 input x 8 output channels per
-  block, summed over each output row's pixels, and the bias gradient beside it.
+  block, summed over each output row's pixels, and the bias gradient beside it;
+- for fewer than 8 input channels (a first layer), the weight gradient one
+  input channel at a time and the input gradient as dot products over the
+  output channels.
 
 :func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
 conditions and one group): channel counts that fill the blocks and are not
@@ -87,6 +90,12 @@ class _VectorisedKernel:
 
 _FORWARD = {lanes: _VectorisedKernel(getattr(_kernels, f"forward_{lanes}")) for lanes in (32, 16, 8)}
 _WEIGHT_GRADIENT = {lanes: _VectorisedKernel(getattr(_kernels, f"weight_gradient_{lanes}")) for lanes in (16, 8)}
+_NARROW_WEIGHT_GRADIENT = {
+    lanes: _VectorisedKernel(getattr(_kernels, f"narrow_weight_gradient_{lanes}")) for lanes in (32, 16, 8)
+}
+_NARROW_INPUT_GRADIENT = {
+    lanes: _VectorisedKernel(getattr(_kernels, f"narrow_input_gradient_{lanes}")) for lanes in (32, 16, 8)
+}
 
 
 def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _VectorisedKernel:
@@ -125,9 +134,10 @@ MAX_STRIDED_CHANNEL_PRODUCT = 32 * 32
 def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bool:
     """Whether a one-group layer runs here (the caller checks :func:`xcnn._jit.enabled`).
 
-    The blocks must be whole: ``C_in`` and ``C_out`` multiples of
-    :data:`LANES` (``C_in`` is the input gradient's output), and not too
-    many (:data:`MAX_CHANNEL_PRODUCT`, :data:`MAX_STRIDED_CHANNEL_PRODUCT`);
+    The blocks must be whole: ``C_out`` a multiple of :data:`LANES`, and
+    ``C_in`` too (it is the input gradient's output) or, at stride 1, fewer
+    than :data:`LANES` (a first layer: :func:`_narrow`); not too many
+    channels (:data:`MAX_CHANNEL_PRODUCT`, :data:`MAX_STRIDED_CHANNEL_PRODUCT`);
     and one sample's padded copies within the workspace limit of `limit`
     bytes (larger batches go in chunks of samples). Pointwise layers are
     plain products (:func:`xcnn._conv._is_pointwise`).
@@ -135,18 +145,26 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
     most = MAX_CHANNEL_PRODUCT if win.stride == (1, 1) else MAX_STRIDED_CHANNEL_PRODUCT
     return (
         win.kernel != (1, 1)
-        and c_in % LANES == 0
+        and (c_in % LANES == 0 or (_narrow(c_in) and win.stride == (1, 1)))
         and c_out % LANES == 0
         and c_in * c_out <= most
         and _padded_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
 
+def _narrow(c_in: int) -> bool:
+    """Fewer input channels than a register block: the weight gradient goes one input channel at
+    a time, and the input gradient as dot products over the output channels (stride 1 only)."""
+    return c_in < LANES
+
+
 def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
-    """Bytes of one sample's padded input and padded output gradient (the backward pass holds both)."""
+    """Bytes of one sample's padded input and padded output gradient (the backward pass holds both;
+    :func:`_narrow` layers read the output gradient unpadded)."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
     (_, top, bottom), (_, left, right) = _gradient_phases(win)
-    return itemsize * (h_pad * w_pad * c_in + (out_h + top + bottom) * (out_w + left + right) * c_out)
+    padded_dz = 0 if _narrow(c_in) else (out_h + top + bottom) * (out_w + left + right) * c_out
+    return itemsize * (h_pad * w_pad * c_in + padded_dz)
 
 
 def _chunks(m: int, per_sample: int, limit: int) -> list[slice]:
@@ -249,6 +267,16 @@ def _input_gradient(dz_pad: np.ndarray, w_t: np.ndarray, dx: np.ndarray, win: Wi
             _correlate(dz_pad, w3, no_bias, dx, taps, (1, 1), size=(n_h, n_w), origin=(r_h, r_w), step=win.stride)
 
 
+def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
+    """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1, from the unpadded `dz`."""
+    kh, kw, c_in, c_out = w.shape
+    dy_k, dx_k = _taps(win.kernel, win.dilation)
+    (top, _), (left, _) = win.full_padding
+    w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
+    kernel = _widest(_NARROW_INPUT_GRADIENT, c_out)
+    in_sample_blocks(len(dx), dz.nbytes, lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left))
+
+
 def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of :func:`forward` with respect to ``x``, ``w`` and the bias.
 
@@ -275,7 +303,10 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
     dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)
     db = np.zeros(c_out, dtype=dz.dtype)
     for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize), limit):
-        _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), w_t, dx[chunk], win)
+        if _narrow(c_in):
+            _narrow_input_gradient(np.ascontiguousarray(dz[chunk]), w, dx[chunk], win)
+        else:
+            _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), w_t, dx[chunk], win)
         dw_part, db_part = _weight_gradient_of(_pad(x[chunk], win.full_padding), np.ascontiguousarray(dz[chunk]), win)
         dw += dw_part
         db += db_part
@@ -286,7 +317,7 @@ def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tupl
     """``(dw (taps, C, C_out), db)`` of these samples, each block of samples in a thread of its own."""
     c_in, c_out = x_pad.shape[3], dz.shape[3]
     dy_k, dx_k = _taps(win.kernel, win.dilation)
-    kernel = _widest(_WEIGHT_GRADIENT, c_out)
+    kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, c_out)
     sh, sw = win.stride
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:

@@ -1364,6 +1364,531 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     return dw
 
 
+def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
+
+    ``C_out`` is a multiple of 32; one input channel at a time. Each sample's share is summed
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c_out)
+            for j in range(c_out):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                for cb_ in range(0, c_in, 1):
+                    for jb_ in range(0, c_out, 32):
+                        jb = U(jb_)
+                        p_at = U((k * c_in + cb_) * c_out) + jb
+                        a0_0 = pf[p_at + U(0 * c_out + 0)]
+                        a0_1 = pf[p_at + U(0 * c_out + 1)]
+                        a0_2 = pf[p_at + U(0 * c_out + 2)]
+                        a0_3 = pf[p_at + U(0 * c_out + 3)]
+                        a0_4 = pf[p_at + U(0 * c_out + 4)]
+                        a0_5 = pf[p_at + U(0 * c_out + 5)]
+                        a0_6 = pf[p_at + U(0 * c_out + 6)]
+                        a0_7 = pf[p_at + U(0 * c_out + 7)]
+                        a0_8 = pf[p_at + U(0 * c_out + 8)]
+                        a0_9 = pf[p_at + U(0 * c_out + 9)]
+                        a0_10 = pf[p_at + U(0 * c_out + 10)]
+                        a0_11 = pf[p_at + U(0 * c_out + 11)]
+                        a0_12 = pf[p_at + U(0 * c_out + 12)]
+                        a0_13 = pf[p_at + U(0 * c_out + 13)]
+                        a0_14 = pf[p_at + U(0 * c_out + 14)]
+                        a0_15 = pf[p_at + U(0 * c_out + 15)]
+                        a0_16 = pf[p_at + U(0 * c_out + 16)]
+                        a0_17 = pf[p_at + U(0 * c_out + 17)]
+                        a0_18 = pf[p_at + U(0 * c_out + 18)]
+                        a0_19 = pf[p_at + U(0 * c_out + 19)]
+                        a0_20 = pf[p_at + U(0 * c_out + 20)]
+                        a0_21 = pf[p_at + U(0 * c_out + 21)]
+                        a0_22 = pf[p_at + U(0 * c_out + 22)]
+                        a0_23 = pf[p_at + U(0 * c_out + 23)]
+                        a0_24 = pf[p_at + U(0 * c_out + 24)]
+                        a0_25 = pf[p_at + U(0 * c_out + 25)]
+                        a0_26 = pf[p_at + U(0 * c_out + 26)]
+                        a0_27 = pf[p_at + U(0 * c_out + 27)]
+                        a0_28 = pf[p_at + U(0 * c_out + 28)]
+                        a0_29 = pf[p_at + U(0 * c_out + 29)]
+                        a0_30 = pf[p_at + U(0 * c_out + 30)]
+                        a0_31 = pf[p_at + U(0 * c_out + 31)]
+                        for ow in range(out_w):
+                            x_at = x_row + U(ow * sw * c_in + cb_)
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            d0 = dzf[d_at + U(0)]
+                            d1 = dzf[d_at + U(1)]
+                            d2 = dzf[d_at + U(2)]
+                            d3 = dzf[d_at + U(3)]
+                            d4 = dzf[d_at + U(4)]
+                            d5 = dzf[d_at + U(5)]
+                            d6 = dzf[d_at + U(6)]
+                            d7 = dzf[d_at + U(7)]
+                            d8 = dzf[d_at + U(8)]
+                            d9 = dzf[d_at + U(9)]
+                            d10 = dzf[d_at + U(10)]
+                            d11 = dzf[d_at + U(11)]
+                            d12 = dzf[d_at + U(12)]
+                            d13 = dzf[d_at + U(13)]
+                            d14 = dzf[d_at + U(14)]
+                            d15 = dzf[d_at + U(15)]
+                            d16 = dzf[d_at + U(16)]
+                            d17 = dzf[d_at + U(17)]
+                            d18 = dzf[d_at + U(18)]
+                            d19 = dzf[d_at + U(19)]
+                            d20 = dzf[d_at + U(20)]
+                            d21 = dzf[d_at + U(21)]
+                            d22 = dzf[d_at + U(22)]
+                            d23 = dzf[d_at + U(23)]
+                            d24 = dzf[d_at + U(24)]
+                            d25 = dzf[d_at + U(25)]
+                            d26 = dzf[d_at + U(26)]
+                            d27 = dzf[d_at + U(27)]
+                            d28 = dzf[d_at + U(28)]
+                            d29 = dzf[d_at + U(29)]
+                            d30 = dzf[d_at + U(30)]
+                            d31 = dzf[d_at + U(31)]
+                            x0 = xf[x_at + U(0)]
+                            a0_0 += x0 * d0
+                            a0_1 += x0 * d1
+                            a0_2 += x0 * d2
+                            a0_3 += x0 * d3
+                            a0_4 += x0 * d4
+                            a0_5 += x0 * d5
+                            a0_6 += x0 * d6
+                            a0_7 += x0 * d7
+                            a0_8 += x0 * d8
+                            a0_9 += x0 * d9
+                            a0_10 += x0 * d10
+                            a0_11 += x0 * d11
+                            a0_12 += x0 * d12
+                            a0_13 += x0 * d13
+                            a0_14 += x0 * d14
+                            a0_15 += x0 * d15
+                            a0_16 += x0 * d16
+                            a0_17 += x0 * d17
+                            a0_18 += x0 * d18
+                            a0_19 += x0 * d19
+                            a0_20 += x0 * d20
+                            a0_21 += x0 * d21
+                            a0_22 += x0 * d22
+                            a0_23 += x0 * d23
+                            a0_24 += x0 * d24
+                            a0_25 += x0 * d25
+                            a0_26 += x0 * d26
+                            a0_27 += x0 * d27
+                            a0_28 += x0 * d28
+                            a0_29 += x0 * d29
+                            a0_30 += x0 * d30
+                            a0_31 += x0 * d31
+                        pf[p_at + U(0 * c_out + 0)] = a0_0
+                        pf[p_at + U(0 * c_out + 1)] = a0_1
+                        pf[p_at + U(0 * c_out + 2)] = a0_2
+                        pf[p_at + U(0 * c_out + 3)] = a0_3
+                        pf[p_at + U(0 * c_out + 4)] = a0_4
+                        pf[p_at + U(0 * c_out + 5)] = a0_5
+                        pf[p_at + U(0 * c_out + 6)] = a0_6
+                        pf[p_at + U(0 * c_out + 7)] = a0_7
+                        pf[p_at + U(0 * c_out + 8)] = a0_8
+                        pf[p_at + U(0 * c_out + 9)] = a0_9
+                        pf[p_at + U(0 * c_out + 10)] = a0_10
+                        pf[p_at + U(0 * c_out + 11)] = a0_11
+                        pf[p_at + U(0 * c_out + 12)] = a0_12
+                        pf[p_at + U(0 * c_out + 13)] = a0_13
+                        pf[p_at + U(0 * c_out + 14)] = a0_14
+                        pf[p_at + U(0 * c_out + 15)] = a0_15
+                        pf[p_at + U(0 * c_out + 16)] = a0_16
+                        pf[p_at + U(0 * c_out + 17)] = a0_17
+                        pf[p_at + U(0 * c_out + 18)] = a0_18
+                        pf[p_at + U(0 * c_out + 19)] = a0_19
+                        pf[p_at + U(0 * c_out + 20)] = a0_20
+                        pf[p_at + U(0 * c_out + 21)] = a0_21
+                        pf[p_at + U(0 * c_out + 22)] = a0_22
+                        pf[p_at + U(0 * c_out + 23)] = a0_23
+                        pf[p_at + U(0 * c_out + 24)] = a0_24
+                        pf[p_at + U(0 * c_out + 25)] = a0_25
+                        pf[p_at + U(0 * c_out + 26)] = a0_26
+                        pf[p_at + U(0 * c_out + 27)] = a0_27
+                        pf[p_at + U(0 * c_out + 28)] = a0_28
+                        pf[p_at + U(0 * c_out + 29)] = a0_29
+                        pf[p_at + U(0 * c_out + 30)] = a0_30
+                        pf[p_at + U(0 * c_out + 31)] = a0_31
+        dw += part
+        db += part_b
+    return dw
+
+
+def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
+
+    ``C_out`` is a multiple of 16; one input channel at a time. Each sample's share is summed
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c_out)
+            for j in range(c_out):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                for cb_ in range(0, c_in, 1):
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        p_at = U((k * c_in + cb_) * c_out) + jb
+                        a0_0 = pf[p_at + U(0 * c_out + 0)]
+                        a0_1 = pf[p_at + U(0 * c_out + 1)]
+                        a0_2 = pf[p_at + U(0 * c_out + 2)]
+                        a0_3 = pf[p_at + U(0 * c_out + 3)]
+                        a0_4 = pf[p_at + U(0 * c_out + 4)]
+                        a0_5 = pf[p_at + U(0 * c_out + 5)]
+                        a0_6 = pf[p_at + U(0 * c_out + 6)]
+                        a0_7 = pf[p_at + U(0 * c_out + 7)]
+                        a0_8 = pf[p_at + U(0 * c_out + 8)]
+                        a0_9 = pf[p_at + U(0 * c_out + 9)]
+                        a0_10 = pf[p_at + U(0 * c_out + 10)]
+                        a0_11 = pf[p_at + U(0 * c_out + 11)]
+                        a0_12 = pf[p_at + U(0 * c_out + 12)]
+                        a0_13 = pf[p_at + U(0 * c_out + 13)]
+                        a0_14 = pf[p_at + U(0 * c_out + 14)]
+                        a0_15 = pf[p_at + U(0 * c_out + 15)]
+                        for ow in range(out_w):
+                            x_at = x_row + U(ow * sw * c_in + cb_)
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            d0 = dzf[d_at + U(0)]
+                            d1 = dzf[d_at + U(1)]
+                            d2 = dzf[d_at + U(2)]
+                            d3 = dzf[d_at + U(3)]
+                            d4 = dzf[d_at + U(4)]
+                            d5 = dzf[d_at + U(5)]
+                            d6 = dzf[d_at + U(6)]
+                            d7 = dzf[d_at + U(7)]
+                            d8 = dzf[d_at + U(8)]
+                            d9 = dzf[d_at + U(9)]
+                            d10 = dzf[d_at + U(10)]
+                            d11 = dzf[d_at + U(11)]
+                            d12 = dzf[d_at + U(12)]
+                            d13 = dzf[d_at + U(13)]
+                            d14 = dzf[d_at + U(14)]
+                            d15 = dzf[d_at + U(15)]
+                            x0 = xf[x_at + U(0)]
+                            a0_0 += x0 * d0
+                            a0_1 += x0 * d1
+                            a0_2 += x0 * d2
+                            a0_3 += x0 * d3
+                            a0_4 += x0 * d4
+                            a0_5 += x0 * d5
+                            a0_6 += x0 * d6
+                            a0_7 += x0 * d7
+                            a0_8 += x0 * d8
+                            a0_9 += x0 * d9
+                            a0_10 += x0 * d10
+                            a0_11 += x0 * d11
+                            a0_12 += x0 * d12
+                            a0_13 += x0 * d13
+                            a0_14 += x0 * d14
+                            a0_15 += x0 * d15
+                        pf[p_at + U(0 * c_out + 0)] = a0_0
+                        pf[p_at + U(0 * c_out + 1)] = a0_1
+                        pf[p_at + U(0 * c_out + 2)] = a0_2
+                        pf[p_at + U(0 * c_out + 3)] = a0_3
+                        pf[p_at + U(0 * c_out + 4)] = a0_4
+                        pf[p_at + U(0 * c_out + 5)] = a0_5
+                        pf[p_at + U(0 * c_out + 6)] = a0_6
+                        pf[p_at + U(0 * c_out + 7)] = a0_7
+                        pf[p_at + U(0 * c_out + 8)] = a0_8
+                        pf[p_at + U(0 * c_out + 9)] = a0_9
+                        pf[p_at + U(0 * c_out + 10)] = a0_10
+                        pf[p_at + U(0 * c_out + 11)] = a0_11
+                        pf[p_at + U(0 * c_out + 12)] = a0_12
+                        pf[p_at + U(0 * c_out + 13)] = a0_13
+                        pf[p_at + U(0 * c_out + 14)] = a0_14
+                        pf[p_at + U(0 * c_out + 15)] = a0_15
+        dw += part
+        db += part_b
+    return dw
+
+
+def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
+
+    ``C_out`` is a multiple of 8; one input channel at a time. Each sample's share is summed
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    for n in range(m):
+        part[:] = 0
+        part_b[:] = 0
+        for pixel in range(out_h * out_w):
+            d_at = U((n * out_h * out_w + pixel) * c_out)
+            for j in range(c_out):
+                part_b[j] += dzf[d_at + U(j)]
+        for oh in range(out_h):
+            for k in range(n_taps):
+                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                for cb_ in range(0, c_in, 1):
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        p_at = U((k * c_in + cb_) * c_out) + jb
+                        a0_0 = pf[p_at + U(0 * c_out + 0)]
+                        a0_1 = pf[p_at + U(0 * c_out + 1)]
+                        a0_2 = pf[p_at + U(0 * c_out + 2)]
+                        a0_3 = pf[p_at + U(0 * c_out + 3)]
+                        a0_4 = pf[p_at + U(0 * c_out + 4)]
+                        a0_5 = pf[p_at + U(0 * c_out + 5)]
+                        a0_6 = pf[p_at + U(0 * c_out + 6)]
+                        a0_7 = pf[p_at + U(0 * c_out + 7)]
+                        for ow in range(out_w):
+                            x_at = x_row + U(ow * sw * c_in + cb_)
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            d0 = dzf[d_at + U(0)]
+                            d1 = dzf[d_at + U(1)]
+                            d2 = dzf[d_at + U(2)]
+                            d3 = dzf[d_at + U(3)]
+                            d4 = dzf[d_at + U(4)]
+                            d5 = dzf[d_at + U(5)]
+                            d6 = dzf[d_at + U(6)]
+                            d7 = dzf[d_at + U(7)]
+                            x0 = xf[x_at + U(0)]
+                            a0_0 += x0 * d0
+                            a0_1 += x0 * d1
+                            a0_2 += x0 * d2
+                            a0_3 += x0 * d3
+                            a0_4 += x0 * d4
+                            a0_5 += x0 * d5
+                            a0_6 += x0 * d6
+                            a0_7 += x0 * d7
+                        pf[p_at + U(0 * c_out + 0)] = a0_0
+                        pf[p_at + U(0 * c_out + 1)] = a0_1
+                        pf[p_at + U(0 * c_out + 2)] = a0_2
+                        pf[p_at + U(0 * c_out + 3)] = a0_3
+                        pf[p_at + U(0 * c_out + 4)] = a0_4
+                        pf[p_at + U(0 * c_out + 5)] = a0_5
+                        pf[p_at + U(0 * c_out + 6)] = a0_6
+                        pf[p_at + U(0 * c_out + 7)] = a0_7
+        dw += part
+        db += part_b
+    return dw
+
+
+def narrow_input_gradient_32(dz, w, dx, dy_k, dx_k, top, left):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+
+    For few input channels: each input channel of each pixel is a dot product over the taps
+    and the output channels, summed 32 output channels at a time and then across them.
+    ``C_out`` is a multiple of 32; taps that reach outside ``dz`` add nothing.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
+    n_taps = dy_k.shape[0]
+    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    zero = dxf[0] * 0  # in the arrays' dtype
+    for n in range(m):
+        for h in range(height):
+            for col in range(width):
+                for ci in range(c_in):
+                    total = zero
+                    for jb_ in range(0, c_out, 32):
+                        jb = U(jb_)
+                        a0 = zero
+                        a1 = zero
+                        a2 = zero
+                        a3 = zero
+                        a4 = zero
+                        a5 = zero
+                        a6 = zero
+                        a7 = zero
+                        a8 = zero
+                        a9 = zero
+                        a10 = zero
+                        a11 = zero
+                        a12 = zero
+                        a13 = zero
+                        a14 = zero
+                        a15 = zero
+                        a16 = zero
+                        a17 = zero
+                        a18 = zero
+                        a19 = zero
+                        a20 = zero
+                        a21 = zero
+                        a22 = zero
+                        a23 = zero
+                        a24 = zero
+                        a25 = zero
+                        a26 = zero
+                        a27 = zero
+                        a28 = zero
+                        a29 = zero
+                        a30 = zero
+                        a31 = zero
+                        for k in range(n_taps):
+                            oh, ow = h + top - dy_k[k], col + left - dx_k[k]
+                            if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                continue
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            a0 += dzf[d_at + U(0)] * wf[w_at + U(0)]
+                            a1 += dzf[d_at + U(1)] * wf[w_at + U(1)]
+                            a2 += dzf[d_at + U(2)] * wf[w_at + U(2)]
+                            a3 += dzf[d_at + U(3)] * wf[w_at + U(3)]
+                            a4 += dzf[d_at + U(4)] * wf[w_at + U(4)]
+                            a5 += dzf[d_at + U(5)] * wf[w_at + U(5)]
+                            a6 += dzf[d_at + U(6)] * wf[w_at + U(6)]
+                            a7 += dzf[d_at + U(7)] * wf[w_at + U(7)]
+                            a8 += dzf[d_at + U(8)] * wf[w_at + U(8)]
+                            a9 += dzf[d_at + U(9)] * wf[w_at + U(9)]
+                            a10 += dzf[d_at + U(10)] * wf[w_at + U(10)]
+                            a11 += dzf[d_at + U(11)] * wf[w_at + U(11)]
+                            a12 += dzf[d_at + U(12)] * wf[w_at + U(12)]
+                            a13 += dzf[d_at + U(13)] * wf[w_at + U(13)]
+                            a14 += dzf[d_at + U(14)] * wf[w_at + U(14)]
+                            a15 += dzf[d_at + U(15)] * wf[w_at + U(15)]
+                            a16 += dzf[d_at + U(16)] * wf[w_at + U(16)]
+                            a17 += dzf[d_at + U(17)] * wf[w_at + U(17)]
+                            a18 += dzf[d_at + U(18)] * wf[w_at + U(18)]
+                            a19 += dzf[d_at + U(19)] * wf[w_at + U(19)]
+                            a20 += dzf[d_at + U(20)] * wf[w_at + U(20)]
+                            a21 += dzf[d_at + U(21)] * wf[w_at + U(21)]
+                            a22 += dzf[d_at + U(22)] * wf[w_at + U(22)]
+                            a23 += dzf[d_at + U(23)] * wf[w_at + U(23)]
+                            a24 += dzf[d_at + U(24)] * wf[w_at + U(24)]
+                            a25 += dzf[d_at + U(25)] * wf[w_at + U(25)]
+                            a26 += dzf[d_at + U(26)] * wf[w_at + U(26)]
+                            a27 += dzf[d_at + U(27)] * wf[w_at + U(27)]
+                            a28 += dzf[d_at + U(28)] * wf[w_at + U(28)]
+                            a29 += dzf[d_at + U(29)] * wf[w_at + U(29)]
+                            a30 += dzf[d_at + U(30)] * wf[w_at + U(30)]
+                            a31 += dzf[d_at + U(31)] * wf[w_at + U(31)]
+                        total += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15 + a16 + a17 + a18 + a19 + a20 + a21 + a22 + a23 + a24 + a25 + a26 + a27 + a28 + a29 + a30 + a31
+                    dxf[U(((n * height + h) * width + col) * c_in + ci)] = total
+    return dx
+
+
+def narrow_input_gradient_16(dz, w, dx, dy_k, dx_k, top, left):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+
+    For few input channels: each input channel of each pixel is a dot product over the taps
+    and the output channels, summed 16 output channels at a time and then across them.
+    ``C_out`` is a multiple of 16; taps that reach outside ``dz`` add nothing.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
+    n_taps = dy_k.shape[0]
+    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    zero = dxf[0] * 0  # in the arrays' dtype
+    for n in range(m):
+        for h in range(height):
+            for col in range(width):
+                for ci in range(c_in):
+                    total = zero
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        a0 = zero
+                        a1 = zero
+                        a2 = zero
+                        a3 = zero
+                        a4 = zero
+                        a5 = zero
+                        a6 = zero
+                        a7 = zero
+                        a8 = zero
+                        a9 = zero
+                        a10 = zero
+                        a11 = zero
+                        a12 = zero
+                        a13 = zero
+                        a14 = zero
+                        a15 = zero
+                        for k in range(n_taps):
+                            oh, ow = h + top - dy_k[k], col + left - dx_k[k]
+                            if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                continue
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            a0 += dzf[d_at + U(0)] * wf[w_at + U(0)]
+                            a1 += dzf[d_at + U(1)] * wf[w_at + U(1)]
+                            a2 += dzf[d_at + U(2)] * wf[w_at + U(2)]
+                            a3 += dzf[d_at + U(3)] * wf[w_at + U(3)]
+                            a4 += dzf[d_at + U(4)] * wf[w_at + U(4)]
+                            a5 += dzf[d_at + U(5)] * wf[w_at + U(5)]
+                            a6 += dzf[d_at + U(6)] * wf[w_at + U(6)]
+                            a7 += dzf[d_at + U(7)] * wf[w_at + U(7)]
+                            a8 += dzf[d_at + U(8)] * wf[w_at + U(8)]
+                            a9 += dzf[d_at + U(9)] * wf[w_at + U(9)]
+                            a10 += dzf[d_at + U(10)] * wf[w_at + U(10)]
+                            a11 += dzf[d_at + U(11)] * wf[w_at + U(11)]
+                            a12 += dzf[d_at + U(12)] * wf[w_at + U(12)]
+                            a13 += dzf[d_at + U(13)] * wf[w_at + U(13)]
+                            a14 += dzf[d_at + U(14)] * wf[w_at + U(14)]
+                            a15 += dzf[d_at + U(15)] * wf[w_at + U(15)]
+                        total += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15
+                    dxf[U(((n * height + h) * width + col) * c_in + ci)] = total
+    return dx
+
+
+def narrow_input_gradient_8(dz, w, dx, dy_k, dx_k, top, left):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+
+    For few input channels: each input channel of each pixel is a dot product over the taps
+    and the output channels, summed 8 output channels at a time and then across them.
+    ``C_out`` is a multiple of 8; taps that reach outside ``dz`` add nothing.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
+    n_taps = dy_k.shape[0]
+    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    zero = dxf[0] * 0  # in the arrays' dtype
+    for n in range(m):
+        for h in range(height):
+            for col in range(width):
+                for ci in range(c_in):
+                    total = zero
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        a0 = zero
+                        a1 = zero
+                        a2 = zero
+                        a3 = zero
+                        a4 = zero
+                        a5 = zero
+                        a6 = zero
+                        a7 = zero
+                        for k in range(n_taps):
+                            oh, ow = h + top - dy_k[k], col + left - dx_k[k]
+                            if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                continue
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            a0 += dzf[d_at + U(0)] * wf[w_at + U(0)]
+                            a1 += dzf[d_at + U(1)] * wf[w_at + U(1)]
+                            a2 += dzf[d_at + U(2)] * wf[w_at + U(2)]
+                            a3 += dzf[d_at + U(3)] * wf[w_at + U(3)]
+                            a4 += dzf[d_at + U(4)] * wf[w_at + U(4)]
+                            a5 += dzf[d_at + U(5)] * wf[w_at + U(5)]
+                            a6 += dzf[d_at + U(6)] * wf[w_at + U(6)]
+                            a7 += dzf[d_at + U(7)] * wf[w_at + U(7)]
+                        total += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7
+                    dxf[U(((n * height + h) * width + col) * c_in + ci)] = total
+    return dx
+
+
 def depthwise_32(x, w, b, z, dy_k, dx_k, top, left):
     """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
 
