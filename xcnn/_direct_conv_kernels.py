@@ -884,90 +884,95 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 4 and 16. Each sample's share is summed
-    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c_out)
-            for j in range(c_out):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 4):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         p_at = U((k * c_in + cb_) * c_out) + jb
-                        a0_0 = pf[p_at + U(0 * c_out + 0)]
-                        a0_1 = pf[p_at + U(0 * c_out + 1)]
-                        a0_2 = pf[p_at + U(0 * c_out + 2)]
-                        a0_3 = pf[p_at + U(0 * c_out + 3)]
-                        a0_4 = pf[p_at + U(0 * c_out + 4)]
-                        a0_5 = pf[p_at + U(0 * c_out + 5)]
-                        a0_6 = pf[p_at + U(0 * c_out + 6)]
-                        a0_7 = pf[p_at + U(0 * c_out + 7)]
-                        a0_8 = pf[p_at + U(0 * c_out + 8)]
-                        a0_9 = pf[p_at + U(0 * c_out + 9)]
-                        a0_10 = pf[p_at + U(0 * c_out + 10)]
-                        a0_11 = pf[p_at + U(0 * c_out + 11)]
-                        a0_12 = pf[p_at + U(0 * c_out + 12)]
-                        a0_13 = pf[p_at + U(0 * c_out + 13)]
-                        a0_14 = pf[p_at + U(0 * c_out + 14)]
-                        a0_15 = pf[p_at + U(0 * c_out + 15)]
-                        a1_0 = pf[p_at + U(1 * c_out + 0)]
-                        a1_1 = pf[p_at + U(1 * c_out + 1)]
-                        a1_2 = pf[p_at + U(1 * c_out + 2)]
-                        a1_3 = pf[p_at + U(1 * c_out + 3)]
-                        a1_4 = pf[p_at + U(1 * c_out + 4)]
-                        a1_5 = pf[p_at + U(1 * c_out + 5)]
-                        a1_6 = pf[p_at + U(1 * c_out + 6)]
-                        a1_7 = pf[p_at + U(1 * c_out + 7)]
-                        a1_8 = pf[p_at + U(1 * c_out + 8)]
-                        a1_9 = pf[p_at + U(1 * c_out + 9)]
-                        a1_10 = pf[p_at + U(1 * c_out + 10)]
-                        a1_11 = pf[p_at + U(1 * c_out + 11)]
-                        a1_12 = pf[p_at + U(1 * c_out + 12)]
-                        a1_13 = pf[p_at + U(1 * c_out + 13)]
-                        a1_14 = pf[p_at + U(1 * c_out + 14)]
-                        a1_15 = pf[p_at + U(1 * c_out + 15)]
-                        a2_0 = pf[p_at + U(2 * c_out + 0)]
-                        a2_1 = pf[p_at + U(2 * c_out + 1)]
-                        a2_2 = pf[p_at + U(2 * c_out + 2)]
-                        a2_3 = pf[p_at + U(2 * c_out + 3)]
-                        a2_4 = pf[p_at + U(2 * c_out + 4)]
-                        a2_5 = pf[p_at + U(2 * c_out + 5)]
-                        a2_6 = pf[p_at + U(2 * c_out + 6)]
-                        a2_7 = pf[p_at + U(2 * c_out + 7)]
-                        a2_8 = pf[p_at + U(2 * c_out + 8)]
-                        a2_9 = pf[p_at + U(2 * c_out + 9)]
-                        a2_10 = pf[p_at + U(2 * c_out + 10)]
-                        a2_11 = pf[p_at + U(2 * c_out + 11)]
-                        a2_12 = pf[p_at + U(2 * c_out + 12)]
-                        a2_13 = pf[p_at + U(2 * c_out + 13)]
-                        a2_14 = pf[p_at + U(2 * c_out + 14)]
-                        a2_15 = pf[p_at + U(2 * c_out + 15)]
-                        a3_0 = pf[p_at + U(3 * c_out + 0)]
-                        a3_1 = pf[p_at + U(3 * c_out + 1)]
-                        a3_2 = pf[p_at + U(3 * c_out + 2)]
-                        a3_3 = pf[p_at + U(3 * c_out + 3)]
-                        a3_4 = pf[p_at + U(3 * c_out + 4)]
-                        a3_5 = pf[p_at + U(3 * c_out + 5)]
-                        a3_6 = pf[p_at + U(3 * c_out + 6)]
-                        a3_7 = pf[p_at + U(3 * c_out + 7)]
-                        a3_8 = pf[p_at + U(3 * c_out + 8)]
-                        a3_9 = pf[p_at + U(3 * c_out + 9)]
-                        a3_10 = pf[p_at + U(3 * c_out + 10)]
-                        a3_11 = pf[p_at + U(3 * c_out + 11)]
-                        a3_12 = pf[p_at + U(3 * c_out + 12)]
-                        a3_13 = pf[p_at + U(3 * c_out + 13)]
-                        a3_14 = pf[p_at + U(3 * c_out + 14)]
-                        a3_15 = pf[p_at + U(3 * c_out + 15)]
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a1_8 = zero
+                        a1_9 = zero
+                        a1_10 = zero
+                        a1_11 = zero
+                        a1_12 = zero
+                        a1_13 = zero
+                        a1_14 = zero
+                        a1_15 = zero
+                        a2_0 = zero
+                        a2_1 = zero
+                        a2_2 = zero
+                        a2_3 = zero
+                        a2_4 = zero
+                        a2_5 = zero
+                        a2_6 = zero
+                        a2_7 = zero
+                        a2_8 = zero
+                        a2_9 = zero
+                        a2_10 = zero
+                        a2_11 = zero
+                        a2_12 = zero
+                        a2_13 = zero
+                        a2_14 = zero
+                        a2_15 = zero
+                        a3_0 = zero
+                        a3_1 = zero
+                        a3_2 = zero
+                        a3_3 = zero
+                        a3_4 = zero
+                        a3_5 = zero
+                        a3_6 = zero
+                        a3_7 = zero
+                        a3_8 = zero
+                        a3_9 = zero
+                        a3_10 = zero
+                        a3_11 = zero
+                        a3_12 = zero
+                        a3_13 = zero
+                        a3_14 = zero
+                        a3_15 = zero
                         for ow in range(out_w):
                             x_at = x_row + U(ow * sw * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
@@ -1055,70 +1060,70 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a3_13 += x3 * d13
                             a3_14 += x3 * d14
                             a3_15 += x3 * d15
-                        pf[p_at + U(0 * c_out + 0)] = a0_0
-                        pf[p_at + U(0 * c_out + 1)] = a0_1
-                        pf[p_at + U(0 * c_out + 2)] = a0_2
-                        pf[p_at + U(0 * c_out + 3)] = a0_3
-                        pf[p_at + U(0 * c_out + 4)] = a0_4
-                        pf[p_at + U(0 * c_out + 5)] = a0_5
-                        pf[p_at + U(0 * c_out + 6)] = a0_6
-                        pf[p_at + U(0 * c_out + 7)] = a0_7
-                        pf[p_at + U(0 * c_out + 8)] = a0_8
-                        pf[p_at + U(0 * c_out + 9)] = a0_9
-                        pf[p_at + U(0 * c_out + 10)] = a0_10
-                        pf[p_at + U(0 * c_out + 11)] = a0_11
-                        pf[p_at + U(0 * c_out + 12)] = a0_12
-                        pf[p_at + U(0 * c_out + 13)] = a0_13
-                        pf[p_at + U(0 * c_out + 14)] = a0_14
-                        pf[p_at + U(0 * c_out + 15)] = a0_15
-                        pf[p_at + U(1 * c_out + 0)] = a1_0
-                        pf[p_at + U(1 * c_out + 1)] = a1_1
-                        pf[p_at + U(1 * c_out + 2)] = a1_2
-                        pf[p_at + U(1 * c_out + 3)] = a1_3
-                        pf[p_at + U(1 * c_out + 4)] = a1_4
-                        pf[p_at + U(1 * c_out + 5)] = a1_5
-                        pf[p_at + U(1 * c_out + 6)] = a1_6
-                        pf[p_at + U(1 * c_out + 7)] = a1_7
-                        pf[p_at + U(1 * c_out + 8)] = a1_8
-                        pf[p_at + U(1 * c_out + 9)] = a1_9
-                        pf[p_at + U(1 * c_out + 10)] = a1_10
-                        pf[p_at + U(1 * c_out + 11)] = a1_11
-                        pf[p_at + U(1 * c_out + 12)] = a1_12
-                        pf[p_at + U(1 * c_out + 13)] = a1_13
-                        pf[p_at + U(1 * c_out + 14)] = a1_14
-                        pf[p_at + U(1 * c_out + 15)] = a1_15
-                        pf[p_at + U(2 * c_out + 0)] = a2_0
-                        pf[p_at + U(2 * c_out + 1)] = a2_1
-                        pf[p_at + U(2 * c_out + 2)] = a2_2
-                        pf[p_at + U(2 * c_out + 3)] = a2_3
-                        pf[p_at + U(2 * c_out + 4)] = a2_4
-                        pf[p_at + U(2 * c_out + 5)] = a2_5
-                        pf[p_at + U(2 * c_out + 6)] = a2_6
-                        pf[p_at + U(2 * c_out + 7)] = a2_7
-                        pf[p_at + U(2 * c_out + 8)] = a2_8
-                        pf[p_at + U(2 * c_out + 9)] = a2_9
-                        pf[p_at + U(2 * c_out + 10)] = a2_10
-                        pf[p_at + U(2 * c_out + 11)] = a2_11
-                        pf[p_at + U(2 * c_out + 12)] = a2_12
-                        pf[p_at + U(2 * c_out + 13)] = a2_13
-                        pf[p_at + U(2 * c_out + 14)] = a2_14
-                        pf[p_at + U(2 * c_out + 15)] = a2_15
-                        pf[p_at + U(3 * c_out + 0)] = a3_0
-                        pf[p_at + U(3 * c_out + 1)] = a3_1
-                        pf[p_at + U(3 * c_out + 2)] = a3_2
-                        pf[p_at + U(3 * c_out + 3)] = a3_3
-                        pf[p_at + U(3 * c_out + 4)] = a3_4
-                        pf[p_at + U(3 * c_out + 5)] = a3_5
-                        pf[p_at + U(3 * c_out + 6)] = a3_6
-                        pf[p_at + U(3 * c_out + 7)] = a3_7
-                        pf[p_at + U(3 * c_out + 8)] = a3_8
-                        pf[p_at + U(3 * c_out + 9)] = a3_9
-                        pf[p_at + U(3 * c_out + 10)] = a3_10
-                        pf[p_at + U(3 * c_out + 11)] = a3_11
-                        pf[p_at + U(3 * c_out + 12)] = a3_12
-                        pf[p_at + U(3 * c_out + 13)] = a3_13
-                        pf[p_at + U(3 * c_out + 14)] = a3_14
-                        pf[p_at + U(3 * c_out + 15)] = a3_15
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(0 * c_out + 8)] += a0_8
+                        pf[p_at + U(0 * c_out + 9)] += a0_9
+                        pf[p_at + U(0 * c_out + 10)] += a0_10
+                        pf[p_at + U(0 * c_out + 11)] += a0_11
+                        pf[p_at + U(0 * c_out + 12)] += a0_12
+                        pf[p_at + U(0 * c_out + 13)] += a0_13
+                        pf[p_at + U(0 * c_out + 14)] += a0_14
+                        pf[p_at + U(0 * c_out + 15)] += a0_15
+                        pf[p_at + U(1 * c_out + 0)] += a1_0
+                        pf[p_at + U(1 * c_out + 1)] += a1_1
+                        pf[p_at + U(1 * c_out + 2)] += a1_2
+                        pf[p_at + U(1 * c_out + 3)] += a1_3
+                        pf[p_at + U(1 * c_out + 4)] += a1_4
+                        pf[p_at + U(1 * c_out + 5)] += a1_5
+                        pf[p_at + U(1 * c_out + 6)] += a1_6
+                        pf[p_at + U(1 * c_out + 7)] += a1_7
+                        pf[p_at + U(1 * c_out + 8)] += a1_8
+                        pf[p_at + U(1 * c_out + 9)] += a1_9
+                        pf[p_at + U(1 * c_out + 10)] += a1_10
+                        pf[p_at + U(1 * c_out + 11)] += a1_11
+                        pf[p_at + U(1 * c_out + 12)] += a1_12
+                        pf[p_at + U(1 * c_out + 13)] += a1_13
+                        pf[p_at + U(1 * c_out + 14)] += a1_14
+                        pf[p_at + U(1 * c_out + 15)] += a1_15
+                        pf[p_at + U(2 * c_out + 0)] += a2_0
+                        pf[p_at + U(2 * c_out + 1)] += a2_1
+                        pf[p_at + U(2 * c_out + 2)] += a2_2
+                        pf[p_at + U(2 * c_out + 3)] += a2_3
+                        pf[p_at + U(2 * c_out + 4)] += a2_4
+                        pf[p_at + U(2 * c_out + 5)] += a2_5
+                        pf[p_at + U(2 * c_out + 6)] += a2_6
+                        pf[p_at + U(2 * c_out + 7)] += a2_7
+                        pf[p_at + U(2 * c_out + 8)] += a2_8
+                        pf[p_at + U(2 * c_out + 9)] += a2_9
+                        pf[p_at + U(2 * c_out + 10)] += a2_10
+                        pf[p_at + U(2 * c_out + 11)] += a2_11
+                        pf[p_at + U(2 * c_out + 12)] += a2_12
+                        pf[p_at + U(2 * c_out + 13)] += a2_13
+                        pf[p_at + U(2 * c_out + 14)] += a2_14
+                        pf[p_at + U(2 * c_out + 15)] += a2_15
+                        pf[p_at + U(3 * c_out + 0)] += a3_0
+                        pf[p_at + U(3 * c_out + 1)] += a3_1
+                        pf[p_at + U(3 * c_out + 2)] += a3_2
+                        pf[p_at + U(3 * c_out + 3)] += a3_3
+                        pf[p_at + U(3 * c_out + 4)] += a3_4
+                        pf[p_at + U(3 * c_out + 5)] += a3_5
+                        pf[p_at + U(3 * c_out + 6)] += a3_6
+                        pf[p_at + U(3 * c_out + 7)] += a3_7
+                        pf[p_at + U(3 * c_out + 8)] += a3_8
+                        pf[p_at + U(3 * c_out + 9)] += a3_9
+                        pf[p_at + U(3 * c_out + 10)] += a3_10
+                        pf[p_at + U(3 * c_out + 11)] += a3_11
+                        pf[p_at + U(3 * c_out + 12)] += a3_12
+                        pf[p_at + U(3 * c_out + 13)] += a3_13
+                        pf[p_at + U(3 * c_out + 14)] += a3_14
+                        pf[p_at + U(3 * c_out + 15)] += a3_15
         dw += part
         db += part_b
     return dw
@@ -1128,90 +1133,95 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 8 and 8. Each sample's share is summed
-    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c_out)
-            for j in range(c_out):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 8):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         p_at = U((k * c_in + cb_) * c_out) + jb
-                        a0_0 = pf[p_at + U(0 * c_out + 0)]
-                        a0_1 = pf[p_at + U(0 * c_out + 1)]
-                        a0_2 = pf[p_at + U(0 * c_out + 2)]
-                        a0_3 = pf[p_at + U(0 * c_out + 3)]
-                        a0_4 = pf[p_at + U(0 * c_out + 4)]
-                        a0_5 = pf[p_at + U(0 * c_out + 5)]
-                        a0_6 = pf[p_at + U(0 * c_out + 6)]
-                        a0_7 = pf[p_at + U(0 * c_out + 7)]
-                        a1_0 = pf[p_at + U(1 * c_out + 0)]
-                        a1_1 = pf[p_at + U(1 * c_out + 1)]
-                        a1_2 = pf[p_at + U(1 * c_out + 2)]
-                        a1_3 = pf[p_at + U(1 * c_out + 3)]
-                        a1_4 = pf[p_at + U(1 * c_out + 4)]
-                        a1_5 = pf[p_at + U(1 * c_out + 5)]
-                        a1_6 = pf[p_at + U(1 * c_out + 6)]
-                        a1_7 = pf[p_at + U(1 * c_out + 7)]
-                        a2_0 = pf[p_at + U(2 * c_out + 0)]
-                        a2_1 = pf[p_at + U(2 * c_out + 1)]
-                        a2_2 = pf[p_at + U(2 * c_out + 2)]
-                        a2_3 = pf[p_at + U(2 * c_out + 3)]
-                        a2_4 = pf[p_at + U(2 * c_out + 4)]
-                        a2_5 = pf[p_at + U(2 * c_out + 5)]
-                        a2_6 = pf[p_at + U(2 * c_out + 6)]
-                        a2_7 = pf[p_at + U(2 * c_out + 7)]
-                        a3_0 = pf[p_at + U(3 * c_out + 0)]
-                        a3_1 = pf[p_at + U(3 * c_out + 1)]
-                        a3_2 = pf[p_at + U(3 * c_out + 2)]
-                        a3_3 = pf[p_at + U(3 * c_out + 3)]
-                        a3_4 = pf[p_at + U(3 * c_out + 4)]
-                        a3_5 = pf[p_at + U(3 * c_out + 5)]
-                        a3_6 = pf[p_at + U(3 * c_out + 6)]
-                        a3_7 = pf[p_at + U(3 * c_out + 7)]
-                        a4_0 = pf[p_at + U(4 * c_out + 0)]
-                        a4_1 = pf[p_at + U(4 * c_out + 1)]
-                        a4_2 = pf[p_at + U(4 * c_out + 2)]
-                        a4_3 = pf[p_at + U(4 * c_out + 3)]
-                        a4_4 = pf[p_at + U(4 * c_out + 4)]
-                        a4_5 = pf[p_at + U(4 * c_out + 5)]
-                        a4_6 = pf[p_at + U(4 * c_out + 6)]
-                        a4_7 = pf[p_at + U(4 * c_out + 7)]
-                        a5_0 = pf[p_at + U(5 * c_out + 0)]
-                        a5_1 = pf[p_at + U(5 * c_out + 1)]
-                        a5_2 = pf[p_at + U(5 * c_out + 2)]
-                        a5_3 = pf[p_at + U(5 * c_out + 3)]
-                        a5_4 = pf[p_at + U(5 * c_out + 4)]
-                        a5_5 = pf[p_at + U(5 * c_out + 5)]
-                        a5_6 = pf[p_at + U(5 * c_out + 6)]
-                        a5_7 = pf[p_at + U(5 * c_out + 7)]
-                        a6_0 = pf[p_at + U(6 * c_out + 0)]
-                        a6_1 = pf[p_at + U(6 * c_out + 1)]
-                        a6_2 = pf[p_at + U(6 * c_out + 2)]
-                        a6_3 = pf[p_at + U(6 * c_out + 3)]
-                        a6_4 = pf[p_at + U(6 * c_out + 4)]
-                        a6_5 = pf[p_at + U(6 * c_out + 5)]
-                        a6_6 = pf[p_at + U(6 * c_out + 6)]
-                        a6_7 = pf[p_at + U(6 * c_out + 7)]
-                        a7_0 = pf[p_at + U(7 * c_out + 0)]
-                        a7_1 = pf[p_at + U(7 * c_out + 1)]
-                        a7_2 = pf[p_at + U(7 * c_out + 2)]
-                        a7_3 = pf[p_at + U(7 * c_out + 3)]
-                        a7_4 = pf[p_at + U(7 * c_out + 4)]
-                        a7_5 = pf[p_at + U(7 * c_out + 5)]
-                        a7_6 = pf[p_at + U(7 * c_out + 6)]
-                        a7_7 = pf[p_at + U(7 * c_out + 7)]
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a2_0 = zero
+                        a2_1 = zero
+                        a2_2 = zero
+                        a2_3 = zero
+                        a2_4 = zero
+                        a2_5 = zero
+                        a2_6 = zero
+                        a2_7 = zero
+                        a3_0 = zero
+                        a3_1 = zero
+                        a3_2 = zero
+                        a3_3 = zero
+                        a3_4 = zero
+                        a3_5 = zero
+                        a3_6 = zero
+                        a3_7 = zero
+                        a4_0 = zero
+                        a4_1 = zero
+                        a4_2 = zero
+                        a4_3 = zero
+                        a4_4 = zero
+                        a4_5 = zero
+                        a4_6 = zero
+                        a4_7 = zero
+                        a5_0 = zero
+                        a5_1 = zero
+                        a5_2 = zero
+                        a5_3 = zero
+                        a5_4 = zero
+                        a5_5 = zero
+                        a5_6 = zero
+                        a5_7 = zero
+                        a6_0 = zero
+                        a6_1 = zero
+                        a6_2 = zero
+                        a6_3 = zero
+                        a6_4 = zero
+                        a6_5 = zero
+                        a6_6 = zero
+                        a6_7 = zero
+                        a7_0 = zero
+                        a7_1 = zero
+                        a7_2 = zero
+                        a7_3 = zero
+                        a7_4 = zero
+                        a7_5 = zero
+                        a7_6 = zero
+                        a7_7 = zero
                         for ow in range(out_w):
                             x_at = x_row + U(ow * sw * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
@@ -1295,70 +1305,70 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a7_5 += x7 * d5
                             a7_6 += x7 * d6
                             a7_7 += x7 * d7
-                        pf[p_at + U(0 * c_out + 0)] = a0_0
-                        pf[p_at + U(0 * c_out + 1)] = a0_1
-                        pf[p_at + U(0 * c_out + 2)] = a0_2
-                        pf[p_at + U(0 * c_out + 3)] = a0_3
-                        pf[p_at + U(0 * c_out + 4)] = a0_4
-                        pf[p_at + U(0 * c_out + 5)] = a0_5
-                        pf[p_at + U(0 * c_out + 6)] = a0_6
-                        pf[p_at + U(0 * c_out + 7)] = a0_7
-                        pf[p_at + U(1 * c_out + 0)] = a1_0
-                        pf[p_at + U(1 * c_out + 1)] = a1_1
-                        pf[p_at + U(1 * c_out + 2)] = a1_2
-                        pf[p_at + U(1 * c_out + 3)] = a1_3
-                        pf[p_at + U(1 * c_out + 4)] = a1_4
-                        pf[p_at + U(1 * c_out + 5)] = a1_5
-                        pf[p_at + U(1 * c_out + 6)] = a1_6
-                        pf[p_at + U(1 * c_out + 7)] = a1_7
-                        pf[p_at + U(2 * c_out + 0)] = a2_0
-                        pf[p_at + U(2 * c_out + 1)] = a2_1
-                        pf[p_at + U(2 * c_out + 2)] = a2_2
-                        pf[p_at + U(2 * c_out + 3)] = a2_3
-                        pf[p_at + U(2 * c_out + 4)] = a2_4
-                        pf[p_at + U(2 * c_out + 5)] = a2_5
-                        pf[p_at + U(2 * c_out + 6)] = a2_6
-                        pf[p_at + U(2 * c_out + 7)] = a2_7
-                        pf[p_at + U(3 * c_out + 0)] = a3_0
-                        pf[p_at + U(3 * c_out + 1)] = a3_1
-                        pf[p_at + U(3 * c_out + 2)] = a3_2
-                        pf[p_at + U(3 * c_out + 3)] = a3_3
-                        pf[p_at + U(3 * c_out + 4)] = a3_4
-                        pf[p_at + U(3 * c_out + 5)] = a3_5
-                        pf[p_at + U(3 * c_out + 6)] = a3_6
-                        pf[p_at + U(3 * c_out + 7)] = a3_7
-                        pf[p_at + U(4 * c_out + 0)] = a4_0
-                        pf[p_at + U(4 * c_out + 1)] = a4_1
-                        pf[p_at + U(4 * c_out + 2)] = a4_2
-                        pf[p_at + U(4 * c_out + 3)] = a4_3
-                        pf[p_at + U(4 * c_out + 4)] = a4_4
-                        pf[p_at + U(4 * c_out + 5)] = a4_5
-                        pf[p_at + U(4 * c_out + 6)] = a4_6
-                        pf[p_at + U(4 * c_out + 7)] = a4_7
-                        pf[p_at + U(5 * c_out + 0)] = a5_0
-                        pf[p_at + U(5 * c_out + 1)] = a5_1
-                        pf[p_at + U(5 * c_out + 2)] = a5_2
-                        pf[p_at + U(5 * c_out + 3)] = a5_3
-                        pf[p_at + U(5 * c_out + 4)] = a5_4
-                        pf[p_at + U(5 * c_out + 5)] = a5_5
-                        pf[p_at + U(5 * c_out + 6)] = a5_6
-                        pf[p_at + U(5 * c_out + 7)] = a5_7
-                        pf[p_at + U(6 * c_out + 0)] = a6_0
-                        pf[p_at + U(6 * c_out + 1)] = a6_1
-                        pf[p_at + U(6 * c_out + 2)] = a6_2
-                        pf[p_at + U(6 * c_out + 3)] = a6_3
-                        pf[p_at + U(6 * c_out + 4)] = a6_4
-                        pf[p_at + U(6 * c_out + 5)] = a6_5
-                        pf[p_at + U(6 * c_out + 6)] = a6_6
-                        pf[p_at + U(6 * c_out + 7)] = a6_7
-                        pf[p_at + U(7 * c_out + 0)] = a7_0
-                        pf[p_at + U(7 * c_out + 1)] = a7_1
-                        pf[p_at + U(7 * c_out + 2)] = a7_2
-                        pf[p_at + U(7 * c_out + 3)] = a7_3
-                        pf[p_at + U(7 * c_out + 4)] = a7_4
-                        pf[p_at + U(7 * c_out + 5)] = a7_5
-                        pf[p_at + U(7 * c_out + 6)] = a7_6
-                        pf[p_at + U(7 * c_out + 7)] = a7_7
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(1 * c_out + 0)] += a1_0
+                        pf[p_at + U(1 * c_out + 1)] += a1_1
+                        pf[p_at + U(1 * c_out + 2)] += a1_2
+                        pf[p_at + U(1 * c_out + 3)] += a1_3
+                        pf[p_at + U(1 * c_out + 4)] += a1_4
+                        pf[p_at + U(1 * c_out + 5)] += a1_5
+                        pf[p_at + U(1 * c_out + 6)] += a1_6
+                        pf[p_at + U(1 * c_out + 7)] += a1_7
+                        pf[p_at + U(2 * c_out + 0)] += a2_0
+                        pf[p_at + U(2 * c_out + 1)] += a2_1
+                        pf[p_at + U(2 * c_out + 2)] += a2_2
+                        pf[p_at + U(2 * c_out + 3)] += a2_3
+                        pf[p_at + U(2 * c_out + 4)] += a2_4
+                        pf[p_at + U(2 * c_out + 5)] += a2_5
+                        pf[p_at + U(2 * c_out + 6)] += a2_6
+                        pf[p_at + U(2 * c_out + 7)] += a2_7
+                        pf[p_at + U(3 * c_out + 0)] += a3_0
+                        pf[p_at + U(3 * c_out + 1)] += a3_1
+                        pf[p_at + U(3 * c_out + 2)] += a3_2
+                        pf[p_at + U(3 * c_out + 3)] += a3_3
+                        pf[p_at + U(3 * c_out + 4)] += a3_4
+                        pf[p_at + U(3 * c_out + 5)] += a3_5
+                        pf[p_at + U(3 * c_out + 6)] += a3_6
+                        pf[p_at + U(3 * c_out + 7)] += a3_7
+                        pf[p_at + U(4 * c_out + 0)] += a4_0
+                        pf[p_at + U(4 * c_out + 1)] += a4_1
+                        pf[p_at + U(4 * c_out + 2)] += a4_2
+                        pf[p_at + U(4 * c_out + 3)] += a4_3
+                        pf[p_at + U(4 * c_out + 4)] += a4_4
+                        pf[p_at + U(4 * c_out + 5)] += a4_5
+                        pf[p_at + U(4 * c_out + 6)] += a4_6
+                        pf[p_at + U(4 * c_out + 7)] += a4_7
+                        pf[p_at + U(5 * c_out + 0)] += a5_0
+                        pf[p_at + U(5 * c_out + 1)] += a5_1
+                        pf[p_at + U(5 * c_out + 2)] += a5_2
+                        pf[p_at + U(5 * c_out + 3)] += a5_3
+                        pf[p_at + U(5 * c_out + 4)] += a5_4
+                        pf[p_at + U(5 * c_out + 5)] += a5_5
+                        pf[p_at + U(5 * c_out + 6)] += a5_6
+                        pf[p_at + U(5 * c_out + 7)] += a5_7
+                        pf[p_at + U(6 * c_out + 0)] += a6_0
+                        pf[p_at + U(6 * c_out + 1)] += a6_1
+                        pf[p_at + U(6 * c_out + 2)] += a6_2
+                        pf[p_at + U(6 * c_out + 3)] += a6_3
+                        pf[p_at + U(6 * c_out + 4)] += a6_4
+                        pf[p_at + U(6 * c_out + 5)] += a6_5
+                        pf[p_at + U(6 * c_out + 6)] += a6_6
+                        pf[p_at + U(6 * c_out + 7)] += a6_7
+                        pf[p_at + U(7 * c_out + 0)] += a7_0
+                        pf[p_at + U(7 * c_out + 1)] += a7_1
+                        pf[p_at + U(7 * c_out + 2)] += a7_2
+                        pf[p_at + U(7 * c_out + 3)] += a7_3
+                        pf[p_at + U(7 * c_out + 4)] += a7_4
+                        pf[p_at + U(7 * c_out + 5)] += a7_5
+                        pf[p_at + U(7 * c_out + 6)] += a7_6
+                        pf[p_at + U(7 * c_out + 7)] += a7_7
         dw += part
         db += part_b
     return dw
@@ -1368,58 +1378,63 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 32; one input channel at a time. Each sample's share is summed
-    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c_out)
-            for j in range(c_out):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
                         p_at = U((k * c_in + cb_) * c_out) + jb
-                        a0_0 = pf[p_at + U(0 * c_out + 0)]
-                        a0_1 = pf[p_at + U(0 * c_out + 1)]
-                        a0_2 = pf[p_at + U(0 * c_out + 2)]
-                        a0_3 = pf[p_at + U(0 * c_out + 3)]
-                        a0_4 = pf[p_at + U(0 * c_out + 4)]
-                        a0_5 = pf[p_at + U(0 * c_out + 5)]
-                        a0_6 = pf[p_at + U(0 * c_out + 6)]
-                        a0_7 = pf[p_at + U(0 * c_out + 7)]
-                        a0_8 = pf[p_at + U(0 * c_out + 8)]
-                        a0_9 = pf[p_at + U(0 * c_out + 9)]
-                        a0_10 = pf[p_at + U(0 * c_out + 10)]
-                        a0_11 = pf[p_at + U(0 * c_out + 11)]
-                        a0_12 = pf[p_at + U(0 * c_out + 12)]
-                        a0_13 = pf[p_at + U(0 * c_out + 13)]
-                        a0_14 = pf[p_at + U(0 * c_out + 14)]
-                        a0_15 = pf[p_at + U(0 * c_out + 15)]
-                        a0_16 = pf[p_at + U(0 * c_out + 16)]
-                        a0_17 = pf[p_at + U(0 * c_out + 17)]
-                        a0_18 = pf[p_at + U(0 * c_out + 18)]
-                        a0_19 = pf[p_at + U(0 * c_out + 19)]
-                        a0_20 = pf[p_at + U(0 * c_out + 20)]
-                        a0_21 = pf[p_at + U(0 * c_out + 21)]
-                        a0_22 = pf[p_at + U(0 * c_out + 22)]
-                        a0_23 = pf[p_at + U(0 * c_out + 23)]
-                        a0_24 = pf[p_at + U(0 * c_out + 24)]
-                        a0_25 = pf[p_at + U(0 * c_out + 25)]
-                        a0_26 = pf[p_at + U(0 * c_out + 26)]
-                        a0_27 = pf[p_at + U(0 * c_out + 27)]
-                        a0_28 = pf[p_at + U(0 * c_out + 28)]
-                        a0_29 = pf[p_at + U(0 * c_out + 29)]
-                        a0_30 = pf[p_at + U(0 * c_out + 30)]
-                        a0_31 = pf[p_at + U(0 * c_out + 31)]
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
+                        a0_16 = zero
+                        a0_17 = zero
+                        a0_18 = zero
+                        a0_19 = zero
+                        a0_20 = zero
+                        a0_21 = zero
+                        a0_22 = zero
+                        a0_23 = zero
+                        a0_24 = zero
+                        a0_25 = zero
+                        a0_26 = zero
+                        a0_27 = zero
+                        a0_28 = zero
+                        a0_29 = zero
+                        a0_30 = zero
+                        a0_31 = zero
                         for ow in range(out_w):
                             x_at = x_row + U(ow * sw * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
@@ -1488,38 +1503,38 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a0_29 += x0 * d29
                             a0_30 += x0 * d30
                             a0_31 += x0 * d31
-                        pf[p_at + U(0 * c_out + 0)] = a0_0
-                        pf[p_at + U(0 * c_out + 1)] = a0_1
-                        pf[p_at + U(0 * c_out + 2)] = a0_2
-                        pf[p_at + U(0 * c_out + 3)] = a0_3
-                        pf[p_at + U(0 * c_out + 4)] = a0_4
-                        pf[p_at + U(0 * c_out + 5)] = a0_5
-                        pf[p_at + U(0 * c_out + 6)] = a0_6
-                        pf[p_at + U(0 * c_out + 7)] = a0_7
-                        pf[p_at + U(0 * c_out + 8)] = a0_8
-                        pf[p_at + U(0 * c_out + 9)] = a0_9
-                        pf[p_at + U(0 * c_out + 10)] = a0_10
-                        pf[p_at + U(0 * c_out + 11)] = a0_11
-                        pf[p_at + U(0 * c_out + 12)] = a0_12
-                        pf[p_at + U(0 * c_out + 13)] = a0_13
-                        pf[p_at + U(0 * c_out + 14)] = a0_14
-                        pf[p_at + U(0 * c_out + 15)] = a0_15
-                        pf[p_at + U(0 * c_out + 16)] = a0_16
-                        pf[p_at + U(0 * c_out + 17)] = a0_17
-                        pf[p_at + U(0 * c_out + 18)] = a0_18
-                        pf[p_at + U(0 * c_out + 19)] = a0_19
-                        pf[p_at + U(0 * c_out + 20)] = a0_20
-                        pf[p_at + U(0 * c_out + 21)] = a0_21
-                        pf[p_at + U(0 * c_out + 22)] = a0_22
-                        pf[p_at + U(0 * c_out + 23)] = a0_23
-                        pf[p_at + U(0 * c_out + 24)] = a0_24
-                        pf[p_at + U(0 * c_out + 25)] = a0_25
-                        pf[p_at + U(0 * c_out + 26)] = a0_26
-                        pf[p_at + U(0 * c_out + 27)] = a0_27
-                        pf[p_at + U(0 * c_out + 28)] = a0_28
-                        pf[p_at + U(0 * c_out + 29)] = a0_29
-                        pf[p_at + U(0 * c_out + 30)] = a0_30
-                        pf[p_at + U(0 * c_out + 31)] = a0_31
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(0 * c_out + 8)] += a0_8
+                        pf[p_at + U(0 * c_out + 9)] += a0_9
+                        pf[p_at + U(0 * c_out + 10)] += a0_10
+                        pf[p_at + U(0 * c_out + 11)] += a0_11
+                        pf[p_at + U(0 * c_out + 12)] += a0_12
+                        pf[p_at + U(0 * c_out + 13)] += a0_13
+                        pf[p_at + U(0 * c_out + 14)] += a0_14
+                        pf[p_at + U(0 * c_out + 15)] += a0_15
+                        pf[p_at + U(0 * c_out + 16)] += a0_16
+                        pf[p_at + U(0 * c_out + 17)] += a0_17
+                        pf[p_at + U(0 * c_out + 18)] += a0_18
+                        pf[p_at + U(0 * c_out + 19)] += a0_19
+                        pf[p_at + U(0 * c_out + 20)] += a0_20
+                        pf[p_at + U(0 * c_out + 21)] += a0_21
+                        pf[p_at + U(0 * c_out + 22)] += a0_22
+                        pf[p_at + U(0 * c_out + 23)] += a0_23
+                        pf[p_at + U(0 * c_out + 24)] += a0_24
+                        pf[p_at + U(0 * c_out + 25)] += a0_25
+                        pf[p_at + U(0 * c_out + 26)] += a0_26
+                        pf[p_at + U(0 * c_out + 27)] += a0_27
+                        pf[p_at + U(0 * c_out + 28)] += a0_28
+                        pf[p_at + U(0 * c_out + 29)] += a0_29
+                        pf[p_at + U(0 * c_out + 30)] += a0_30
+                        pf[p_at + U(0 * c_out + 31)] += a0_31
         dw += part
         db += part_b
     return dw
@@ -1529,42 +1544,47 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 16; one input channel at a time. Each sample's share is summed
-    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c_out)
-            for j in range(c_out):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         p_at = U((k * c_in + cb_) * c_out) + jb
-                        a0_0 = pf[p_at + U(0 * c_out + 0)]
-                        a0_1 = pf[p_at + U(0 * c_out + 1)]
-                        a0_2 = pf[p_at + U(0 * c_out + 2)]
-                        a0_3 = pf[p_at + U(0 * c_out + 3)]
-                        a0_4 = pf[p_at + U(0 * c_out + 4)]
-                        a0_5 = pf[p_at + U(0 * c_out + 5)]
-                        a0_6 = pf[p_at + U(0 * c_out + 6)]
-                        a0_7 = pf[p_at + U(0 * c_out + 7)]
-                        a0_8 = pf[p_at + U(0 * c_out + 8)]
-                        a0_9 = pf[p_at + U(0 * c_out + 9)]
-                        a0_10 = pf[p_at + U(0 * c_out + 10)]
-                        a0_11 = pf[p_at + U(0 * c_out + 11)]
-                        a0_12 = pf[p_at + U(0 * c_out + 12)]
-                        a0_13 = pf[p_at + U(0 * c_out + 13)]
-                        a0_14 = pf[p_at + U(0 * c_out + 14)]
-                        a0_15 = pf[p_at + U(0 * c_out + 15)]
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
                         for ow in range(out_w):
                             x_at = x_row + U(ow * sw * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
@@ -1601,22 +1621,22 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a0_13 += x0 * d13
                             a0_14 += x0 * d14
                             a0_15 += x0 * d15
-                        pf[p_at + U(0 * c_out + 0)] = a0_0
-                        pf[p_at + U(0 * c_out + 1)] = a0_1
-                        pf[p_at + U(0 * c_out + 2)] = a0_2
-                        pf[p_at + U(0 * c_out + 3)] = a0_3
-                        pf[p_at + U(0 * c_out + 4)] = a0_4
-                        pf[p_at + U(0 * c_out + 5)] = a0_5
-                        pf[p_at + U(0 * c_out + 6)] = a0_6
-                        pf[p_at + U(0 * c_out + 7)] = a0_7
-                        pf[p_at + U(0 * c_out + 8)] = a0_8
-                        pf[p_at + U(0 * c_out + 9)] = a0_9
-                        pf[p_at + U(0 * c_out + 10)] = a0_10
-                        pf[p_at + U(0 * c_out + 11)] = a0_11
-                        pf[p_at + U(0 * c_out + 12)] = a0_12
-                        pf[p_at + U(0 * c_out + 13)] = a0_13
-                        pf[p_at + U(0 * c_out + 14)] = a0_14
-                        pf[p_at + U(0 * c_out + 15)] = a0_15
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(0 * c_out + 8)] += a0_8
+                        pf[p_at + U(0 * c_out + 9)] += a0_9
+                        pf[p_at + U(0 * c_out + 10)] += a0_10
+                        pf[p_at + U(0 * c_out + 11)] += a0_11
+                        pf[p_at + U(0 * c_out + 12)] += a0_12
+                        pf[p_at + U(0 * c_out + 13)] += a0_13
+                        pf[p_at + U(0 * c_out + 14)] += a0_14
+                        pf[p_at + U(0 * c_out + 15)] += a0_15
         dw += part
         db += part_b
     return dw
@@ -1626,34 +1646,39 @@ def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 8; one input channel at a time. Each sample's share is summed
-    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) first: shorter float sums, less rounding.
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c_out)
-            for j in range(c_out):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         p_at = U((k * c_in + cb_) * c_out) + jb
-                        a0_0 = pf[p_at + U(0 * c_out + 0)]
-                        a0_1 = pf[p_at + U(0 * c_out + 1)]
-                        a0_2 = pf[p_at + U(0 * c_out + 2)]
-                        a0_3 = pf[p_at + U(0 * c_out + 3)]
-                        a0_4 = pf[p_at + U(0 * c_out + 4)]
-                        a0_5 = pf[p_at + U(0 * c_out + 5)]
-                        a0_6 = pf[p_at + U(0 * c_out + 6)]
-                        a0_7 = pf[p_at + U(0 * c_out + 7)]
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
                         for ow in range(out_w):
                             x_at = x_row + U(ow * sw * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
@@ -1674,14 +1699,14 @@ def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a0_5 += x0 * d5
                             a0_6 += x0 * d6
                             a0_7 += x0 * d7
-                        pf[p_at + U(0 * c_out + 0)] = a0_0
-                        pf[p_at + U(0 * c_out + 1)] = a0_1
-                        pf[p_at + U(0 * c_out + 2)] = a0_2
-                        pf[p_at + U(0 * c_out + 3)] = a0_3
-                        pf[p_at + U(0 * c_out + 4)] = a0_4
-                        pf[p_at + U(0 * c_out + 5)] = a0_5
-                        pf[p_at + U(0 * c_out + 6)] = a0_6
-                        pf[p_at + U(0 * c_out + 7)] = a0_7
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
         dw += part
         db += part_b
     return dw
@@ -2135,20 +2160,25 @@ def depthwise_8(x, w, b, z, dy_k, dx_k, top, left):
 def depthwise_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
     """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
 
-    ``G`` is a multiple of 32. Each sample's share is summed in ``part`` and ``part_b`` first.
+    ``G`` is a multiple of 32. Each sample's share is summed in ``part`` and ``part_b``
+    from the sums of its output rows first.
     """
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c)
-            for j in range(c):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                for j in range(c):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2156,38 +2186,38 @@ def depthwise_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                 for jb_ in range(0, c, 32):
                     jb = U(jb_)
                     p_at = U(k * c) + jb
-                    a0 = pf[p_at + U(0)]
-                    a1 = pf[p_at + U(1)]
-                    a2 = pf[p_at + U(2)]
-                    a3 = pf[p_at + U(3)]
-                    a4 = pf[p_at + U(4)]
-                    a5 = pf[p_at + U(5)]
-                    a6 = pf[p_at + U(6)]
-                    a7 = pf[p_at + U(7)]
-                    a8 = pf[p_at + U(8)]
-                    a9 = pf[p_at + U(9)]
-                    a10 = pf[p_at + U(10)]
-                    a11 = pf[p_at + U(11)]
-                    a12 = pf[p_at + U(12)]
-                    a13 = pf[p_at + U(13)]
-                    a14 = pf[p_at + U(14)]
-                    a15 = pf[p_at + U(15)]
-                    a16 = pf[p_at + U(16)]
-                    a17 = pf[p_at + U(17)]
-                    a18 = pf[p_at + U(18)]
-                    a19 = pf[p_at + U(19)]
-                    a20 = pf[p_at + U(20)]
-                    a21 = pf[p_at + U(21)]
-                    a22 = pf[p_at + U(22)]
-                    a23 = pf[p_at + U(23)]
-                    a24 = pf[p_at + U(24)]
-                    a25 = pf[p_at + U(25)]
-                    a26 = pf[p_at + U(26)]
-                    a27 = pf[p_at + U(27)]
-                    a28 = pf[p_at + U(28)]
-                    a29 = pf[p_at + U(29)]
-                    a30 = pf[p_at + U(30)]
-                    a31 = pf[p_at + U(31)]
+                    a0 = zero
+                    a1 = zero
+                    a2 = zero
+                    a3 = zero
+                    a4 = zero
+                    a5 = zero
+                    a6 = zero
+                    a7 = zero
+                    a8 = zero
+                    a9 = zero
+                    a10 = zero
+                    a11 = zero
+                    a12 = zero
+                    a13 = zero
+                    a14 = zero
+                    a15 = zero
+                    a16 = zero
+                    a17 = zero
+                    a18 = zero
+                    a19 = zero
+                    a20 = zero
+                    a21 = zero
+                    a22 = zero
+                    a23 = zero
+                    a24 = zero
+                    a25 = zero
+                    a26 = zero
+                    a27 = zero
+                    a28 = zero
+                    a29 = zero
+                    a30 = zero
+                    a31 = zero
                     for ow in range(out_w):
                         xk = ow - left + dx_k[k]
                         if xk < 0 or xk >= width:
@@ -2226,38 +2256,38 @@ def depthwise_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                         a29 += xf[x_at + U(29)] * dzf[d_at + U(29)]
                         a30 += xf[x_at + U(30)] * dzf[d_at + U(30)]
                         a31 += xf[x_at + U(31)] * dzf[d_at + U(31)]
-                    pf[p_at + U(0)] = a0
-                    pf[p_at + U(1)] = a1
-                    pf[p_at + U(2)] = a2
-                    pf[p_at + U(3)] = a3
-                    pf[p_at + U(4)] = a4
-                    pf[p_at + U(5)] = a5
-                    pf[p_at + U(6)] = a6
-                    pf[p_at + U(7)] = a7
-                    pf[p_at + U(8)] = a8
-                    pf[p_at + U(9)] = a9
-                    pf[p_at + U(10)] = a10
-                    pf[p_at + U(11)] = a11
-                    pf[p_at + U(12)] = a12
-                    pf[p_at + U(13)] = a13
-                    pf[p_at + U(14)] = a14
-                    pf[p_at + U(15)] = a15
-                    pf[p_at + U(16)] = a16
-                    pf[p_at + U(17)] = a17
-                    pf[p_at + U(18)] = a18
-                    pf[p_at + U(19)] = a19
-                    pf[p_at + U(20)] = a20
-                    pf[p_at + U(21)] = a21
-                    pf[p_at + U(22)] = a22
-                    pf[p_at + U(23)] = a23
-                    pf[p_at + U(24)] = a24
-                    pf[p_at + U(25)] = a25
-                    pf[p_at + U(26)] = a26
-                    pf[p_at + U(27)] = a27
-                    pf[p_at + U(28)] = a28
-                    pf[p_at + U(29)] = a29
-                    pf[p_at + U(30)] = a30
-                    pf[p_at + U(31)] = a31
+                    pf[p_at + U(0)] += a0
+                    pf[p_at + U(1)] += a1
+                    pf[p_at + U(2)] += a2
+                    pf[p_at + U(3)] += a3
+                    pf[p_at + U(4)] += a4
+                    pf[p_at + U(5)] += a5
+                    pf[p_at + U(6)] += a6
+                    pf[p_at + U(7)] += a7
+                    pf[p_at + U(8)] += a8
+                    pf[p_at + U(9)] += a9
+                    pf[p_at + U(10)] += a10
+                    pf[p_at + U(11)] += a11
+                    pf[p_at + U(12)] += a12
+                    pf[p_at + U(13)] += a13
+                    pf[p_at + U(14)] += a14
+                    pf[p_at + U(15)] += a15
+                    pf[p_at + U(16)] += a16
+                    pf[p_at + U(17)] += a17
+                    pf[p_at + U(18)] += a18
+                    pf[p_at + U(19)] += a19
+                    pf[p_at + U(20)] += a20
+                    pf[p_at + U(21)] += a21
+                    pf[p_at + U(22)] += a22
+                    pf[p_at + U(23)] += a23
+                    pf[p_at + U(24)] += a24
+                    pf[p_at + U(25)] += a25
+                    pf[p_at + U(26)] += a26
+                    pf[p_at + U(27)] += a27
+                    pf[p_at + U(28)] += a28
+                    pf[p_at + U(29)] += a29
+                    pf[p_at + U(30)] += a30
+                    pf[p_at + U(31)] += a31
         dw += part
         db += part_b
     return dw
@@ -2266,20 +2296,25 @@ def depthwise_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
 def depthwise_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
     """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
 
-    ``G`` is a multiple of 16. Each sample's share is summed in ``part`` and ``part_b`` first.
+    ``G`` is a multiple of 16. Each sample's share is summed in ``part`` and ``part_b``
+    from the sums of its output rows first.
     """
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c)
-            for j in range(c):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                for j in range(c):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2287,22 +2322,22 @@ def depthwise_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                 for jb_ in range(0, c, 16):
                     jb = U(jb_)
                     p_at = U(k * c) + jb
-                    a0 = pf[p_at + U(0)]
-                    a1 = pf[p_at + U(1)]
-                    a2 = pf[p_at + U(2)]
-                    a3 = pf[p_at + U(3)]
-                    a4 = pf[p_at + U(4)]
-                    a5 = pf[p_at + U(5)]
-                    a6 = pf[p_at + U(6)]
-                    a7 = pf[p_at + U(7)]
-                    a8 = pf[p_at + U(8)]
-                    a9 = pf[p_at + U(9)]
-                    a10 = pf[p_at + U(10)]
-                    a11 = pf[p_at + U(11)]
-                    a12 = pf[p_at + U(12)]
-                    a13 = pf[p_at + U(13)]
-                    a14 = pf[p_at + U(14)]
-                    a15 = pf[p_at + U(15)]
+                    a0 = zero
+                    a1 = zero
+                    a2 = zero
+                    a3 = zero
+                    a4 = zero
+                    a5 = zero
+                    a6 = zero
+                    a7 = zero
+                    a8 = zero
+                    a9 = zero
+                    a10 = zero
+                    a11 = zero
+                    a12 = zero
+                    a13 = zero
+                    a14 = zero
+                    a15 = zero
                     for ow in range(out_w):
                         xk = ow - left + dx_k[k]
                         if xk < 0 or xk >= width:
@@ -2325,22 +2360,22 @@ def depthwise_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                         a13 += xf[x_at + U(13)] * dzf[d_at + U(13)]
                         a14 += xf[x_at + U(14)] * dzf[d_at + U(14)]
                         a15 += xf[x_at + U(15)] * dzf[d_at + U(15)]
-                    pf[p_at + U(0)] = a0
-                    pf[p_at + U(1)] = a1
-                    pf[p_at + U(2)] = a2
-                    pf[p_at + U(3)] = a3
-                    pf[p_at + U(4)] = a4
-                    pf[p_at + U(5)] = a5
-                    pf[p_at + U(6)] = a6
-                    pf[p_at + U(7)] = a7
-                    pf[p_at + U(8)] = a8
-                    pf[p_at + U(9)] = a9
-                    pf[p_at + U(10)] = a10
-                    pf[p_at + U(11)] = a11
-                    pf[p_at + U(12)] = a12
-                    pf[p_at + U(13)] = a13
-                    pf[p_at + U(14)] = a14
-                    pf[p_at + U(15)] = a15
+                    pf[p_at + U(0)] += a0
+                    pf[p_at + U(1)] += a1
+                    pf[p_at + U(2)] += a2
+                    pf[p_at + U(3)] += a3
+                    pf[p_at + U(4)] += a4
+                    pf[p_at + U(5)] += a5
+                    pf[p_at + U(6)] += a6
+                    pf[p_at + U(7)] += a7
+                    pf[p_at + U(8)] += a8
+                    pf[p_at + U(9)] += a9
+                    pf[p_at + U(10)] += a10
+                    pf[p_at + U(11)] += a11
+                    pf[p_at + U(12)] += a12
+                    pf[p_at + U(13)] += a13
+                    pf[p_at + U(14)] += a14
+                    pf[p_at + U(15)] += a15
         dw += part
         db += part_b
     return dw
@@ -2349,20 +2384,25 @@ def depthwise_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, l
 def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):
     """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.
 
-    ``G`` is a multiple of 8. Each sample's share is summed in ``part`` and ``part_b`` first.
+    ``G`` is a multiple of 8. Each sample's share is summed in ``part`` and ``part_b``
+    from the sums of its output rows first.
     """
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
-        for pixel in range(out_h * out_w):
-            d_at = U((n * out_h * out_w + pixel) * c)
-            for j in range(c):
-                part_b[j] += dzf[d_at + U(j)]
         for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                for j in range(c):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2370,14 +2410,14 @@ def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
                 for jb_ in range(0, c, 8):
                     jb = U(jb_)
                     p_at = U(k * c) + jb
-                    a0 = pf[p_at + U(0)]
-                    a1 = pf[p_at + U(1)]
-                    a2 = pf[p_at + U(2)]
-                    a3 = pf[p_at + U(3)]
-                    a4 = pf[p_at + U(4)]
-                    a5 = pf[p_at + U(5)]
-                    a6 = pf[p_at + U(6)]
-                    a7 = pf[p_at + U(7)]
+                    a0 = zero
+                    a1 = zero
+                    a2 = zero
+                    a3 = zero
+                    a4 = zero
+                    a5 = zero
+                    a6 = zero
+                    a7 = zero
                     for ow in range(out_w):
                         xk = ow - left + dx_k[k]
                         if xk < 0 or xk >= width:
@@ -2392,14 +2432,14 @@ def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
                         a5 += xf[x_at + U(5)] * dzf[d_at + U(5)]
                         a6 += xf[x_at + U(6)] * dzf[d_at + U(6)]
                         a7 += xf[x_at + U(7)] * dzf[d_at + U(7)]
-                    pf[p_at + U(0)] = a0
-                    pf[p_at + U(1)] = a1
-                    pf[p_at + U(2)] = a2
-                    pf[p_at + U(3)] = a3
-                    pf[p_at + U(4)] = a4
-                    pf[p_at + U(5)] = a5
-                    pf[p_at + U(6)] = a6
-                    pf[p_at + U(7)] = a7
+                    pf[p_at + U(0)] += a0
+                    pf[p_at + U(1)] += a1
+                    pf[p_at + U(2)] += a2
+                    pf[p_at + U(3)] += a3
+                    pf[p_at + U(4)] += a4
+                    pf[p_at + U(5)] += a5
+                    pf[p_at + U(6)] += a6
+                    pf[p_at + U(7)] += a7
         dw += part
         db += part_b
     return dw
