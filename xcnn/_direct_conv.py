@@ -181,19 +181,13 @@ def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.
 
 
 def _correlate(
-    x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int],
-    *, size: tuple[int, int] | None = None, origin: tuple[int, int] = (0, 0), step: tuple[int, int] = (1, 1),
+    x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int]
 ) -> None:
-    """The forward kernel, on blocks of samples in parallel threads.
-
-    Output pixel ``(oh, ow)`` of ``size`` (default: all of `z`) goes to
-    ``z[:, origin[0] + oh*step[0], origin[1] + ow*step[1]]``.
-    """
+    """Fill ``z (m, out_h, out_w, C_out)`` from the forward kernel, on blocks of samples in parallel threads."""
     dy_k, dx_k = taps
     kernel = _widest(_FORWARD, z.shape[3])
-    (sh, sw), (out_h, out_w) = stride, size or z.shape[1:3]
-    args = (dy_k, dx_k, sh, sw, out_h, out_w, *origin, *step)
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], *args))
+    (sh, sw), (out_h, out_w) = stride, z.shape[1:3]
+    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], dy_k, dx_k, sh, sw, out_h, out_w, 0, 0, 1, 1))
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, limit: int) -> np.ndarray:
@@ -252,19 +246,31 @@ def _input_gradient(dz_pad: np.ndarray, w_t: np.ndarray, dx: np.ndarray, win: Wi
     """Fill `dx` from the padded output gradient, phase by phase (:func:`_phases`), straight into place.
 
     ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels.
+    Each thread runs every phase on its block of samples (one hand-off, and its
+    block of the gradient stays in cache from one phase to the next).
     """
     (rows, _, _), (cols, _, _) = _gradient_phases(win)
+    sh, sw = win.stride
+    kernel = _widest(_FORWARD, dx.shape[3])
     no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
+    calls = []  # (weights, taps, the phase's size and origin)
     for r_h, n_h, taps_h, shifts_h in rows:
         for r_w, n_w, taps_w, shifts_w in cols:
             if not (n_h and n_w):
                 continue
             if not (taps_h and taps_w):  # no window reaches these inputs (a stride above the dilated kernel)
-                dx[:, r_h :: win.stride[0], r_w :: win.stride[1]] = 0
+                dx[:, r_h::sh, r_w::sw] = 0
                 continue
-            taps = (np.repeat(np.asarray(shifts_h, dtype=np.int64), len(taps_w)), np.tile(np.asarray(shifts_w, dtype=np.int64), len(taps_h)))
-            w3 = np.ascontiguousarray(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(taps[0]), *w_t.shape[2:])))
-            _correlate(dz_pad, w3, no_bias, dx, taps, (1, 1), size=(n_h, n_w), origin=(r_h, r_w), step=win.stride)
+            dy_k = np.repeat(np.asarray(shifts_h, dtype=np.int64), len(taps_w))
+            dx_k = np.tile(np.asarray(shifts_w, dtype=np.int64), len(taps_h))
+            w3 = np.ascontiguousarray(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(dy_k), *w_t.shape[2:])))
+            calls.append((w3, dy_k, dx_k, n_h, n_w, r_h, r_w))
+
+    def run(s: slice) -> None:
+        for w3, dy_k, dx_k, n_h, n_w, r_h, r_w in calls:
+            kernel(dz_pad[s], w3, no_bias, dx[s], dy_k, dx_k, 1, 1, n_h, n_w, r_h, r_w, sh, sw)
+
+    in_sample_blocks(len(dx), dz_pad.nbytes, run)
 
 
 def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
