@@ -39,7 +39,7 @@ for name, dev in (("cupy", "cuda:0"), ("torch", "cuda:0")):
 PY
 
 step "bench: cupy vs PyTorch CUDA"
-timeout "${BENCH_TIMEOUT:-140}" python3 -m xcnn bench --backend cupy --device cuda:0 --repeat 20 --warmup 3 \
+timeout "${BENCH_TIMEOUT:-140}" python3 -m xcnn bench --backend cupy --device cuda:0 --repeat 20 --warmup 3 --warmup-seconds 0.1 \
     --json "$out/bench-cupy.json" --markdown "$out/bench-cupy.md" >"$out/bench-cupy.txt"
 echo "exit $?"
 
@@ -56,7 +56,7 @@ grep -E "^(FAILED|ERROR)" "$out/pytest.log" | cut -c1-300 | sort | uniq | head -
 tail -n 3 "$out/pytest.log"
 
 step "bench: torch CUDA backend vs PyTorch CUDA"
-timeout "${TORCH_BENCH_TIMEOUT:-50}" python3 -m xcnn bench --backend torch --device cuda:0 --repeat 10 --warmup 3 \
+timeout "${TORCH_BENCH_TIMEOUT:-50}" python3 -m xcnn bench --backend torch --device cuda:0 --repeat 10 --warmup 3 --warmup-seconds 0.1 \
     --json "$out/bench-torch-cuda.json" --markdown "$out/bench-torch-cuda.md" >"$out/bench-torch-cuda.txt"
 echo "exit $?"
 

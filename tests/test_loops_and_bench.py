@@ -150,7 +150,7 @@ def test_full_suite_has_the_issue_shapes():
         assert label in labels, label
 
 
-@pytest.mark.parametrize(("option", "value"), [("--repeat", "0"), ("--warmup", "-1")])
+@pytest.mark.parametrize(("option", "value"), [("--repeat", "0"), ("--warmup", "-1"), ("--warmup-seconds", "-0.5")])
 def test_bench_rejects_bad_counts(capsys, option, value):
     assert bench.main(["--quick", option, value]) == 2
     assert f"{option} must be >=" in capsys.readouterr().err
@@ -194,3 +194,24 @@ def test_bench_only_times_the_matching_shapes(tmp_path, capsys, monkeypatch):
     assert all("max pool" in loop["realistic_case"] for loop in report["loops"])
     assert report["meta"]["only"] == "max pool" and "(only shapes matching 'max pool')" in text
     assert "compiled NumPy kernels: " in text
+
+
+def test_warm_up_lasts_its_runs_and_its_seconds():
+    """At least ``runs`` untimed calls, and more until ``seconds`` have passed; then ``repeat`` timed ones."""
+    import time
+
+    from xcnn.bench.timing import Warmup, median_ms
+
+    calls = []
+
+    def step():
+        calls.append(time.perf_counter())
+        time.sleep(0.002)
+
+    median_ms(step, 3, Warmup(2, 0.0), lambda: None)
+    assert len(calls) == 2 + 3
+    calls.clear()
+    start = time.perf_counter()
+    median_ms(step, 3, Warmup(2, 0.05), lambda: None)
+    warm_up = calls[:-3]
+    assert len(warm_up) > 2 and warm_up[-1] - start < 0.06 and calls[-3] - start >= 0.05

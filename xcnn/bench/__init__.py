@@ -1,12 +1,12 @@
 """Benchmark xcnn's convolution and pooling against PyTorch and against the tutorial's loops.
 
 Run ``python -m xcnn.bench`` (or ``xcnn bench``) with ``[--backend NAME]
-[--device DEV] [--torch-device DEV] [--repeat N] [--warmup N] [--quick]
+[--device DEV] [--torch-device DEV] [--repeat N] [--warmup N] [--warmup-seconds S] [--quick]
 [--json PATH] [--markdown PATH]``. Each shape of the fixed suite
 (:data:`FULL`, float32 NHWC) is timed as one forward and one backward pass
 through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
 ``max_pool2d``/``avg_pool2d`` + their backwards): the median of ``--repeat``
-runs after ``--warmup`` runs, synchronizing CUDA devices before each clock
+runs after ``--warmup`` runs and ``--warmup-seconds``, synchronizing CUDA devices before each clock
 read. In the same run PyTorch, when importable, does the same work on
 ``--torch-device`` (default: the xcnn backend's CUDA device when it has one,
 else the CPU; the faster of NCHW and channels_last). The report gives
@@ -38,7 +38,7 @@ from .. import _jit
 from ..backend import _device_label, installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
-from .timing import matmul_peak, measure_torch, measure_xcnn, time_loops
+from .timing import Warmup, matmul_peak, measure_torch, measure_xcnn, time_loops
 
 __all__ = ["FULL", "QUICK", "Case", "add_arguments", "main", "run", "run_command", "summarize", "to_markdown"]
 
@@ -183,6 +183,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "tf32_off": _uses_cuda(selected, args.torch_device),
         "repeat": args.repeat,
         "warmup": args.warmup,
+        "warmup_seconds": _warmup(args).seconds,
         "quick": args.quick,
         "only": args.only,
     }
@@ -190,10 +191,10 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
 
 def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gflops: float) -> dict[str, Any]:
     """Time one shape in xcnn and PyTorch; the report's row for it."""
-    ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, args.warmup)
+    ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args))
     row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case), "xcnn_ms": ms}
     row["torch_ms"], row["torch_format"] = (
-        (None, None) if torch is None else measure_torch(torch, case, args.torch_device, args.repeat, args.warmup)
+        (None, None) if torch is None else measure_torch(torch, case, args.torch_device, args.repeat, _warmup(args))
     )
     row["ratio"] = None if row["torch_ms"] is None else ms / row["torch_ms"]
     row["flops"] = case.flops
@@ -208,9 +209,9 @@ def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gf
 
 def _loop_row(small: Case, realistic: Case, args: argparse.Namespace) -> dict[str, Any]:
     """Loops vs xcnn (NumPy, float64) on `small`, and per output element against xcnn on `realistic`."""
-    loops_ms = time_loops(small, args.repeat, args.warmup)
-    xcnn_ms = measure_xcnn(small, "numpy", None, args.repeat, args.warmup, dtype="float64", memory=False)[0]
-    big_ms = measure_xcnn(realistic, "numpy", None, args.repeat, args.warmup, dtype="float64", memory=False)[0]
+    loops_ms = time_loops(small, args.repeat, _warmup(args))
+    xcnn_ms = measure_xcnn(small, "numpy", None, args.repeat, _warmup(args), dtype="float64", memory=False)[0]
+    big_ms = measure_xcnn(realistic, "numpy", None, args.repeat, _warmup(args), dtype="float64", memory=False)[0]
     loops_ns, xcnn_ns = 1e6 * loops_ms / small.out_elements, 1e6 * big_ms / realistic.out_elements
     return {
         "case": small.label, "loops_ms": loops_ms, "xcnn_ms": xcnn_ms, "speedup": loops_ms / xcnn_ms,
@@ -248,7 +249,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         loop_pairs = [(small, big) for small, big in loop_pairs if args.only in big.label]
     if not args.quick and _uses_cuda(selected, "cpu"):
         n = CUDA_MATMUL_N
-    peak = matmul_peak(n, args.backend, args.device, args.repeat, args.warmup)
+    peak = matmul_peak(n, args.backend, args.device, args.repeat, _warmup(args))
     _progress(f"matmul peak {peak['gflops']:.1f} GFLOP/s ({n}x{n}, float32)")
     rows = []
     for case in cases:
@@ -264,6 +265,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "loops": loops}
 
 
+WARMUP_SECONDS = 0.25
+"""Default floor on the warm-up time of each measurement (none with ``--quick``), see :class:`Warmup`."""
+
+
+def _warmup(args: argparse.Namespace) -> Warmup:
+    seconds = args.warmup_seconds
+    if seconds is None:
+        seconds = 0.0 if args.quick else WARMUP_SECONDS
+    return Warmup(args.warmup, seconds)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (shared by ``python -m xcnn.bench`` and ``xcnn bench``)."""
     parser.add_argument("--backend", default="numpy", help="xcnn backend (numpy, torch, cupy, array_api_strict)")
@@ -274,6 +286,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per case (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before timing (default 2)")
+    parser.add_argument(
+        "--warmup-seconds", type=float, default=None, metavar="S",
+        help=f"keep warming up for at least S seconds (default {WARMUP_SECONDS}, 0 with --quick): "
+        "thread pools left spinning by the previous measurement go quiet first",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")
     parser.add_argument(
         "--only", metavar="TEXT", default=None,
@@ -285,10 +302,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed options, print the markdown report; returns the exit status."""
-    for name in ("repeat", "warmup"):
+    for name in ("repeat", "warmup", "warmup_seconds"):
         minimum = 1 if name == "repeat" else 0
-        if getattr(args, name) < minimum:
-            print(f"error: --{name} must be >= {minimum}, got {getattr(args, name)}", file=sys.stderr)
+        value = getattr(args, name)
+        if value is not None and value < minimum:
+            print(f"error: --{name.replace('_', '-')} must be >= {minimum}, got {value}", file=sys.stderr)
             return 2
     try:
         report = run(args)

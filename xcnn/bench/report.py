@@ -98,7 +98,8 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"- xcnn backend: {meta['backend']}; PyTorch reference on {meta['torch_device']}"
         + ("; TF32 off" if meta["tf32_off"] else "")
         + (f"; compiled NumPy kernels: {meta['jit']}" if meta.get("jit") else ""),
-        f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after {meta['warmup']} warm-up"
+        f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after at least {meta['warmup']} warm-up"
+        f" runs and {meta.get('warmup_seconds', 0):g} s"
         + (" (--quick shapes)" if meta["quick"] else "")
         + (f" (only shapes matching {meta['only']!r})" if meta.get("only") else ""),
     ]

@@ -12,7 +12,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import array_api_compat
 import numpy as np
@@ -24,20 +24,36 @@ from xcnn.backend import Backend, device_context
 
 from .cases import Case, host_data
 
-__all__ = ["matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "time_loops"]
+__all__ = ["Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "time_loops"]
 
 Step = Callable[[], Any]
 
 
+class Warmup(NamedTuple):
+    """Untimed runs before timing: at least `runs` of them, for at least `seconds`.
+
+    The time floor lets thread pools that the previous measurement left
+    spinning go quiet first: OpenBLAS keeps its threads busy-waiting for
+    about 0.1 s after a product, and on 2 cores they took a core from the
+    next step's threads (a stride-2 convolution: 13 to 19 ms for its first
+    seven runs after a 2048x2048 product, then 10 to 11 ms).
+    """
+
+    runs: int
+    seconds: float = 0.0
+
+
 def median_ms(
-    fn: Step, repeat: int, warmup: int, sync: Callable[[], None], statistic: Callable[[list[float]], float] = statistics.median
+    fn: Step, repeat: int, warmup: Warmup, sync: Callable[[], None], statistic: Callable[[list[float]], float] = statistics.median
 ) -> float:
-    """Median (or another `statistic`) wall time of ``fn()`` in milliseconds over `repeat` runs, after `warmup` untimed runs.
+    """Median (or another `statistic`) wall time of ``fn()`` in milliseconds over `repeat` runs, after the `warmup` runs.
 
     ``sync()`` runs before each clock read, so queued GPU work is counted.
     """
-    for _ in range(warmup):
+    started, done = time.perf_counter(), 0
+    while done < warmup.runs or time.perf_counter() - started < warmup.seconds:
         fn()
+        done += 1
     sync()
     times = []
     for _ in range(repeat):
@@ -122,7 +138,7 @@ def _peak_bytes(step: Step, backend: Backend) -> int | None:
 
 
 def measure_xcnn(
-    case: Case, backend: str, device: str | None, repeat: int, warmup: int, *, dtype: str = "float32",
+    case: Case, backend: str, device: str | None, repeat: int, warmup: Warmup, *, dtype: str = "float32",
     memory: bool = True,
 ) -> tuple[float, int | None]:
     """Median ms of forward + backward on `backend`/`device`, and its peak extra bytes.
@@ -169,7 +185,7 @@ def _torch_step(torch: Any, case: Case, host: dict[str, np.ndarray], device: str
     return step
 
 
-def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: int) -> tuple[float, str]:
+def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: Warmup) -> tuple[float, str]:
     """Median ms of the same work in PyTorch; the faster of NCHW and channels_last.
 
     Returns
@@ -186,7 +202,7 @@ def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: int)
     )
 
 
-def time_loops(case: Case, repeat: int, warmup: int) -> float:
+def time_loops(case: Case, repeat: int, warmup: Warmup) -> float:
     """Median ms of the tutorial's loops (:mod:`xcnn._loops`, float64) forward + backward on `case`."""
     host = host_data(case, "float64")
     x, dy = host["x"], host["dy"]
@@ -207,7 +223,7 @@ def time_loops(case: Case, repeat: int, warmup: int) -> float:
     return median_ms(step, repeat, warmup, _no_sync)
 
 
-def matmul_peak(n: int, backend: str, device: str | None, repeat: int, warmup: int) -> dict[str, float]:
+def matmul_peak(n: int, backend: str, device: str | None, repeat: int, warmup: Warmup) -> dict[str, float]:
     """The backend's float32 matrix-multiply speed: an ``(n, n) @ (n, n)`` product, ``2*n**3`` flops.
 
     A peak is what the machine can do, so this takes the fastest run, not
