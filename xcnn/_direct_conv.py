@@ -76,11 +76,14 @@ class _VectorisedKernel:
         return self._dispatcher(*args)
 
     def _compile(self, signature: tuple[Any, ...]) -> None:
-        from numba.core import config
-        from numba.core.compiler_lock import global_compiler_lock
-
+        try:  # Numba's internals: a release without them compiles these loops unvectorised (slower, as correct)
+            from numba.core import config
+            from numba.core.compiler_lock import global_compiler_lock
+        except ImportError:
+            self._dispatcher.compile(signature)
+            return
         with global_compiler_lock:
-            before = config.SLP_VECTORIZE
+            before = getattr(config, "SLP_VECTORIZE", 0)
             config.SLP_VECTORIZE = 1
             try:
                 self._dispatcher.compile(signature)
