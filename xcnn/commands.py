@@ -53,7 +53,7 @@ def _info(args: argparse.Namespace) -> int:
     print("settings:")
     print(f"  workspace limit   {_setting(_workspace_limit)}  [xcnn.set_workspace_limit, XCNN_WORKSPACE_MB]")
     threads = _setting(lambda: str(_threads.thread_count()))
-    print(f"  NumPy threads     {threads}  (pooling, depthwise convolution) [XCNN_NUM_THREADS]")
+    print(f"  NumPy threads     {threads}  (pooling, compiled convolution) [XCNN_NUM_THREADS]")
     compiled = _setting(_jit.status)
     print(f"  NumPy kernels     {compiled}  [XCNN_JIT]")
     return 0
