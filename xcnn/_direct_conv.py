@@ -41,7 +41,7 @@ import numpy as np
 
 from . import _direct_conv_kernels as _kernels
 from ._threads import in_sample_blocks
-from ._windows import Windows
+from ._windows import Windows, pad
 
 __all__ = ["backward", "forward", "usable"]
 
@@ -177,10 +177,8 @@ def _chunks(m: int, per_sample: int, limit: int) -> list[slice]:
 
 
 def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.ndarray:
-    """`a` with zero rows and columns around each sample, C-contiguous."""
-    if padding == ((0, 0), (0, 0)):
-        return np.ascontiguousarray(a)
-    return np.pad(a, ((0, 0), *padding, (0, 0)))
+    """`a` with zero rows and columns around each sample, C-contiguous (:func:`xcnn._windows.pad`)."""
+    return np.ascontiguousarray(pad(a, padding, 0, np))
 
 
 def _correlate(
