@@ -113,6 +113,29 @@ def forward_source(pixels: int, lanes: int) -> str:
     return "\n".join(lines)
 
 
+def _gradient_sums_lines(channels: str) -> list[str]:
+    """The weight-gradient loops' start: per sample, the bias gradient row by row, then each row's taps.
+
+    `channels` names the variable holding the output gradient's channel count.
+    """
+    return [
+        "    n_taps = dy_k.shape[0]",
+        "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
+        "    zero = np.zeros(1, dtype=part.dtype)[0]",
+        "    row_b = np.empty_like(part_b)",
+        "    for n in range(m):",
+        "        part[:] = 0",
+        "        part_b[:] = 0",
+        "        for oh in range(out_h):",
+        "            row_b[:] = 0",
+        "            for ow in range(out_w):",
+        f"                d_at = U(((n * out_h + oh) * out_w + ow) * {channels})",
+        f"                for j in range({channels}):",
+        "                    row_b[j] += dzf[d_at + U(j)]",
+        "            part_b += row_b",
+    ]
+
+
 def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradient") -> str:
     """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     ind = " " * 24
@@ -128,20 +151,7 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
         "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-        "    n_taps = dy_k.shape[0]",
-        "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
-        "    zero = np.zeros(1, dtype=part.dtype)[0]",
-        "    row_b = np.empty_like(part_b)",
-        "    for n in range(m):",
-        "        part[:] = 0",
-        "        part_b[:] = 0",
-        "        for oh in range(out_h):",
-        "            row_b[:] = 0",
-        "            for ow in range(out_w):",
-        "                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)",
-        "                for j in range(c_out):",
-        "                    row_b[j] += dzf[d_at + U(j)]",
-        "            part_b += row_b",
+        *_gradient_sums_lines("c_out"),
         "            for k in range(n_taps):",
         "                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)",
         f"                for cb_ in range(0, c_in, {channels}):",
@@ -216,7 +226,6 @@ loops that add each tap into the output in memory."""
 
 def depthwise_source(lanes: int) -> str:
     """``depthwise_<lanes>``: ``z[n, oh, ow, g] = b[g] + sum over taps k of x[n, oh - top + dy_k[k], ow - left + dx_k[k], g] * w[k, g]``."""
-    ind = " " * 16
     lines = [
         f"def depthwise_{lanes}(x, w, b, z, dy_k, dx_k, top, left):",
         '    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.',
@@ -263,20 +272,7 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
         '    """',
         "    m, out_h, out_w, c = dz.shape",
         "    height, width = x.shape[1], x.shape[2]",
-        "    n_taps = dy_k.shape[0]",
-        "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
-        "    zero = np.zeros(1, dtype=part.dtype)[0]",
-        "    row_b = np.empty_like(part_b)",
-        "    for n in range(m):",
-        "        part[:] = 0",
-        "        part_b[:] = 0",
-        "        for oh in range(out_h):",
-        "            row_b[:] = 0",
-        "            for ow in range(out_w):",
-        "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
-        "                for j in range(c):",
-        "                    row_b[j] += dzf[d_at + U(j)]",
-        "            part_b += row_b",
+        *_gradient_sums_lines("c"),
         "            for k in range(n_taps):",
         "                yk = oh - top + dy_k[k]",
         "                if yk < 0 or yk >= height:",
