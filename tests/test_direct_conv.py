@@ -28,14 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 GEOMETRIES = [  # (kernel, options)
     (3, dict(stride=1, padding=1)),
-    (3, dict(stride=1, padding="valid")),  # 8 -> 6 columns: narrower than a block of 8 pixels
+    (3, dict(stride=1, padding="valid")),  # 27 -> 25 columns: three blocks of 8 and an overlapping one
     (3, dict(stride=2, padding=((0, 1), (2, 0)))),  # uneven: the input gradient's phases start differently
     ((3, 2), dict(stride=1, padding="same", dilation=(2, 3))),  # uneven "same" padding, dilated
-    (5, dict(stride=(1, 3), padding=((4, 1), (0, 6)))),  # padding wider than the window's span; 19 columns, stride 3
+    (5, dict(stride=(1, 3), padding=((4, 1), (0, 6)))),  # padding wider than the window's span; 27 columns, stride 3
     (2, dict(stride=3, padding=0)),  # every third row and column reached by no window: zero gradient
     (3, dict(stride=2, padding=2, dilation=2)),
 ]
-WIDTH = 19  # 19 output columns at stride 1: two blocks of 8, then one overlapping the second
+WIDTH = 27  # at stride 1, 27 output columns: three blocks of 8, then one overlapping the third;
+# at stride 3 still 8 or more, as the loops require (``usable``)
 
 
 @pytest.fixture
@@ -169,16 +170,16 @@ def test_the_generated_loops_run_as_plain_python(lanes):
     np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
 
 
-@pytest.mark.parametrize("limit", [1, 50_000, 10**9], ids=["one-sample-chunks", "two-sample-chunks", "one-chunk"])
-def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls, limit):
+@pytest.mark.parametrize("per_chunk", [1, 2, 5], ids=["one-sample-chunks", "two-sample-chunks", "one-chunk"])
+def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls, per_chunk):
     """Padded copies go chunk by chunk within the workspace limit; a sample too big for it takes the gathered windows."""
     kernel, options = GEOMETRIES[0]
     x, w, b, dz = _layer(8, 8, kernel, options, "float64", seed=5, m=5, calls=count_calls)
     whole = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
     win = Windows(in_size=(7, WIDTH), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     per_sample = _direct_conv._padded_bytes(win, 8, 8, 8)
-    assert 2 * per_sample <= 50_000 < 3 * per_sample  # the middle case really goes two samples at a time
-    limit = max(limit, per_sample)
+    limit = per_chunk * per_sample + per_sample // 2  # room for `per_chunk` samples, not one more
+    assert [c.stop - c.start for c in _direct_conv._chunks(5, per_sample, limit)][0] == per_chunk
     chunked = (_direct_conv.forward(x, w, b, win, limit), *_direct_conv.backward(dz, x, w, win, limit))
     for got, want in zip(chunked, whole):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
@@ -192,7 +193,7 @@ def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls
 
 def test_usable_follows_channels_stride_and_window():
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
-        return Windows(in_size=(8, 8), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
+        return Windows(in_size=(8, 20), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
     LIMIT = 2**30
     assert _direct_conv.usable(win(), 16, 32, 4, LIMIT)
@@ -206,7 +207,9 @@ def test_usable_follows_channels_stride_and_window():
     assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32, 4, LIMIT)
     assert _direct_conv.usable(win(), 64, 64, 4, LIMIT)
     assert not _direct_conv.usable(win(), 128, 128, 4, LIMIT)  # BLAS is faster there
-    one_sample = 4 * (10 * 10 * 16 + 10 * 10 * 32)  # padded input and output gradient, float32
+    narrow = Windows(in_size=(8, 7), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    assert not _direct_conv.usable(narrow, 16, 32, 4, LIMIT)  # rows narrower than a block of 8 pixels
+    one_sample = 4 * (10 * 22 * 16 + 10 * 22 * 32)  # padded input and output gradient, float32
     assert _direct_conv.usable(win(), 16, 32, 4, one_sample)
     assert not _direct_conv.usable(win(), 16, 32, 4, one_sample - 1)  # then the gathered windows, in blocks
 
@@ -323,3 +326,18 @@ def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
     compiled = _direct_conv.backward(dz, x, w, win, 2**20)
     for got, want in zip((dx, dw.reshape(w.shape), db), compiled):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("lanes", [32, 16, 8])
+def test_rows_narrower_than_a_block_take_the_plain_loops(lanes):
+    """The compiled forward loops on rows narrower than their block of pixels (layers never send them
+    there, see ``usable``, but the loops stay correct): against the plain-Python run of the same function."""
+    rng = np.random.default_rng(9)
+    x_pad = rng.standard_normal((2, 5, 4, 8)).astype(np.float32)  # 2 output columns at 3x3
+    w3 = rng.standard_normal((9, 8, lanes)).astype(np.float32)
+    b = rng.standard_normal(lanes).astype(np.float32)
+    dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))
+    compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
+    _direct_conv._FORWARD[lanes](x_pad, w3, b, compiled, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)
+    getattr(_direct_conv_kernels, f"forward_{lanes}")(x_pad, w3, b, plain, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)
+    np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)
