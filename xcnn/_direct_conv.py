@@ -26,7 +26,7 @@ default since it miscompiled code in older LLVM versions (numba#8852). It is
 turned on only while these kernels compile, under Numba's compiler lock so no
 other compilation sees it; the tests compare every kernel with PyTorch and
 with the array-API code. The unrolled blocks take longer to compile than the
-other kernels: 3 to 6 s each per dtype on a 2-core CPU, five kernels in all,
+other kernels: 3 to 6 s each per dtype on a 2-core CPU (a layer uses up to three of them),
 cached on disk by Numba like the rest.
 """
 
