@@ -22,6 +22,7 @@ from xcnn import functional as F
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
 from xcnn import _direct_conv, _direct_conv_kernels
+from xcnn._numba_kernels import tap_offsets
 from xcnn._windows import Windows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +156,7 @@ def test_the_generated_loops_run_as_plain_python(lanes):
     w = rng.standard_normal((3, 3, 8, lanes))
     b = rng.standard_normal(lanes)
     win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
-    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     z = np.empty((1, 3, 9, lanes))
     getattr(_direct_conv_kernels, f"forward_{lanes}")(x, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 3, 9, 0, 0, 1, 1)
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win, 2**20), rtol=1e-12, atol=1e-12)
@@ -221,7 +222,7 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
     kernel = _direct_conv._VectorisedKernel(_direct_conv_kernels.forward_8)
     x_pad, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
-    dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))
+    dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     kernel(x_pad, w3, b, z, dy_k, dx_k, 1, 1, 1, 8, 0, 0, 1, 1)
     assert config.SLP_VECTORIZE == before
     np.testing.assert_array_equal(z, 18)
@@ -298,7 +299,7 @@ def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
     w = rng.standard_normal((3, 3, 1, lanes))
     b = rng.standard_normal(lanes)
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
-    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     z = np.empty((1, 4, 5, lanes))
     getattr(_direct_conv_kernels, f"depthwise_{lanes}")(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1)
     np.testing.assert_allclose(z, _direct_conv.depthwise_forward(x, w, b, win), rtol=1e-12, atol=1e-12)
@@ -317,7 +318,7 @@ def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
     w = rng.standard_normal((3, 3, 3, lanes))
     dz = rng.standard_normal((1, 4, 5, lanes))
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
-    dy_k, dx_k = _direct_conv._taps(win.kernel, win.dilation)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     dx = np.empty_like(x)
     getattr(_direct_conv_kernels, f"narrow_input_gradient_{lanes}")(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1)
     dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
@@ -336,7 +337,7 @@ def test_rows_narrower_than_a_block_take_the_plain_loops(lanes):
     x_pad = rng.standard_normal((2, 5, 4, 8)).astype(np.float32)  # 2 output columns at 3x3
     w3 = rng.standard_normal((9, 8, lanes)).astype(np.float32)
     b = rng.standard_normal(lanes).astype(np.float32)
-    dy_k, dx_k = _direct_conv._taps((3, 3), (1, 1))
+    dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
     _direct_conv._FORWARD[lanes](x_pad, w3, b, compiled, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)
     getattr(_direct_conv_kernels, f"forward_{lanes}")(x_pad, w3, b, plain, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)

@@ -40,6 +40,7 @@ import numba
 import numpy as np
 
 from . import _direct_conv_kernels as _kernels
+from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
 from ._threads import in_sample_blocks
 from ._windows import Windows, pad
 
@@ -58,11 +59,7 @@ class _VectorisedKernel:
     """
 
     def __init__(self, kernel: Callable[..., Any]) -> None:
-        options = {"nogil": True, "error_model": "numpy", "boundscheck": False, "fastmath": {"contract"}}
-        try:
-            self._dispatcher = numba.njit(cache=True, **options)(kernel)
-        except RuntimeError:  # no writable cache directory: compile in each process
-            self._dispatcher = numba.njit(**options)(kernel)
+        self._dispatcher = compile_kernel(kernel, fastmath={"contract"})  # multiply-adds fused
         self._ready: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
 
@@ -104,13 +101,6 @@ _NARROW_INPUT_GRADIENT = {
 def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _VectorisedKernel:
     """The kernel with the widest register block that `channels` fills (see the generator's measurements)."""
     return next(kernel for lanes, kernel in kernels.items() if channels % lanes == 0)
-
-
-def _taps(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column offset of each tap ``k = i*kw + j``, dilation applied."""
-    (kh, kw), (dh, dw) = kernel, dilation
-    k = np.arange(kh * kw, dtype=np.int64)
-    return (k // kw) * dh, (k % kw) * dw
 
 
 MAX_CHANNEL_PRODUCT = 64 * 64
@@ -207,7 +197,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, li
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
     per_sample = x.dtype.itemsize * win.padded_size[0] * win.padded_size[1] * c_in
     for chunk in _chunks(len(x), per_sample, limit):
-        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], _taps(win.kernel, win.dilation), win.stride)
+        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], tap_offsets(win.kernel, win.dilation), win.stride)
     return z
 
 
@@ -282,7 +272,7 @@ def _input_gradient(dz_pad: np.ndarray, w_t: np.ndarray, dx: np.ndarray, win: Wi
 def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
     """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1, from the unpadded `dz`."""
     kh, kw, c_in, c_out = w.shape
-    dy_k, dx_k = _taps(win.kernel, win.dilation)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     (top, _), (left, _) = win.full_padding
     w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
     kernel = _widest(_NARROW_INPUT_GRADIENT, c_out)
@@ -328,7 +318,7 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
 def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
     """``(dw (taps, C, C_out), db)`` of these samples, each block of samples in a thread of its own."""
     c_in, c_out = x_pad.shape[3], dz.shape[3]
-    dy_k, dx_k = _taps(win.kernel, win.dilation)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, c_out)
     sh, sw = win.stride
 
@@ -364,10 +354,9 @@ def depthwise_usable(win: Windows, groups: int, c_out: int) -> bool:
 
 
 def _depthwise_taps(w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    """``(dy_k, dx_k, w (taps, G), top, left)``."""
-    kh, kw, _, groups = w.shape
-    (top, _), (left, _) = win.full_padding
-    return *_taps(win.kernel, win.dilation), np.ascontiguousarray(np.reshape(w, (kh * kw, groups))), top, left
+    """``(dy_k, dx_k, w (taps, G), top, left)``, from :func:`xcnn._numba_kernels.depthwise_geometry`."""
+    dy_k, dx_k, _, _, top, left, w2 = depthwise_geometry(w, win)
+    return dy_k, dx_k, w2, top, left
 
 
 def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:

@@ -33,34 +33,42 @@ from ._windows import Windows
 __all__ = [
     "col2im",
     "col2im_add",
+    "compile_kernel",
+    "depthwise_geometry",
     "depthwise_backward",
     "depthwise_forward",
     "im2col",
     "max_pool_backward",
     "spread_mean",
+    "tap_offsets",
     "window_max",
     "window_mean",
 ]
 
-def _compile(kernel: Callable[..., Any]) -> Any:
+def compile_kernel(kernel: Callable[..., Any], **extra_options: Any) -> Any:
     """Compile `kernel` (GIL released, no bounds checks), cached on disk where Numba finds a place.
 
     Numba caches beside the source, else in the user's cache directory; with
     neither writable it refuses ``cache=True``, and the kernel is compiled
-    afresh in each process instead.
+    afresh in each process instead. `extra_options` go to ``numba.njit``.
     """
-    options = {"nogil": True, "error_model": "numpy", "boundscheck": False}
+    options = {"nogil": True, "error_model": "numpy", "boundscheck": False, **extra_options}
     try:
         return numba.njit(cache=True, **options)(kernel)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(**options)(kernel)
 
 
-def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Row and column offset of each kernel offset ``k = i*kw + j`` (dilation applied), and the strides."""
-    (kh, kw), (sh, sw), (dh, dw) = win.kernel, win.stride, win.dilation
+def tap_offsets(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column offset of each kernel offset ``k = i*kw + j``, dilation applied."""
+    (kh, kw), (dh, dw) = kernel, dilation
     k = np.arange(kh * kw, dtype=np.int64)
-    return (k // kw) * dh, (k % kw) * dw, sh, sw
+    return (k // kw) * dh, (k % kw) * dw
+
+
+def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """:func:`tap_offsets` of `win`, and its strides."""
+    return *tap_offsets(win.kernel, win.dilation), *win.stride
 
 
 # --- pooling ---------------------------------------------------------------------------
@@ -75,7 +83,7 @@ def _geometry(win: Windows) -> tuple[np.ndarray, np.ndarray, int, int]:
 # expression float64 and converts every float32 element twice.
 
 
-@_compile
+@compile_kernel
 def _window_max(x, out, dy_k, dx_k, sh, sw):  # argument types: Numba infers them
     m, out_h, out_w, channels = out.shape
     n_offsets = dy_k.shape[0]
@@ -114,7 +122,7 @@ def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows, *extra: Any) -> np
     return out
 
 
-@_compile
+@compile_kernel
 def _window_mean(x, out, dy_k, dx_k, sh, sw, divisor):
     m, out_h, out_w, channels = out.shape
     for n in range(m):
@@ -145,7 +153,7 @@ def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> n
     return np.ascontiguousarray(np.reshape(divisor, win.out_size), dtype=dtype)
 
 
-@_compile
+@compile_kernel
 def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):
     m, out_h, out_w, channels = dy.shape
     covering = fresh_row >= 0
@@ -220,7 +228,7 @@ _UNSCALED = np.empty((0, 0))
 """The divisor grid of an unscaled spread: windows add their values as they are."""
 
 
-@_compile
+@compile_kernel
 def _spread(src, dx, dy_k, dx_k, sh, sw, per_offset, fresh_row, fresh_col, clear, divisor):
     m, channels = dx.shape[0], dx.shape[3]
     covering = clear and fresh_row >= 0  # see _gradient_array
@@ -310,7 +318,7 @@ def col2im_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
     _spread(src, into, dy_k, dx_k, sh, sw, True, -1, -1, False, _UNSCALED)  # adds to what is there
 
 
-@_compile
+@compile_kernel
 def _im2col(x, cols, dy_k, dx_k, sh, sw):
     m, out_h, out_w = cols.shape[:3]
     channels = x.shape[3]
@@ -349,7 +357,7 @@ def im2col(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 # starts each sum from the bias instead of adding it in another pass.
 
 
-@_compile
+@compile_kernel
 def _depthwise_forward(x, w, b, z, dy_k, dx_k, sh, sw, top, left):
     m, out_h, out_w, c_out = z.shape
     height, width, groups = x.shape[1], x.shape[2], x.shape[3]
@@ -376,7 +384,8 @@ def _depthwise_forward(x, w, b, z, dy_k, dx_k, sh, sw, top, left):
     return z
 
 
-def _offsets_and_weights(w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, int, int, int, int, np.ndarray]:
+def depthwise_geometry(w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, int, int, int, int, np.ndarray]:
+    """``(dy_k, dx_k, sh, sw, top, left, w (taps, G*mult))`` of a depthwise layer."""
     dy_k, dx_k, sh, sw = _geometry(win)
     (top, _), (left, _) = win.full_padding
     kh, kw, _, c_out = w.shape
@@ -389,7 +398,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     Output channel ``g*mult + q`` reads input channel ``g`` (PyTorch's
     grouping); `win` gives the zero padding.
     """
-    dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
+    dy_k, dx_k, sh, sw, top, left, w2 = depthwise_geometry(w, win)
     x = np.ascontiguousarray(x)
     c_out = w.shape[3]
     b = np.zeros(c_out, dtype=x.dtype) if b is None else np.ascontiguousarray(b)
@@ -400,7 +409,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     return z
 
 
-@_compile
+@compile_kernel
 def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):
     m, out_h, out_w, c_out = dz.shape
     height, width, groups = x.shape[1], x.shape[2], x.shape[3]
@@ -442,7 +451,7 @@ def depthwise_backward(
     dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(dx, dw, db)`` of :func:`depthwise_forward`, in one pass over the windows; `dx` unpadded, like `x`."""
-    dy_k, dx_k, sh, sw, top, left, w2 = _offsets_and_weights(w, win)
+    dy_k, dx_k, sh, sw, top, left, w2 = depthwise_geometry(w, win)
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     dx = np.empty(x.shape, dtype=dz.dtype)
 
