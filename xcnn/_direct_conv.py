@@ -41,7 +41,7 @@ import numpy as np
 
 from . import _direct_conv_kernels as _kernels
 from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
-from ._threads import in_sample_blocks
+from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows, pad
 
 __all__ = ["backward", "forward", "usable"]
@@ -327,9 +327,7 @@ def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tupl
         kernel(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, sh, sw)
         return dw, db
 
-    parts = in_sample_blocks(len(dz), x_pad.nbytes, run)
-    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
-    return dw, db
+    return summed_over_sample_blocks(len(dz), x_pad.nbytes, run)
 
 
 # --- depthwise convolution ------------------------------------------------------------
@@ -391,6 +389,5 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
         gradient(x[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left)
         return dw, db
 
-    parts = in_sample_blocks(len(dz), x.nbytes, run)
-    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
+    dw, db = summed_over_sample_blocks(len(dz), x.nbytes, run)
     return dx, np.reshape(dw, w.shape), db

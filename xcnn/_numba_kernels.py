@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from ._scratch import scratch
-from ._threads import in_sample_blocks
+from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows
 
 __all__ = [
@@ -460,6 +460,5 @@ def depthwise_backward(
         _depthwise_backward(dz[s], x[s], w2, dx[s], dw, db, dy_k, dx_k, sh, sw, top, left)
         return dw, db
 
-    parts = in_sample_blocks(len(dz), x.nbytes, run)
-    dw, db = (sum(totals[1:], totals[0]) for totals in zip(*parts))
+    dw, db = summed_over_sample_blocks(len(dz), x.nbytes, run)
     return dx, np.reshape(dw, w.shape), db

@@ -25,7 +25,7 @@ import array_api_compat
 from . import _jit
 from .backend import Array
 
-__all__ = ["in_sample_blocks", "over_samples", "thread_count"]
+__all__ = ["in_sample_blocks", "over_samples", "summed_over_sample_blocks", "thread_count"]
 
 MIN_BYTES = 1 << 20
 """Below this much input a thread hand-off costs more than it saves."""
@@ -84,6 +84,13 @@ def in_sample_blocks(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[A
     step = -(-m // workers)
     blocks = [slice(i, min(i + step, m)) for i in range(0, m, step)]
     return list(_executor(workers).map(functools.partial(_run_marked, run), blocks))
+
+
+def summed_over_sample_blocks(m: int, nbytes: int, run: Callable[[slice], tuple[Any, ...]]) -> tuple[Any, ...]:
+    """:func:`in_sample_blocks` for a `run` that returns totals over its samples (weight and bias
+    gradients): the blocks' totals, added position by position."""
+    parts = in_sample_blocks(m, nbytes, run)
+    return tuple(functools.reduce(lambda a, b: a + b, totals) for totals in zip(*parts))
 
 
 def over_samples(
