@@ -156,11 +156,12 @@ def _narrow(c_in: int) -> bool:
     return c_in < LANES
 
 
-def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
+def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int, phases: GradientPhases | None = None) -> int:
     """Bytes of one sample's padded input and padded output gradient (the backward pass holds both;
-    :func:`_narrow` layers read the output gradient unpadded)."""
+    :func:`_narrow` layers read the output gradient unpadded). `phases`: :func:`_gradient_phases`
+    of `win`, where the caller has them."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
-    (_, top, bottom), (_, left, right) = _gradient_phases(win)
+    (_, top, bottom), (_, left, right) = phases or _gradient_phases(win)
     padded_dz = 0 if _narrow(c_in) else (out_h + top + bottom) * (out_w + left + right) * c_out
     return itemsize * (h_pad * w_pad * c_in + padded_dz)
 
@@ -229,7 +230,11 @@ def _phases(n_in: int, n_out: int, k: int, s: int, d: int, lo: int) -> tuple[lis
     return [(r, rows, taps, [q + before for q in shifts]) for r, rows, taps, shifts in raw], before, after
 
 
-def _gradient_phases(win: Windows) -> tuple[tuple[list[Phase], int, int], tuple[list[Phase], int, int]]:
+GradientPhases = tuple[tuple[list[Phase], int, int], tuple[list[Phase], int, int]]
+""":func:`_phases` along rows and along columns, with the padding each needs."""
+
+
+def _gradient_phases(win: Windows) -> GradientPhases:
     """:func:`_phases` along rows and along columns."""
     (kh, kw), (sh, sw), (dh, dw), ((top, _), (left, _)) = win.kernel, win.stride, win.dilation, win.full_padding
     return (
@@ -238,29 +243,45 @@ def _gradient_phases(win: Windows) -> tuple[tuple[list[Phase], int, int], tuple[
     )
 
 
-def _input_gradient(dz_pad: np.ndarray, w_t: np.ndarray, dx: np.ndarray, win: Windows) -> None:
-    """Fill `dx` from the padded output gradient, phase by phase (:func:`_phases`), straight into place.
+PhaseCall = tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int, int]
+"""``(weights, dy_k, dx_k, rows, columns, first row, first column)`` of one phase's correlation."""
+
+
+def _phase_calls(w_t: np.ndarray, phases: GradientPhases) -> tuple[list[PhaseCall], list[tuple[int, int]]]:
+    """The forward loops' arguments for each phase of the input gradient (:func:`_phases`), and the
+    phases that no window reaches (a stride above the dilated kernel: zero gradient).
 
     ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels.
-    Each thread runs every phase on its block of samples (one hand-off, and its
-    block of the gradient stays in cache from one phase to the next).
     """
-    (rows, _, _), (cols, _, _) = _gradient_phases(win)
-    sh, sw = win.stride
-    kernel = _widest(_FORWARD, dx.shape[3])
-    no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
-    calls = []  # (weights, taps, the phase's size and origin)
+    (rows, _, _), (cols, _, _) = phases
+    calls, unreached = [], []
     for r_h, n_h, taps_h, shifts_h in rows:
         for r_w, n_w, taps_w, shifts_w in cols:
             if not (n_h and n_w):
                 continue
-            if not (taps_h and taps_w):  # no window reaches these inputs (a stride above the dilated kernel)
-                dx[:, r_h::sh, r_w::sw] = 0
+            if not (taps_h and taps_w):
+                unreached.append((r_h, r_w))
                 continue
             dy_k = np.repeat(np.asarray(shifts_h, dtype=np.int64), len(taps_w))
             dx_k = np.tile(np.asarray(shifts_w, dtype=np.int64), len(taps_h))
             w3 = np.ascontiguousarray(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(dy_k), *w_t.shape[2:])))
             calls.append((w3, dy_k, dx_k, n_h, n_w, r_h, r_w))
+    return calls, unreached
+
+
+def _input_gradient(
+    dz_pad: np.ndarray, calls: list[PhaseCall], unreached: list[tuple[int, int]], dx: np.ndarray, stride: tuple[int, int]
+) -> None:
+    """Fill `dx` from the padded output gradient, phase by phase (:func:`_phase_calls`), straight into place.
+
+    Each thread runs every phase on its block of samples (one hand-off, and its
+    block of the gradient stays in cache from one phase to the next).
+    """
+    sh, sw = stride
+    for r_h, r_w in unreached:
+        dx[:, r_h::sh, r_w::sw] = 0
+    kernel = _widest(_FORWARD, dx.shape[3])
+    no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
 
     def run(s: slice) -> None:
         for w3, dy_k, dx_k, n_h, n_w, r_h, r_w in calls:
@@ -299,16 +320,17 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
     db : ``(C_out,)``
     """
     kh, kw, c_in, c_out = w.shape
-    (_, top, bottom), (_, left, right) = _gradient_phases(win)
-    w_t = np.swapaxes(w, 2, 3)
+    phases = _gradient_phases(win)
+    (_, top, bottom), (_, left, right) = phases
+    calls, unreached = ([], []) if _narrow(c_in) else _phase_calls(np.swapaxes(w, 2, 3), phases)
     dx = np.empty(x.shape, dtype=dz.dtype)
     dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)
     db = np.zeros(c_out, dtype=dz.dtype)
-    for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize), limit):
+    for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize, phases), limit):
         if _narrow(c_in):
             _narrow_input_gradient(np.ascontiguousarray(dz[chunk]), w, dx[chunk], win)
         else:
-            _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), w_t, dx[chunk], win)
+            _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), calls, unreached, dx[chunk], win.stride)
         dw_part, db_part = _weight_gradient_of(_pad(x[chunk], win.full_padding), np.ascontiguousarray(dz[chunk]), win)
         dw += dw_part
         db += db_part
