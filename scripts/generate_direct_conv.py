@@ -51,12 +51,34 @@ U = np.uint64
 '''
 
 
+def _lines_padded_sample(indent: str) -> list[str]:
+    """Copy sample ``n`` of ``x`` into the inside of ``xs``, one padded sample (flat) whose borders are zero.
+
+    The loops read the sample from this copy: no padded copy of the whole batch
+    is made (memory), and the sample sits in the cache while the taps walk it.
+    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's
+    memory is.
+    """
+    return [
+        f"{indent}for h in range(height):",
+        f"{indent}    at = (n * height + h) * width * c_in",
+        f"{indent}    to = ((h + top) * pad_w + left) * c_in",
+        f"{indent}    xs[to : to + width * c_in] = xf[at : at + width * c_in]",
+    ]
+
+
+PADDED_SAMPLE_SETUP = [
+    "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
+    "    n_taps = dy_k.shape[0]",
+]
+
+
 def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``."""
     out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
     out += [
         f"{indent}for k in range(n_taps):",
-        f"{indent}    x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow0 * sw + dx_k[k]) * c_in)",
+        f"{indent}    x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)",
         f"{indent}    w_at = U(k * c_in * c_out) + jb",
         f"{indent}    for c in range(c_in):",
         f"{indent}        w_row = w_at + U(c * c_out)",
@@ -64,7 +86,7 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     inner = indent + "        "
     out += [f"{inner}w{j} = wf[w_row + U({j})]" for j in range(lanes)]
     for p in range(pixels):
-        out.append(f"{inner}x{p} = xf[x_at + U({p} * sw * c_in + c)]")
+        out.append(f"{inner}x{p} = xs[x_at + U({p} * sw * c_in + c)]")
         out += [f"{inner}a{p}_{j} += x{p} * w{j}" for j in range(lanes)]
     out.append(f"{indent}z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb")
     out += [f"{indent}zf[z_at + U({p} * cs * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
@@ -72,58 +94,52 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
 
 
 def forward_source(pixels: int, lanes: int) -> str:
-    """``forward_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
+    """``forward_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
     lines = [
-        f"def forward_{lanes}(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):",
-        '    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
+        f"def forward_{lanes}(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):",
+        '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
-        "    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to",
-        "    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,",
+        "    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above",
+        "    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,",
+        "    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,",
         f"    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of {lanes}; tap ``k``",
-        "    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of",
-        f"    {pixels} pixels x {lanes} channels; a row's last block overlaps the one before it",
-        f"    (the same sums, written twice); rows narrower than {pixels} take plain loops.",
+        "    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.",
+        f"    Blocks of {pixels} pixels x {lanes} channels; the pixels left over at the end of a",
+        f"    row (fewer than {pixels}) go one at a time.",
         '    """',
         "    m, z_h, z_w, c_out = z.shape",
-        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-        "    n_taps = dy_k.shape[0]",
+        *PADDED_SAMPLE_SETUP,
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
         "    for n in range(m):",
+        *_lines_padded_sample(" " * 8),
         "        for oh in range(out_h):",
-        f"            if out_w >= {pixels}:",
-        f"                for block in range((out_w + {pixels - 1}) // {pixels}):",
-        f"                    ow0 = min(block * {pixels}, out_w - {pixels})",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        *_lines_forward_block(pixels, lanes, " " * 24),
-        "            else:  # too narrow for a block: plain loops, which the compiler vectorises over channels",
-        "                for ow in range(out_w):",
-        "                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)",
-        "                    for j in range(c_out):",
-        "                        zf[z_at + U(j)] = b[j]",
-        "                    for k in range(n_taps):",
-        "                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c_in)",
-        "                        for c in range(c_in):",
-        "                            x_c = xf[x_at + U(c)]",
-        "                            w_row = U((k * c_in + c) * c_out)",
-        "                            for j in range(c_out):",
-        "                                zf[z_at + U(j)] += x_c * wf[w_row + U(j)]",
+        f"            for block in range(out_w // {pixels}):",
+        f"                ow0 = block * {pixels}",
+        f"                for jb_ in range(0, c_out, {lanes}):",
+        "                    jb = U(jb_)",
+        *_lines_forward_block(pixels, lanes, " " * 20),
+        f"            for ow0 in range(out_w - out_w % {pixels}, out_w):",
+        f"                for jb_ in range(0, c_out, {lanes}):",
+        "                    jb = U(jb_)",
+        *_lines_forward_block(1, lanes, " " * 20),
         "    return z",
     ]
     return "\n".join(lines)
 
 
-def _gradient_sums_lines(channels: str) -> list[str]:
+def _gradient_sums_lines(channels: str, padded: bool = False) -> list[str]:
     """The weight-gradient loops' start: per sample, the bias gradient row by row, then each row's taps.
 
-    `channels` names the variable holding the output gradient's channel count.
+    `channels` names the variable holding the output gradient's channel count;
+    `padded`: copy each sample into the padded ``xs`` first (:func:`_lines_padded_sample`).
     """
     return [
-        "    n_taps = dy_k.shape[0]",
+        *([] if padded else ["    n_taps = dy_k.shape[0]"]),
         "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
         "    zero = np.zeros(1, dtype=part.dtype)[0]",
         "    row_b = np.empty_like(part_b)",
         "    for n in range(m):",
+        *(_lines_padded_sample(" " * 8) if padded else []),
         "        part[:] = 0",
         "        part_b[:] = 0",
         "        for oh in range(out_h):",
@@ -140,20 +156,20 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
     """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     ind = " " * 24
     lines = [
-        f"def {name}_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):",
+        f"def {name}_{lanes}(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):",
         '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
         "",
         f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed"
         if channels > 1
         else f"    ``C_out`` is a multiple of {lanes}; one input channel at a time. Each sample's share is summed",
         "    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:",
-        "    shorter float sums, less rounding.",
+        "    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
-        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-        *_gradient_sums_lines("c_out"),
+        *PADDED_SAMPLE_SETUP,
+        *_gradient_sums_lines("c_out", padded=True),
         "            for k in range(n_taps):",
-        "                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)",
+        "                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)",
         f"                for cb_ in range(0, c_in, {channels}):",
         f"                    for jb_ in range(0, c_out, {lanes}):",
         "                        jb = U(jb_)",
@@ -165,7 +181,7 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
         *(f"{ind}    d{j} = dzf[d_at + U({j})]" for j in range(lanes)),
     ]
     for p in range(channels):
-        lines.append(f"{ind}    x{p} = xf[x_at + U({p})]")
+        lines.append(f"{ind}    x{p} = xs[x_at + U({p})]")
         lines += [f"{ind}    a{p}_{j} += x{p} * d{j}" for j in range(lanes)]
     lines += [f"{ind}pf[p_at + U({p} * c_out + {j})] += a{p}_{j}" for p in range(channels) for j in range(lanes)]
     lines += ["        dw += part", "        db += part_b", "    return dw"]

@@ -9,6 +9,7 @@ generated module must be what its generator writes.
 from __future__ import annotations
 
 import importlib.util
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 GEOMETRIES = [  # (kernel, options)
     (3, dict(stride=1, padding=1)),
-    (3, dict(stride=1, padding="valid")),  # 27 -> 25 columns: three blocks of 8 and an overlapping one
+    (3, dict(stride=1, padding="valid")),  # 27 -> 25 columns: whole blocks and one pixel left over
     (3, dict(stride=2, padding=((0, 1), (2, 0)))),  # uneven: the input gradient's phases start differently
     ((3, 2), dict(stride=1, padding="same", dilation=(2, 3))),  # uneven "same" padding, dilated
     (5, dict(stride=(1, 3), padding=((4, 1), (0, 6)))),  # padding wider than the window's span; 27 columns, stride 3
     (2, dict(stride=3, padding=0)),  # every third row and column reached by no window: zero gradient
     (3, dict(stride=2, padding=2, dilation=2)),
 ]
-WIDTH = 27  # at stride 1, 27 output columns: three blocks of 8, then one overlapping the third;
+WIDTH = 27  # at stride 1, 27 output columns: three blocks of 8, then three pixels one at a time;
 # at stride 3 still 8 or more, as the loops require (``usable``)
 
 
@@ -152,47 +153,61 @@ def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count
 def test_the_generated_loops_run_as_plain_python(lanes):
     """Without Numba the generated functions compute the same sums, slowly: they are the source of truth."""
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((1, 5, 11, 8))
+    x = rng.standard_normal((2, 5, 11, 8))
     w = rng.standard_normal((3, 3, 8, lanes))
     b = rng.standard_normal(lanes)
-    win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
+    win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 2), (1, 0)))
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    z = np.empty((1, 3, 9, lanes))
-    getattr(_direct_conv_kernels, f"forward_{lanes}")(x, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 3, 9, 0, 0, 1, 1)
-    np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win, 2**20), rtol=1e-12, atol=1e-12)
+    z = np.empty((2, 6, 10, lanes))  # rows of 10: whole blocks and pixels left over, for every block width
+    padded = np.zeros(8 * 12 * 8)  # one sample padded to 8 x 12 pixels; the loops fill the inside
+    getattr(_direct_conv_kernels, f"forward_{lanes}")(
+        x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 12, 1, 1, 6, 10, 0, 0, 1, 1
+    )
+    np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     if lanes == 32:
         return  # the weight gradient has blocks of 16 and 8 lanes
     dw, db = np.zeros((9, 8, lanes)), np.zeros(lanes)
     weight_gradient = getattr(_direct_conv_kernels, f"weight_gradient_{lanes}")
-    weight_gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
-    _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win, 2**20)
+    weight_gradient(x, np.zeros(8 * 12 * 8), z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 12, 1, 1)
+    _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
     np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
 
 
-@pytest.mark.parametrize("per_chunk", [1, 2, 5], ids=["one-sample-chunks", "two-sample-chunks", "one-chunk"])
-def test_chunks_of_samples_give_the_whole_batchs_result(monkeypatch, count_calls, per_chunk):
-    """Padded copies go chunk by chunk within the workspace limit; a sample too big for it takes the gathered windows."""
+def test_the_loops_pad_one_sample_at_a_time(count_calls):
+    """Working memory beyond the results is one padded sample per thread, whatever the batch size;
+    a layer whose buffers exceed the workspace limit takes the gathered windows."""
     kernel, options = GEOMETRIES[0]
-    x, w, b, dz = _layer(8, 8, kernel, options, "float64", seed=5, m=5, calls=count_calls)
-    whole = (F.conv2d(x, w, b, **options), *F.conv2d_backward(dz, x, w, **options))
     win = Windows(in_size=(7, WIDTH), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
-    per_sample = _direct_conv._padded_bytes(win, 8, 8, 8)
-    limit = per_chunk * per_sample + per_sample // 2  # room for `per_chunk` samples, not one more
-    assert [c.stop - c.start for c in _direct_conv._chunks(5, per_sample, limit)][0] == per_chunk
-    chunked = (_direct_conv.forward(x, w, b, win, limit), *_direct_conv.backward(dz, x, w, win, limit))
-    for got, want in zip(chunked, whole):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-    xcnn.set_workspace_limit(per_sample - 1)
+    buffers = _direct_conv._buffer_bytes(win, 8, 8, 8)
+
+    def working_memory(m):
+        x, w, b, dz = _layer(8, 8, kernel, options, "float64", seed=5, m=m)
+        _direct_conv.forward(x, w, b, win), _direct_conv.backward(dz, x, w, win)  # compiled or loaded: not counted
+        tracemalloc.start()
+        try:
+            results = (_direct_conv.forward(x, w, b, win), *_direct_conv.backward(dz, x, w, win))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return peak - sum(r.nbytes for r in results)
+
+    padded_batch = 64 * 9 * (WIDTH + 2) * 8 * 8  # what a padded copy of the input would take
+    assert working_memory(64) <= buffers + padded_batch // 8
+    assert working_memory(64) - working_memory(4) < padded_batch // 8
+    x, w, b, dz = _layer(8, 8, kernel, options, "float64", seed=5, m=4, calls=count_calls)
+    xcnn.set_workspace_limit(buffers)
     try:
+        F.conv2d(x, w, b, **options), F.conv2d_backward(dz, x, w, **options)
+        xcnn.set_workspace_limit(buffers - 1)
         F.conv2d(x, w, b, **options), F.conv2d_backward(dz, x, w, **options)
     finally:
         xcnn.set_workspace_limit(None)
-    assert count_calls == _calls(2)  # the default limit and the chunked calls; not the last
+    assert count_calls == _calls(1)  # within the limit; not the second time
 
 
-def test_usable_follows_channels_stride_and_window():
+def test_usable_follows_channels_stride_and_window(monkeypatch):
     def win(kernel=(3, 3), stride=(1, 1), padding=((1, 1), (1, 1))):
         return Windows(in_size=(8, 20), kernel=kernel, stride=stride, dilation=(1, 1), padding=padding)
 
@@ -210,9 +225,10 @@ def test_usable_follows_channels_stride_and_window():
     assert not _direct_conv.usable(win(), 128, 128, 4, LIMIT)  # BLAS is faster there
     narrow = Windows(in_size=(8, 7), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     assert not _direct_conv.usable(narrow, 16, 32, 4, LIMIT)  # rows narrower than a block of 8 pixels
-    one_sample = 4 * (10 * 22 * 16 + 10 * 22 * 32)  # padded input and output gradient, float32
-    assert _direct_conv.usable(win(), 16, 32, 4, one_sample)
-    assert not _direct_conv.usable(win(), 16, 32, 4, one_sample - 1)  # then the gathered windows, in blocks
+    buffers = 2 * 4 * 10 * 22 * 32  # two threads' padded output gradient (more than the input), float32
+    monkeypatch.setattr(threads, "thread_count", lambda: 2)
+    assert _direct_conv.usable(win(), 16, 32, 4, buffers)
+    assert not _direct_conv.usable(win(), 16, 32, 4, buffers - 1)  # then the gathered windows, in blocks
 
 
 def test_the_vectoriser_setting_is_restored_after_compiling():
@@ -220,10 +236,10 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
 
     before = config.SLP_VECTORIZE
     kernel = _direct_conv._VectorisedKernel(_direct_conv_kernels.forward_8)
-    x_pad, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
+    x, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
-    kernel(x_pad, w3, b, z, dy_k, dx_k, 1, 1, 1, 8, 0, 0, 1, 1)
+    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 10, 1, 1, 1, 8, 0, 0, 1, 1)
     assert config.SLP_VECTORIZE == before
     np.testing.assert_array_equal(z, 18)
 
@@ -323,22 +339,23 @@ def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
     getattr(_direct_conv_kernels, f"narrow_input_gradient_{lanes}")(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1)
     dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
     gradient = getattr(_direct_conv_kernels, f"narrow_weight_gradient_{lanes}")
-    gradient(np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0))), dz, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
-    compiled = _direct_conv.backward(dz, x, w, win, 2**20)
+    padded = np.zeros(6 * 7 * 3)  # one sample, padded
+    gradient(x, padded, dz, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 7, 1, 1)
+    compiled = _direct_conv.backward(dz, x, w, win)
     for got, want in zip((dx, dw.reshape(w.shape), db), compiled):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("lanes", [32, 16, 8])
-def test_rows_narrower_than_a_block_take_the_plain_loops(lanes):
+def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     """The compiled forward loops on rows narrower than their block of pixels (layers never send them
     there, see ``usable``, but the loops stay correct): against the plain-Python run of the same function."""
     rng = np.random.default_rng(9)
-    x_pad = rng.standard_normal((2, 5, 4, 8)).astype(np.float32)  # 2 output columns at 3x3
+    x = rng.standard_normal((2, 5, 4, 8)).astype(np.float32)  # 2 output columns at 3x3
     w3 = rng.standard_normal((9, 8, lanes)).astype(np.float32)
     b = rng.standard_normal(lanes).astype(np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
-    _direct_conv._FORWARD[lanes](x_pad, w3, b, compiled, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)
-    getattr(_direct_conv_kernels, f"forward_{lanes}")(x_pad, w3, b, plain, dy_k, dx_k, 1, 1, 3, 2, 0, 0, 1, 1)
+    for run, z in ((_direct_conv._FORWARD[lanes], compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain)):
+        run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 4, 1, 1, 3, 2, 0, 0, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)

@@ -81,7 +81,7 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     gradients); the inputs and the upstream gradient exist before and are not
     counted. Without blocks the gathered windows alone would take 432 MB.
     With Numba the layer takes NumPy's direct loops (:mod:`xcnn._direct_conv`),
-    which pad the input in chunks of samples instead.
+    which pad one sample at a time into a buffer per thread instead.
     """
     import xcnn._jit as jit
 
@@ -143,7 +143,7 @@ def test_cupy_strategies_match_the_defaults(xb, workspace, monkeypatch, switch, 
 @pytest.mark.parametrize("stride", [1, 2], ids=["direct-loops", "gathered-windows"])
 def test_compiled_path_working_memory_counts_its_kept_buffers(stride):
     """The same bound with 16 channels in and out, through NumPy's compiled kernels: at stride 1
-    the direct loops (padded copies of the input and the gradient, nothing gathered); at stride 2
+    the direct loops (a padded sample per thread, nothing gathered); at stride 2
     windows gathered into scratch buffers that outlive the call, counted here from empty."""
     import xcnn._scratch as scratch
 

@@ -241,9 +241,9 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
 
         return _numba_kernels.depthwise_forward(x, w, b, win)
     if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
-        from . import _direct_conv  # no gathered windows; padded in chunks of samples
+        from . import _direct_conv  # no gathered windows; padded a sample at a time
 
-        return _direct_conv.forward(x, w, b, win, get_workspace_limit(xp))
+        return _direct_conv.forward(x, w, b, win)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
         z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
@@ -354,9 +354,9 @@ def backward(
 
         return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
     if _direct(xp, win, groups, x, w, dz):
-        from . import _direct_conv  # no gathered windows, no col2im; padded in chunks of samples
+        from . import _direct_conv  # no gathered windows, no col2im; padded a sample at a time
 
-        return _direct_conv.backward(dz, x, w, win, get_workspace_limit(xp))
+        return _direct_conv.backward(dz, x, w, win)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(

@@ -41,8 +41,9 @@ import numpy as np
 
 from . import _direct_conv_kernels as _kernels
 from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
+from . import _threads
 from ._threads import in_sample_blocks, summed_over_sample_blocks
-from ._windows import Windows, pad
+from ._windows import Windows
 
 __all__ = ["backward", "forward", "usable"]
 
@@ -132,11 +133,12 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
     than :data:`LANES` (a first layer: :func:`_narrow`); not too many
     channels (:data:`MAX_CHANNEL_PRODUCT`, :data:`MAX_STRIDED_CHANNEL_PRODUCT`);
     rows of input and output at least :data:`LANES` pixels wide (narrower
-    ones take the kernels' plain fallback loops, slower than the gathered
-    windows: 32 samples of 4x4 pixels, 8 -> 16 channels, 886 against 341
-    microseconds forward + backward); and one sample's padded copies within
-    the workspace limit of `limit` bytes (larger batches go in chunks of
-    samples). Pointwise layers are plain products
+    ones go mostly one pixel at a time, no faster than the gathered windows:
+    32 samples of 7x7 pixels, 32 -> 32 channels, forward + backward 1.9
+    against 1.3 ms; of 4x4 pixels, 8 -> 16: 393 against 365 microseconds);
+    and the loops' buffers within the
+    workspace limit of `limit` bytes (:func:`_buffer_bytes`: each thread pads
+    one sample at a time into a buffer of its own). Pointwise layers are plain products
     (:func:`xcnn._conv._is_pointwise`).
     """
     most = MAX_CHANNEL_PRODUCT if win.stride == (1, 1) else MAX_STRIDED_CHANNEL_PRODUCT
@@ -146,7 +148,7 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
         and (c_in % LANES == 0 or (_narrow(c_in) and win.stride == (1, 1)))
         and c_out % LANES == 0
         and c_in * c_out <= most
-        and _padded_bytes(win, c_in, c_out, itemsize) <= limit
+        and _buffer_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
 
@@ -156,49 +158,55 @@ def _narrow(c_in: int) -> bool:
     return c_in < LANES
 
 
-def _padded_bytes(win: Windows, c_in: int, c_out: int, itemsize: int, phases: GradientPhases | None = None) -> int:
-    """Bytes of one sample's padded input and padded output gradient (the backward pass holds both;
-    :func:`_narrow` layers read the output gradient unpadded). `phases`: :func:`_gradient_phases`
-    of `win`, where the caller has them."""
+def _buffer_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
+    """Bytes of the loops' buffers at once: a padded sample of the input or of the output gradient
+    (one pass after the other; :func:`_narrow` layers read the output gradient unpadded) in each thread."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
-    (_, top, bottom), (_, left, right) = phases or _gradient_phases(win)
+    (_, top, bottom), (_, left, right) = _gradient_phases(win)
     padded_dz = 0 if _narrow(c_in) else (out_h + top + bottom) * (out_w + left + right) * c_out
-    return itemsize * (h_pad * w_pad * c_in + padded_dz)
+    return _threads.thread_count() * itemsize * max(h_pad * w_pad * c_in, padded_dz)
 
 
-def _chunks(m: int, per_sample: int, limit: int) -> list[slice]:
-    """Blocks of samples whose padded copies fit in `limit` bytes."""
-    step = max(1, limit // max(per_sample, 1))
-    return [slice(i, min(i + step, m)) for i in range(0, m, step)]
+class _Padded:
+    """How the loops pad each sample of ``a (m, H, W, C)``: ``((top, bottom), (left, right))`` zeros.
+
+    The loops copy one sample at a time into a buffer of the padded size
+    (one per thread, allocated here so that NumPy's memory accounting sees
+    it) and read it from there: no padded copy of the batch.
+    """
+
+    def __init__(self, a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> None:
+        (top, bottom), (left, right) = padding
+        self.top, self.left = top, left
+        self.height, self.width = a.shape[1] + top + bottom, a.shape[2] + left + right
+        self._channels, self._dtype = a.shape[3], a.dtype
+
+    def arguments(self) -> tuple[np.ndarray, int, int, int]:
+        """A fresh buffer for one padded sample (flat, zeros) and the loops' ``top, left, pad_w``."""
+        return np.zeros(self.height * self.width * self._channels, dtype=self._dtype), self.top, self.left, self.width
 
 
-def _pad(a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> np.ndarray:
-    """`a` with zero rows and columns around each sample, C-contiguous (:func:`xcnn._windows.pad`)."""
-    return np.ascontiguousarray(pad(a, padding, 0, np))
-
-
-def _correlate(
-    x_pad: np.ndarray, w3: np.ndarray, b: np.ndarray, z: np.ndarray, taps: tuple[np.ndarray, np.ndarray], stride: tuple[int, int]
-) -> None:
-    """Fill ``z (m, out_h, out_w, C_out)`` from the forward kernel, on blocks of samples in parallel threads."""
-    dy_k, dx_k = taps
-    kernel = _widest(_FORWARD, z.shape[3])
-    (sh, sw), (out_h, out_w) = stride, z.shape[1:3]
-    in_sample_blocks(len(z), x_pad.nbytes, lambda s: kernel(x_pad[s], w3, b, z[s], dy_k, dx_k, sh, sw, out_h, out_w, 0, 0, 1, 1))
-
-
-def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows, limit: int) -> np.ndarray:
+def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:
     """Convolution of ``x (m, H, W, C)``, zero-padded as `win` says, with ``w (kh, kw, C, C_out)``, plus `b`.
 
-    Samples go in chunks whose padded copies fit in `limit` bytes.
+    The loops pad one sample at a time into a buffer of their own: no padded
+    copy of the batch.
     """
     kh, kw, c_in, c_out = w.shape
+    x = np.ascontiguousarray(x)
     w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
     b = np.zeros(c_out, dtype=w.dtype) if b is None else np.ascontiguousarray(b)
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
-    per_sample = x.dtype.itemsize * win.padded_size[0] * win.padded_size[1] * c_in
-    for chunk in _chunks(len(x), per_sample, limit):
-        _correlate(_pad(x[chunk], win.full_padding), w3, b, z[chunk], tap_offsets(win.kernel, win.dilation), win.stride)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    kernel = _widest(_FORWARD, c_out)
+    padded = _Padded(x, win.full_padding)
+    (sh, sw), (out_h, out_w) = win.stride, win.out_size
+
+    def run(s: slice) -> None:
+        xs, top, left, pad_w = padded.arguments()
+        kernel(x[s], xs, w3, b, z[s], dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, 0, 0, 1, 1)
+
+    in_sample_blocks(len(z), x.nbytes, run)
     return z
 
 
@@ -270,9 +278,11 @@ def _phase_calls(w_t: np.ndarray, phases: GradientPhases) -> tuple[list[PhaseCal
 
 
 def _input_gradient(
-    dz_pad: np.ndarray, calls: list[PhaseCall], unreached: list[tuple[int, int]], dx: np.ndarray, stride: tuple[int, int]
+    dz: np.ndarray, padded: _Padded, calls: list[PhaseCall], unreached: list[tuple[int, int]], dx: np.ndarray,
+    stride: tuple[int, int],
 ) -> None:
-    """Fill `dx` from the padded output gradient, phase by phase (:func:`_phase_calls`), straight into place.
+    """Fill `dx` from the output gradient, padded as `padded` says, phase by phase
+    (:func:`_phase_calls`), straight into place.
 
     Each thread runs every phase on its block of samples (one hand-off, and its
     block of the gradient stays in cache from one phase to the next).
@@ -284,10 +294,11 @@ def _input_gradient(
     no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
 
     def run(s: slice) -> None:
+        dzs, top, left, pad_w = padded.arguments()
         for w3, dy_k, dx_k, n_h, n_w, r_h, r_w in calls:
-            kernel(dz_pad[s], w3, no_bias, dx[s], dy_k, dx_k, 1, 1, n_h, n_w, r_h, r_w, sh, sw)
+            kernel(dz[s], dzs, w3, no_bias, dx[s], dy_k, dx_k, top, left, pad_w, 1, 1, n_h, n_w, r_h, r_w, sh, sw)
 
-    in_sample_blocks(len(dx), dz_pad.nbytes, run)
+    in_sample_blocks(len(dx), dz.nbytes, run)
 
 
 def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
@@ -300,7 +311,7 @@ def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: W
     in_sample_blocks(len(dx), dz.nbytes, lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left))
 
 
-def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of :func:`forward` with respect to ``x``, ``w`` and the bias.
 
     The input gradient is the forward loops again: the zero-padded output
@@ -311,7 +322,6 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
     matrix product afterwards, as BLAS threads keep spinning for a while
     after a product and took a core from the loops that ran next (2-core
     CPU, the input gradient of ``(64, 32, 32, 16) -> 32``: 15 against 8 ms).
-    Samples go in chunks whose padded copies fit in `limit` bytes.
 
     Returns
     -------
@@ -323,33 +333,31 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows, limit: 
     phases = _gradient_phases(win)
     (_, top, bottom), (_, left, right) = phases
     calls, unreached = ([], []) if _narrow(c_in) else _phase_calls(np.swapaxes(w, 2, 3), phases)
+    dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     dx = np.empty(x.shape, dtype=dz.dtype)
-    dw = np.zeros((kh * kw, c_in, c_out), dtype=dz.dtype)
-    db = np.zeros(c_out, dtype=dz.dtype)
-    for chunk in _chunks(len(x), _padded_bytes(win, c_in, c_out, dz.dtype.itemsize, phases), limit):
-        if _narrow(c_in):
-            _narrow_input_gradient(np.ascontiguousarray(dz[chunk]), w, dx[chunk], win)
-        else:
-            _input_gradient(_pad(dz[chunk], ((top, bottom), (left, right))), calls, unreached, dx[chunk], win.stride)
-        dw_part, db_part = _weight_gradient_of(_pad(x[chunk], win.full_padding), np.ascontiguousarray(dz[chunk]), win)
-        dw += dw_part
-        db += db_part
+    if _narrow(c_in):
+        _narrow_input_gradient(dz, w, dx, win)
+    else:
+        _input_gradient(dz, _Padded(dz, ((top, bottom), (left, right))), calls, unreached, dx, win.stride)
+    dw, db = _weight_gradient_of(x, dz, win)
     return dx, np.reshape(dw, w.shape), db
 
 
-def _weight_gradient_of(x_pad: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """``(dw (taps, C, C_out), db)`` of these samples, each block of samples in a thread of its own."""
-    c_in, c_out = x_pad.shape[3], dz.shape[3]
+def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """``(dw (taps, C, C_out), db)``, each block of samples in a thread of its own."""
+    c_in, c_out = x.shape[3], dz.shape[3]
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, c_out)
+    padded = _Padded(x, win.full_padding)
     sh, sw = win.stride
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros((len(dy_k), c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
-        kernel(x_pad[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, sh, sw)
+        xs, top, left, pad_w = padded.arguments()
+        kernel(x[s], xs, dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left, pad_w, sh, sw)
         return dw, db
 
-    return summed_over_sample_blocks(len(dz), x_pad.nbytes, run)
+    return summed_over_sample_blocks(len(dz), x.nbytes, run)
 
 
 # --- depthwise convolution ------------------------------------------------------------

@@ -11,881 +11,1111 @@ import numpy as np
 U = np.uint64
 
 
-def forward_32(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+def forward_32(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
-    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
+    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
+    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
     ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 32; tap ``k``
-    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
-    3 pixels x 32 channels; a row's last block overlaps the one before it
-    (the same sums, written twice); rows narrower than 3 take plain loops.
+    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    Blocks of 3 pixels x 32 channels; the pixels left over at the end of a
+    row (fewer than 3) go one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for oh in range(out_h):
-            if out_w >= 3:
-                for block in range((out_w + 2) // 3):
-                    ow0 = min(block * 3, out_w - 3)
-                    for jb_ in range(0, c_out, 32):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a0_8 = b[jb + U(8)]
-                        a0_9 = b[jb + U(9)]
-                        a0_10 = b[jb + U(10)]
-                        a0_11 = b[jb + U(11)]
-                        a0_12 = b[jb + U(12)]
-                        a0_13 = b[jb + U(13)]
-                        a0_14 = b[jb + U(14)]
-                        a0_15 = b[jb + U(15)]
-                        a0_16 = b[jb + U(16)]
-                        a0_17 = b[jb + U(17)]
-                        a0_18 = b[jb + U(18)]
-                        a0_19 = b[jb + U(19)]
-                        a0_20 = b[jb + U(20)]
-                        a0_21 = b[jb + U(21)]
-                        a0_22 = b[jb + U(22)]
-                        a0_23 = b[jb + U(23)]
-                        a0_24 = b[jb + U(24)]
-                        a0_25 = b[jb + U(25)]
-                        a0_26 = b[jb + U(26)]
-                        a0_27 = b[jb + U(27)]
-                        a0_28 = b[jb + U(28)]
-                        a0_29 = b[jb + U(29)]
-                        a0_30 = b[jb + U(30)]
-                        a0_31 = b[jb + U(31)]
-                        a1_0 = b[jb + U(0)]
-                        a1_1 = b[jb + U(1)]
-                        a1_2 = b[jb + U(2)]
-                        a1_3 = b[jb + U(3)]
-                        a1_4 = b[jb + U(4)]
-                        a1_5 = b[jb + U(5)]
-                        a1_6 = b[jb + U(6)]
-                        a1_7 = b[jb + U(7)]
-                        a1_8 = b[jb + U(8)]
-                        a1_9 = b[jb + U(9)]
-                        a1_10 = b[jb + U(10)]
-                        a1_11 = b[jb + U(11)]
-                        a1_12 = b[jb + U(12)]
-                        a1_13 = b[jb + U(13)]
-                        a1_14 = b[jb + U(14)]
-                        a1_15 = b[jb + U(15)]
-                        a1_16 = b[jb + U(16)]
-                        a1_17 = b[jb + U(17)]
-                        a1_18 = b[jb + U(18)]
-                        a1_19 = b[jb + U(19)]
-                        a1_20 = b[jb + U(20)]
-                        a1_21 = b[jb + U(21)]
-                        a1_22 = b[jb + U(22)]
-                        a1_23 = b[jb + U(23)]
-                        a1_24 = b[jb + U(24)]
-                        a1_25 = b[jb + U(25)]
-                        a1_26 = b[jb + U(26)]
-                        a1_27 = b[jb + U(27)]
-                        a1_28 = b[jb + U(28)]
-                        a1_29 = b[jb + U(29)]
-                        a1_30 = b[jb + U(30)]
-                        a1_31 = b[jb + U(31)]
-                        a2_0 = b[jb + U(0)]
-                        a2_1 = b[jb + U(1)]
-                        a2_2 = b[jb + U(2)]
-                        a2_3 = b[jb + U(3)]
-                        a2_4 = b[jb + U(4)]
-                        a2_5 = b[jb + U(5)]
-                        a2_6 = b[jb + U(6)]
-                        a2_7 = b[jb + U(7)]
-                        a2_8 = b[jb + U(8)]
-                        a2_9 = b[jb + U(9)]
-                        a2_10 = b[jb + U(10)]
-                        a2_11 = b[jb + U(11)]
-                        a2_12 = b[jb + U(12)]
-                        a2_13 = b[jb + U(13)]
-                        a2_14 = b[jb + U(14)]
-                        a2_15 = b[jb + U(15)]
-                        a2_16 = b[jb + U(16)]
-                        a2_17 = b[jb + U(17)]
-                        a2_18 = b[jb + U(18)]
-                        a2_19 = b[jb + U(19)]
-                        a2_20 = b[jb + U(20)]
-                        a2_21 = b[jb + U(21)]
-                        a2_22 = b[jb + U(22)]
-                        a2_23 = b[jb + U(23)]
-                        a2_24 = b[jb + U(24)]
-                        a2_25 = b[jb + U(25)]
-                        a2_26 = b[jb + U(26)]
-                        a2_27 = b[jb + U(27)]
-                        a2_28 = b[jb + U(28)]
-                        a2_29 = b[jb + U(29)]
-                        a2_30 = b[jb + U(30)]
-                        a2_31 = b[jb + U(31)]
-                        for k in range(n_taps):
-                            x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow0 * sw + dx_k[k]) * c_in)
-                            w_at = U(k * c_in * c_out) + jb
-                            for c in range(c_in):
-                                w_row = w_at + U(c * c_out)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                w8 = wf[w_row + U(8)]
-                                w9 = wf[w_row + U(9)]
-                                w10 = wf[w_row + U(10)]
-                                w11 = wf[w_row + U(11)]
-                                w12 = wf[w_row + U(12)]
-                                w13 = wf[w_row + U(13)]
-                                w14 = wf[w_row + U(14)]
-                                w15 = wf[w_row + U(15)]
-                                w16 = wf[w_row + U(16)]
-                                w17 = wf[w_row + U(17)]
-                                w18 = wf[w_row + U(18)]
-                                w19 = wf[w_row + U(19)]
-                                w20 = wf[w_row + U(20)]
-                                w21 = wf[w_row + U(21)]
-                                w22 = wf[w_row + U(22)]
-                                w23 = wf[w_row + U(23)]
-                                w24 = wf[w_row + U(24)]
-                                w25 = wf[w_row + U(25)]
-                                w26 = wf[w_row + U(26)]
-                                w27 = wf[w_row + U(27)]
-                                w28 = wf[w_row + U(28)]
-                                w29 = wf[w_row + U(29)]
-                                w30 = wf[w_row + U(30)]
-                                w31 = wf[w_row + U(31)]
-                                x0 = xf[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                a0_8 += x0 * w8
-                                a0_9 += x0 * w9
-                                a0_10 += x0 * w10
-                                a0_11 += x0 * w11
-                                a0_12 += x0 * w12
-                                a0_13 += x0 * w13
-                                a0_14 += x0 * w14
-                                a0_15 += x0 * w15
-                                a0_16 += x0 * w16
-                                a0_17 += x0 * w17
-                                a0_18 += x0 * w18
-                                a0_19 += x0 * w19
-                                a0_20 += x0 * w20
-                                a0_21 += x0 * w21
-                                a0_22 += x0 * w22
-                                a0_23 += x0 * w23
-                                a0_24 += x0 * w24
-                                a0_25 += x0 * w25
-                                a0_26 += x0 * w26
-                                a0_27 += x0 * w27
-                                a0_28 += x0 * w28
-                                a0_29 += x0 * w29
-                                a0_30 += x0 * w30
-                                a0_31 += x0 * w31
-                                x1 = xf[x_at + U(1 * sw * c_in + c)]
-                                a1_0 += x1 * w0
-                                a1_1 += x1 * w1
-                                a1_2 += x1 * w2
-                                a1_3 += x1 * w3
-                                a1_4 += x1 * w4
-                                a1_5 += x1 * w5
-                                a1_6 += x1 * w6
-                                a1_7 += x1 * w7
-                                a1_8 += x1 * w8
-                                a1_9 += x1 * w9
-                                a1_10 += x1 * w10
-                                a1_11 += x1 * w11
-                                a1_12 += x1 * w12
-                                a1_13 += x1 * w13
-                                a1_14 += x1 * w14
-                                a1_15 += x1 * w15
-                                a1_16 += x1 * w16
-                                a1_17 += x1 * w17
-                                a1_18 += x1 * w18
-                                a1_19 += x1 * w19
-                                a1_20 += x1 * w20
-                                a1_21 += x1 * w21
-                                a1_22 += x1 * w22
-                                a1_23 += x1 * w23
-                                a1_24 += x1 * w24
-                                a1_25 += x1 * w25
-                                a1_26 += x1 * w26
-                                a1_27 += x1 * w27
-                                a1_28 += x1 * w28
-                                a1_29 += x1 * w29
-                                a1_30 += x1 * w30
-                                a1_31 += x1 * w31
-                                x2 = xf[x_at + U(2 * sw * c_in + c)]
-                                a2_0 += x2 * w0
-                                a2_1 += x2 * w1
-                                a2_2 += x2 * w2
-                                a2_3 += x2 * w3
-                                a2_4 += x2 * w4
-                                a2_5 += x2 * w5
-                                a2_6 += x2 * w6
-                                a2_7 += x2 * w7
-                                a2_8 += x2 * w8
-                                a2_9 += x2 * w9
-                                a2_10 += x2 * w10
-                                a2_11 += x2 * w11
-                                a2_12 += x2 * w12
-                                a2_13 += x2 * w13
-                                a2_14 += x2 * w14
-                                a2_15 += x2 * w15
-                                a2_16 += x2 * w16
-                                a2_17 += x2 * w17
-                                a2_18 += x2 * w18
-                                a2_19 += x2 * w19
-                                a2_20 += x2 * w20
-                                a2_21 += x2 * w21
-                                a2_22 += x2 * w22
-                                a2_23 += x2 * w23
-                                a2_24 += x2 * w24
-                                a2_25 += x2 * w25
-                                a2_26 += x2 * w26
-                                a2_27 += x2 * w27
-                                a2_28 += x2 * w28
-                                a2_29 += x2 * w29
-                                a2_30 += x2 * w30
-                                a2_31 += x2 * w31
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
-                        zf[z_at + U(0 * cs * c_out + 16)] = a0_16
-                        zf[z_at + U(0 * cs * c_out + 17)] = a0_17
-                        zf[z_at + U(0 * cs * c_out + 18)] = a0_18
-                        zf[z_at + U(0 * cs * c_out + 19)] = a0_19
-                        zf[z_at + U(0 * cs * c_out + 20)] = a0_20
-                        zf[z_at + U(0 * cs * c_out + 21)] = a0_21
-                        zf[z_at + U(0 * cs * c_out + 22)] = a0_22
-                        zf[z_at + U(0 * cs * c_out + 23)] = a0_23
-                        zf[z_at + U(0 * cs * c_out + 24)] = a0_24
-                        zf[z_at + U(0 * cs * c_out + 25)] = a0_25
-                        zf[z_at + U(0 * cs * c_out + 26)] = a0_26
-                        zf[z_at + U(0 * cs * c_out + 27)] = a0_27
-                        zf[z_at + U(0 * cs * c_out + 28)] = a0_28
-                        zf[z_at + U(0 * cs * c_out + 29)] = a0_29
-                        zf[z_at + U(0 * cs * c_out + 30)] = a0_30
-                        zf[z_at + U(0 * cs * c_out + 31)] = a0_31
-                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
-                        zf[z_at + U(1 * cs * c_out + 8)] = a1_8
-                        zf[z_at + U(1 * cs * c_out + 9)] = a1_9
-                        zf[z_at + U(1 * cs * c_out + 10)] = a1_10
-                        zf[z_at + U(1 * cs * c_out + 11)] = a1_11
-                        zf[z_at + U(1 * cs * c_out + 12)] = a1_12
-                        zf[z_at + U(1 * cs * c_out + 13)] = a1_13
-                        zf[z_at + U(1 * cs * c_out + 14)] = a1_14
-                        zf[z_at + U(1 * cs * c_out + 15)] = a1_15
-                        zf[z_at + U(1 * cs * c_out + 16)] = a1_16
-                        zf[z_at + U(1 * cs * c_out + 17)] = a1_17
-                        zf[z_at + U(1 * cs * c_out + 18)] = a1_18
-                        zf[z_at + U(1 * cs * c_out + 19)] = a1_19
-                        zf[z_at + U(1 * cs * c_out + 20)] = a1_20
-                        zf[z_at + U(1 * cs * c_out + 21)] = a1_21
-                        zf[z_at + U(1 * cs * c_out + 22)] = a1_22
-                        zf[z_at + U(1 * cs * c_out + 23)] = a1_23
-                        zf[z_at + U(1 * cs * c_out + 24)] = a1_24
-                        zf[z_at + U(1 * cs * c_out + 25)] = a1_25
-                        zf[z_at + U(1 * cs * c_out + 26)] = a1_26
-                        zf[z_at + U(1 * cs * c_out + 27)] = a1_27
-                        zf[z_at + U(1 * cs * c_out + 28)] = a1_28
-                        zf[z_at + U(1 * cs * c_out + 29)] = a1_29
-                        zf[z_at + U(1 * cs * c_out + 30)] = a1_30
-                        zf[z_at + U(1 * cs * c_out + 31)] = a1_31
-                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
-                        zf[z_at + U(2 * cs * c_out + 8)] = a2_8
-                        zf[z_at + U(2 * cs * c_out + 9)] = a2_9
-                        zf[z_at + U(2 * cs * c_out + 10)] = a2_10
-                        zf[z_at + U(2 * cs * c_out + 11)] = a2_11
-                        zf[z_at + U(2 * cs * c_out + 12)] = a2_12
-                        zf[z_at + U(2 * cs * c_out + 13)] = a2_13
-                        zf[z_at + U(2 * cs * c_out + 14)] = a2_14
-                        zf[z_at + U(2 * cs * c_out + 15)] = a2_15
-                        zf[z_at + U(2 * cs * c_out + 16)] = a2_16
-                        zf[z_at + U(2 * cs * c_out + 17)] = a2_17
-                        zf[z_at + U(2 * cs * c_out + 18)] = a2_18
-                        zf[z_at + U(2 * cs * c_out + 19)] = a2_19
-                        zf[z_at + U(2 * cs * c_out + 20)] = a2_20
-                        zf[z_at + U(2 * cs * c_out + 21)] = a2_21
-                        zf[z_at + U(2 * cs * c_out + 22)] = a2_22
-                        zf[z_at + U(2 * cs * c_out + 23)] = a2_23
-                        zf[z_at + U(2 * cs * c_out + 24)] = a2_24
-                        zf[z_at + U(2 * cs * c_out + 25)] = a2_25
-                        zf[z_at + U(2 * cs * c_out + 26)] = a2_26
-                        zf[z_at + U(2 * cs * c_out + 27)] = a2_27
-                        zf[z_at + U(2 * cs * c_out + 28)] = a2_28
-                        zf[z_at + U(2 * cs * c_out + 29)] = a2_29
-                        zf[z_at + U(2 * cs * c_out + 30)] = a2_30
-                        zf[z_at + U(2 * cs * c_out + 31)] = a2_31
-            else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
-                for ow in range(out_w):
-                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
-                    for j in range(c_out):
-                        zf[z_at + U(j)] = b[j]
+            for block in range(out_w // 3):
+                ow0 = block * 3
+                for jb_ in range(0, c_out, 32):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    a0_16 = b[jb + U(16)]
+                    a0_17 = b[jb + U(17)]
+                    a0_18 = b[jb + U(18)]
+                    a0_19 = b[jb + U(19)]
+                    a0_20 = b[jb + U(20)]
+                    a0_21 = b[jb + U(21)]
+                    a0_22 = b[jb + U(22)]
+                    a0_23 = b[jb + U(23)]
+                    a0_24 = b[jb + U(24)]
+                    a0_25 = b[jb + U(25)]
+                    a0_26 = b[jb + U(26)]
+                    a0_27 = b[jb + U(27)]
+                    a0_28 = b[jb + U(28)]
+                    a0_29 = b[jb + U(29)]
+                    a0_30 = b[jb + U(30)]
+                    a0_31 = b[jb + U(31)]
+                    a1_0 = b[jb + U(0)]
+                    a1_1 = b[jb + U(1)]
+                    a1_2 = b[jb + U(2)]
+                    a1_3 = b[jb + U(3)]
+                    a1_4 = b[jb + U(4)]
+                    a1_5 = b[jb + U(5)]
+                    a1_6 = b[jb + U(6)]
+                    a1_7 = b[jb + U(7)]
+                    a1_8 = b[jb + U(8)]
+                    a1_9 = b[jb + U(9)]
+                    a1_10 = b[jb + U(10)]
+                    a1_11 = b[jb + U(11)]
+                    a1_12 = b[jb + U(12)]
+                    a1_13 = b[jb + U(13)]
+                    a1_14 = b[jb + U(14)]
+                    a1_15 = b[jb + U(15)]
+                    a1_16 = b[jb + U(16)]
+                    a1_17 = b[jb + U(17)]
+                    a1_18 = b[jb + U(18)]
+                    a1_19 = b[jb + U(19)]
+                    a1_20 = b[jb + U(20)]
+                    a1_21 = b[jb + U(21)]
+                    a1_22 = b[jb + U(22)]
+                    a1_23 = b[jb + U(23)]
+                    a1_24 = b[jb + U(24)]
+                    a1_25 = b[jb + U(25)]
+                    a1_26 = b[jb + U(26)]
+                    a1_27 = b[jb + U(27)]
+                    a1_28 = b[jb + U(28)]
+                    a1_29 = b[jb + U(29)]
+                    a1_30 = b[jb + U(30)]
+                    a1_31 = b[jb + U(31)]
+                    a2_0 = b[jb + U(0)]
+                    a2_1 = b[jb + U(1)]
+                    a2_2 = b[jb + U(2)]
+                    a2_3 = b[jb + U(3)]
+                    a2_4 = b[jb + U(4)]
+                    a2_5 = b[jb + U(5)]
+                    a2_6 = b[jb + U(6)]
+                    a2_7 = b[jb + U(7)]
+                    a2_8 = b[jb + U(8)]
+                    a2_9 = b[jb + U(9)]
+                    a2_10 = b[jb + U(10)]
+                    a2_11 = b[jb + U(11)]
+                    a2_12 = b[jb + U(12)]
+                    a2_13 = b[jb + U(13)]
+                    a2_14 = b[jb + U(14)]
+                    a2_15 = b[jb + U(15)]
+                    a2_16 = b[jb + U(16)]
+                    a2_17 = b[jb + U(17)]
+                    a2_18 = b[jb + U(18)]
+                    a2_19 = b[jb + U(19)]
+                    a2_20 = b[jb + U(20)]
+                    a2_21 = b[jb + U(21)]
+                    a2_22 = b[jb + U(22)]
+                    a2_23 = b[jb + U(23)]
+                    a2_24 = b[jb + U(24)]
+                    a2_25 = b[jb + U(25)]
+                    a2_26 = b[jb + U(26)]
+                    a2_27 = b[jb + U(27)]
+                    a2_28 = b[jb + U(28)]
+                    a2_29 = b[jb + U(29)]
+                    a2_30 = b[jb + U(30)]
+                    a2_31 = b[jb + U(31)]
                     for k in range(n_taps):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c_in)
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
                         for c in range(c_in):
-                            x_c = xf[x_at + U(c)]
-                            w_row = U((k * c_in + c) * c_out)
-                            for j in range(c_out):
-                                zf[z_at + U(j)] += x_c * wf[w_row + U(j)]
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            w16 = wf[w_row + U(16)]
+                            w17 = wf[w_row + U(17)]
+                            w18 = wf[w_row + U(18)]
+                            w19 = wf[w_row + U(19)]
+                            w20 = wf[w_row + U(20)]
+                            w21 = wf[w_row + U(21)]
+                            w22 = wf[w_row + U(22)]
+                            w23 = wf[w_row + U(23)]
+                            w24 = wf[w_row + U(24)]
+                            w25 = wf[w_row + U(25)]
+                            w26 = wf[w_row + U(26)]
+                            w27 = wf[w_row + U(27)]
+                            w28 = wf[w_row + U(28)]
+                            w29 = wf[w_row + U(29)]
+                            w30 = wf[w_row + U(30)]
+                            w31 = wf[w_row + U(31)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                            a0_16 += x0 * w16
+                            a0_17 += x0 * w17
+                            a0_18 += x0 * w18
+                            a0_19 += x0 * w19
+                            a0_20 += x0 * w20
+                            a0_21 += x0 * w21
+                            a0_22 += x0 * w22
+                            a0_23 += x0 * w23
+                            a0_24 += x0 * w24
+                            a0_25 += x0 * w25
+                            a0_26 += x0 * w26
+                            a0_27 += x0 * w27
+                            a0_28 += x0 * w28
+                            a0_29 += x0 * w29
+                            a0_30 += x0 * w30
+                            a0_31 += x0 * w31
+                            x1 = xs[x_at + U(1 * sw * c_in + c)]
+                            a1_0 += x1 * w0
+                            a1_1 += x1 * w1
+                            a1_2 += x1 * w2
+                            a1_3 += x1 * w3
+                            a1_4 += x1 * w4
+                            a1_5 += x1 * w5
+                            a1_6 += x1 * w6
+                            a1_7 += x1 * w7
+                            a1_8 += x1 * w8
+                            a1_9 += x1 * w9
+                            a1_10 += x1 * w10
+                            a1_11 += x1 * w11
+                            a1_12 += x1 * w12
+                            a1_13 += x1 * w13
+                            a1_14 += x1 * w14
+                            a1_15 += x1 * w15
+                            a1_16 += x1 * w16
+                            a1_17 += x1 * w17
+                            a1_18 += x1 * w18
+                            a1_19 += x1 * w19
+                            a1_20 += x1 * w20
+                            a1_21 += x1 * w21
+                            a1_22 += x1 * w22
+                            a1_23 += x1 * w23
+                            a1_24 += x1 * w24
+                            a1_25 += x1 * w25
+                            a1_26 += x1 * w26
+                            a1_27 += x1 * w27
+                            a1_28 += x1 * w28
+                            a1_29 += x1 * w29
+                            a1_30 += x1 * w30
+                            a1_31 += x1 * w31
+                            x2 = xs[x_at + U(2 * sw * c_in + c)]
+                            a2_0 += x2 * w0
+                            a2_1 += x2 * w1
+                            a2_2 += x2 * w2
+                            a2_3 += x2 * w3
+                            a2_4 += x2 * w4
+                            a2_5 += x2 * w5
+                            a2_6 += x2 * w6
+                            a2_7 += x2 * w7
+                            a2_8 += x2 * w8
+                            a2_9 += x2 * w9
+                            a2_10 += x2 * w10
+                            a2_11 += x2 * w11
+                            a2_12 += x2 * w12
+                            a2_13 += x2 * w13
+                            a2_14 += x2 * w14
+                            a2_15 += x2 * w15
+                            a2_16 += x2 * w16
+                            a2_17 += x2 * w17
+                            a2_18 += x2 * w18
+                            a2_19 += x2 * w19
+                            a2_20 += x2 * w20
+                            a2_21 += x2 * w21
+                            a2_22 += x2 * w22
+                            a2_23 += x2 * w23
+                            a2_24 += x2 * w24
+                            a2_25 += x2 * w25
+                            a2_26 += x2 * w26
+                            a2_27 += x2 * w27
+                            a2_28 += x2 * w28
+                            a2_29 += x2 * w29
+                            a2_30 += x2 * w30
+                            a2_31 += x2 * w31
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                    zf[z_at + U(0 * cs * c_out + 16)] = a0_16
+                    zf[z_at + U(0 * cs * c_out + 17)] = a0_17
+                    zf[z_at + U(0 * cs * c_out + 18)] = a0_18
+                    zf[z_at + U(0 * cs * c_out + 19)] = a0_19
+                    zf[z_at + U(0 * cs * c_out + 20)] = a0_20
+                    zf[z_at + U(0 * cs * c_out + 21)] = a0_21
+                    zf[z_at + U(0 * cs * c_out + 22)] = a0_22
+                    zf[z_at + U(0 * cs * c_out + 23)] = a0_23
+                    zf[z_at + U(0 * cs * c_out + 24)] = a0_24
+                    zf[z_at + U(0 * cs * c_out + 25)] = a0_25
+                    zf[z_at + U(0 * cs * c_out + 26)] = a0_26
+                    zf[z_at + U(0 * cs * c_out + 27)] = a0_27
+                    zf[z_at + U(0 * cs * c_out + 28)] = a0_28
+                    zf[z_at + U(0 * cs * c_out + 29)] = a0_29
+                    zf[z_at + U(0 * cs * c_out + 30)] = a0_30
+                    zf[z_at + U(0 * cs * c_out + 31)] = a0_31
+                    zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                    zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                    zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                    zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                    zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                    zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                    zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                    zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                    zf[z_at + U(1 * cs * c_out + 8)] = a1_8
+                    zf[z_at + U(1 * cs * c_out + 9)] = a1_9
+                    zf[z_at + U(1 * cs * c_out + 10)] = a1_10
+                    zf[z_at + U(1 * cs * c_out + 11)] = a1_11
+                    zf[z_at + U(1 * cs * c_out + 12)] = a1_12
+                    zf[z_at + U(1 * cs * c_out + 13)] = a1_13
+                    zf[z_at + U(1 * cs * c_out + 14)] = a1_14
+                    zf[z_at + U(1 * cs * c_out + 15)] = a1_15
+                    zf[z_at + U(1 * cs * c_out + 16)] = a1_16
+                    zf[z_at + U(1 * cs * c_out + 17)] = a1_17
+                    zf[z_at + U(1 * cs * c_out + 18)] = a1_18
+                    zf[z_at + U(1 * cs * c_out + 19)] = a1_19
+                    zf[z_at + U(1 * cs * c_out + 20)] = a1_20
+                    zf[z_at + U(1 * cs * c_out + 21)] = a1_21
+                    zf[z_at + U(1 * cs * c_out + 22)] = a1_22
+                    zf[z_at + U(1 * cs * c_out + 23)] = a1_23
+                    zf[z_at + U(1 * cs * c_out + 24)] = a1_24
+                    zf[z_at + U(1 * cs * c_out + 25)] = a1_25
+                    zf[z_at + U(1 * cs * c_out + 26)] = a1_26
+                    zf[z_at + U(1 * cs * c_out + 27)] = a1_27
+                    zf[z_at + U(1 * cs * c_out + 28)] = a1_28
+                    zf[z_at + U(1 * cs * c_out + 29)] = a1_29
+                    zf[z_at + U(1 * cs * c_out + 30)] = a1_30
+                    zf[z_at + U(1 * cs * c_out + 31)] = a1_31
+                    zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                    zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                    zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                    zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                    zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                    zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                    zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                    zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                    zf[z_at + U(2 * cs * c_out + 8)] = a2_8
+                    zf[z_at + U(2 * cs * c_out + 9)] = a2_9
+                    zf[z_at + U(2 * cs * c_out + 10)] = a2_10
+                    zf[z_at + U(2 * cs * c_out + 11)] = a2_11
+                    zf[z_at + U(2 * cs * c_out + 12)] = a2_12
+                    zf[z_at + U(2 * cs * c_out + 13)] = a2_13
+                    zf[z_at + U(2 * cs * c_out + 14)] = a2_14
+                    zf[z_at + U(2 * cs * c_out + 15)] = a2_15
+                    zf[z_at + U(2 * cs * c_out + 16)] = a2_16
+                    zf[z_at + U(2 * cs * c_out + 17)] = a2_17
+                    zf[z_at + U(2 * cs * c_out + 18)] = a2_18
+                    zf[z_at + U(2 * cs * c_out + 19)] = a2_19
+                    zf[z_at + U(2 * cs * c_out + 20)] = a2_20
+                    zf[z_at + U(2 * cs * c_out + 21)] = a2_21
+                    zf[z_at + U(2 * cs * c_out + 22)] = a2_22
+                    zf[z_at + U(2 * cs * c_out + 23)] = a2_23
+                    zf[z_at + U(2 * cs * c_out + 24)] = a2_24
+                    zf[z_at + U(2 * cs * c_out + 25)] = a2_25
+                    zf[z_at + U(2 * cs * c_out + 26)] = a2_26
+                    zf[z_at + U(2 * cs * c_out + 27)] = a2_27
+                    zf[z_at + U(2 * cs * c_out + 28)] = a2_28
+                    zf[z_at + U(2 * cs * c_out + 29)] = a2_29
+                    zf[z_at + U(2 * cs * c_out + 30)] = a2_30
+                    zf[z_at + U(2 * cs * c_out + 31)] = a2_31
+            for ow0 in range(out_w - out_w % 3, out_w):
+                for jb_ in range(0, c_out, 32):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    a0_16 = b[jb + U(16)]
+                    a0_17 = b[jb + U(17)]
+                    a0_18 = b[jb + U(18)]
+                    a0_19 = b[jb + U(19)]
+                    a0_20 = b[jb + U(20)]
+                    a0_21 = b[jb + U(21)]
+                    a0_22 = b[jb + U(22)]
+                    a0_23 = b[jb + U(23)]
+                    a0_24 = b[jb + U(24)]
+                    a0_25 = b[jb + U(25)]
+                    a0_26 = b[jb + U(26)]
+                    a0_27 = b[jb + U(27)]
+                    a0_28 = b[jb + U(28)]
+                    a0_29 = b[jb + U(29)]
+                    a0_30 = b[jb + U(30)]
+                    a0_31 = b[jb + U(31)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            w16 = wf[w_row + U(16)]
+                            w17 = wf[w_row + U(17)]
+                            w18 = wf[w_row + U(18)]
+                            w19 = wf[w_row + U(19)]
+                            w20 = wf[w_row + U(20)]
+                            w21 = wf[w_row + U(21)]
+                            w22 = wf[w_row + U(22)]
+                            w23 = wf[w_row + U(23)]
+                            w24 = wf[w_row + U(24)]
+                            w25 = wf[w_row + U(25)]
+                            w26 = wf[w_row + U(26)]
+                            w27 = wf[w_row + U(27)]
+                            w28 = wf[w_row + U(28)]
+                            w29 = wf[w_row + U(29)]
+                            w30 = wf[w_row + U(30)]
+                            w31 = wf[w_row + U(31)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                            a0_16 += x0 * w16
+                            a0_17 += x0 * w17
+                            a0_18 += x0 * w18
+                            a0_19 += x0 * w19
+                            a0_20 += x0 * w20
+                            a0_21 += x0 * w21
+                            a0_22 += x0 * w22
+                            a0_23 += x0 * w23
+                            a0_24 += x0 * w24
+                            a0_25 += x0 * w25
+                            a0_26 += x0 * w26
+                            a0_27 += x0 * w27
+                            a0_28 += x0 * w28
+                            a0_29 += x0 * w29
+                            a0_30 += x0 * w30
+                            a0_31 += x0 * w31
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                    zf[z_at + U(0 * cs * c_out + 16)] = a0_16
+                    zf[z_at + U(0 * cs * c_out + 17)] = a0_17
+                    zf[z_at + U(0 * cs * c_out + 18)] = a0_18
+                    zf[z_at + U(0 * cs * c_out + 19)] = a0_19
+                    zf[z_at + U(0 * cs * c_out + 20)] = a0_20
+                    zf[z_at + U(0 * cs * c_out + 21)] = a0_21
+                    zf[z_at + U(0 * cs * c_out + 22)] = a0_22
+                    zf[z_at + U(0 * cs * c_out + 23)] = a0_23
+                    zf[z_at + U(0 * cs * c_out + 24)] = a0_24
+                    zf[z_at + U(0 * cs * c_out + 25)] = a0_25
+                    zf[z_at + U(0 * cs * c_out + 26)] = a0_26
+                    zf[z_at + U(0 * cs * c_out + 27)] = a0_27
+                    zf[z_at + U(0 * cs * c_out + 28)] = a0_28
+                    zf[z_at + U(0 * cs * c_out + 29)] = a0_29
+                    zf[z_at + U(0 * cs * c_out + 30)] = a0_30
+                    zf[z_at + U(0 * cs * c_out + 31)] = a0_31
     return z
 
 
-def forward_16(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+def forward_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
-    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
+    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
+    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
     ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 16; tap ``k``
-    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
-    4 pixels x 16 channels; a row's last block overlaps the one before it
-    (the same sums, written twice); rows narrower than 4 take plain loops.
+    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    Blocks of 4 pixels x 16 channels; the pixels left over at the end of a
+    row (fewer than 4) go one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for oh in range(out_h):
-            if out_w >= 4:
-                for block in range((out_w + 3) // 4):
-                    ow0 = min(block * 4, out_w - 4)
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a0_8 = b[jb + U(8)]
-                        a0_9 = b[jb + U(9)]
-                        a0_10 = b[jb + U(10)]
-                        a0_11 = b[jb + U(11)]
-                        a0_12 = b[jb + U(12)]
-                        a0_13 = b[jb + U(13)]
-                        a0_14 = b[jb + U(14)]
-                        a0_15 = b[jb + U(15)]
-                        a1_0 = b[jb + U(0)]
-                        a1_1 = b[jb + U(1)]
-                        a1_2 = b[jb + U(2)]
-                        a1_3 = b[jb + U(3)]
-                        a1_4 = b[jb + U(4)]
-                        a1_5 = b[jb + U(5)]
-                        a1_6 = b[jb + U(6)]
-                        a1_7 = b[jb + U(7)]
-                        a1_8 = b[jb + U(8)]
-                        a1_9 = b[jb + U(9)]
-                        a1_10 = b[jb + U(10)]
-                        a1_11 = b[jb + U(11)]
-                        a1_12 = b[jb + U(12)]
-                        a1_13 = b[jb + U(13)]
-                        a1_14 = b[jb + U(14)]
-                        a1_15 = b[jb + U(15)]
-                        a2_0 = b[jb + U(0)]
-                        a2_1 = b[jb + U(1)]
-                        a2_2 = b[jb + U(2)]
-                        a2_3 = b[jb + U(3)]
-                        a2_4 = b[jb + U(4)]
-                        a2_5 = b[jb + U(5)]
-                        a2_6 = b[jb + U(6)]
-                        a2_7 = b[jb + U(7)]
-                        a2_8 = b[jb + U(8)]
-                        a2_9 = b[jb + U(9)]
-                        a2_10 = b[jb + U(10)]
-                        a2_11 = b[jb + U(11)]
-                        a2_12 = b[jb + U(12)]
-                        a2_13 = b[jb + U(13)]
-                        a2_14 = b[jb + U(14)]
-                        a2_15 = b[jb + U(15)]
-                        a3_0 = b[jb + U(0)]
-                        a3_1 = b[jb + U(1)]
-                        a3_2 = b[jb + U(2)]
-                        a3_3 = b[jb + U(3)]
-                        a3_4 = b[jb + U(4)]
-                        a3_5 = b[jb + U(5)]
-                        a3_6 = b[jb + U(6)]
-                        a3_7 = b[jb + U(7)]
-                        a3_8 = b[jb + U(8)]
-                        a3_9 = b[jb + U(9)]
-                        a3_10 = b[jb + U(10)]
-                        a3_11 = b[jb + U(11)]
-                        a3_12 = b[jb + U(12)]
-                        a3_13 = b[jb + U(13)]
-                        a3_14 = b[jb + U(14)]
-                        a3_15 = b[jb + U(15)]
-                        for k in range(n_taps):
-                            x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow0 * sw + dx_k[k]) * c_in)
-                            w_at = U(k * c_in * c_out) + jb
-                            for c in range(c_in):
-                                w_row = w_at + U(c * c_out)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                w8 = wf[w_row + U(8)]
-                                w9 = wf[w_row + U(9)]
-                                w10 = wf[w_row + U(10)]
-                                w11 = wf[w_row + U(11)]
-                                w12 = wf[w_row + U(12)]
-                                w13 = wf[w_row + U(13)]
-                                w14 = wf[w_row + U(14)]
-                                w15 = wf[w_row + U(15)]
-                                x0 = xf[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                a0_8 += x0 * w8
-                                a0_9 += x0 * w9
-                                a0_10 += x0 * w10
-                                a0_11 += x0 * w11
-                                a0_12 += x0 * w12
-                                a0_13 += x0 * w13
-                                a0_14 += x0 * w14
-                                a0_15 += x0 * w15
-                                x1 = xf[x_at + U(1 * sw * c_in + c)]
-                                a1_0 += x1 * w0
-                                a1_1 += x1 * w1
-                                a1_2 += x1 * w2
-                                a1_3 += x1 * w3
-                                a1_4 += x1 * w4
-                                a1_5 += x1 * w5
-                                a1_6 += x1 * w6
-                                a1_7 += x1 * w7
-                                a1_8 += x1 * w8
-                                a1_9 += x1 * w9
-                                a1_10 += x1 * w10
-                                a1_11 += x1 * w11
-                                a1_12 += x1 * w12
-                                a1_13 += x1 * w13
-                                a1_14 += x1 * w14
-                                a1_15 += x1 * w15
-                                x2 = xf[x_at + U(2 * sw * c_in + c)]
-                                a2_0 += x2 * w0
-                                a2_1 += x2 * w1
-                                a2_2 += x2 * w2
-                                a2_3 += x2 * w3
-                                a2_4 += x2 * w4
-                                a2_5 += x2 * w5
-                                a2_6 += x2 * w6
-                                a2_7 += x2 * w7
-                                a2_8 += x2 * w8
-                                a2_9 += x2 * w9
-                                a2_10 += x2 * w10
-                                a2_11 += x2 * w11
-                                a2_12 += x2 * w12
-                                a2_13 += x2 * w13
-                                a2_14 += x2 * w14
-                                a2_15 += x2 * w15
-                                x3 = xf[x_at + U(3 * sw * c_in + c)]
-                                a3_0 += x3 * w0
-                                a3_1 += x3 * w1
-                                a3_2 += x3 * w2
-                                a3_3 += x3 * w3
-                                a3_4 += x3 * w4
-                                a3_5 += x3 * w5
-                                a3_6 += x3 * w6
-                                a3_7 += x3 * w7
-                                a3_8 += x3 * w8
-                                a3_9 += x3 * w9
-                                a3_10 += x3 * w10
-                                a3_11 += x3 * w11
-                                a3_12 += x3 * w12
-                                a3_13 += x3 * w13
-                                a3_14 += x3 * w14
-                                a3_15 += x3 * w15
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
-                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
-                        zf[z_at + U(1 * cs * c_out + 8)] = a1_8
-                        zf[z_at + U(1 * cs * c_out + 9)] = a1_9
-                        zf[z_at + U(1 * cs * c_out + 10)] = a1_10
-                        zf[z_at + U(1 * cs * c_out + 11)] = a1_11
-                        zf[z_at + U(1 * cs * c_out + 12)] = a1_12
-                        zf[z_at + U(1 * cs * c_out + 13)] = a1_13
-                        zf[z_at + U(1 * cs * c_out + 14)] = a1_14
-                        zf[z_at + U(1 * cs * c_out + 15)] = a1_15
-                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
-                        zf[z_at + U(2 * cs * c_out + 8)] = a2_8
-                        zf[z_at + U(2 * cs * c_out + 9)] = a2_9
-                        zf[z_at + U(2 * cs * c_out + 10)] = a2_10
-                        zf[z_at + U(2 * cs * c_out + 11)] = a2_11
-                        zf[z_at + U(2 * cs * c_out + 12)] = a2_12
-                        zf[z_at + U(2 * cs * c_out + 13)] = a2_13
-                        zf[z_at + U(2 * cs * c_out + 14)] = a2_14
-                        zf[z_at + U(2 * cs * c_out + 15)] = a2_15
-                        zf[z_at + U(3 * cs * c_out + 0)] = a3_0
-                        zf[z_at + U(3 * cs * c_out + 1)] = a3_1
-                        zf[z_at + U(3 * cs * c_out + 2)] = a3_2
-                        zf[z_at + U(3 * cs * c_out + 3)] = a3_3
-                        zf[z_at + U(3 * cs * c_out + 4)] = a3_4
-                        zf[z_at + U(3 * cs * c_out + 5)] = a3_5
-                        zf[z_at + U(3 * cs * c_out + 6)] = a3_6
-                        zf[z_at + U(3 * cs * c_out + 7)] = a3_7
-                        zf[z_at + U(3 * cs * c_out + 8)] = a3_8
-                        zf[z_at + U(3 * cs * c_out + 9)] = a3_9
-                        zf[z_at + U(3 * cs * c_out + 10)] = a3_10
-                        zf[z_at + U(3 * cs * c_out + 11)] = a3_11
-                        zf[z_at + U(3 * cs * c_out + 12)] = a3_12
-                        zf[z_at + U(3 * cs * c_out + 13)] = a3_13
-                        zf[z_at + U(3 * cs * c_out + 14)] = a3_14
-                        zf[z_at + U(3 * cs * c_out + 15)] = a3_15
-            else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
-                for ow in range(out_w):
-                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
-                    for j in range(c_out):
-                        zf[z_at + U(j)] = b[j]
+            for block in range(out_w // 4):
+                ow0 = block * 4
+                for jb_ in range(0, c_out, 16):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    a1_0 = b[jb + U(0)]
+                    a1_1 = b[jb + U(1)]
+                    a1_2 = b[jb + U(2)]
+                    a1_3 = b[jb + U(3)]
+                    a1_4 = b[jb + U(4)]
+                    a1_5 = b[jb + U(5)]
+                    a1_6 = b[jb + U(6)]
+                    a1_7 = b[jb + U(7)]
+                    a1_8 = b[jb + U(8)]
+                    a1_9 = b[jb + U(9)]
+                    a1_10 = b[jb + U(10)]
+                    a1_11 = b[jb + U(11)]
+                    a1_12 = b[jb + U(12)]
+                    a1_13 = b[jb + U(13)]
+                    a1_14 = b[jb + U(14)]
+                    a1_15 = b[jb + U(15)]
+                    a2_0 = b[jb + U(0)]
+                    a2_1 = b[jb + U(1)]
+                    a2_2 = b[jb + U(2)]
+                    a2_3 = b[jb + U(3)]
+                    a2_4 = b[jb + U(4)]
+                    a2_5 = b[jb + U(5)]
+                    a2_6 = b[jb + U(6)]
+                    a2_7 = b[jb + U(7)]
+                    a2_8 = b[jb + U(8)]
+                    a2_9 = b[jb + U(9)]
+                    a2_10 = b[jb + U(10)]
+                    a2_11 = b[jb + U(11)]
+                    a2_12 = b[jb + U(12)]
+                    a2_13 = b[jb + U(13)]
+                    a2_14 = b[jb + U(14)]
+                    a2_15 = b[jb + U(15)]
+                    a3_0 = b[jb + U(0)]
+                    a3_1 = b[jb + U(1)]
+                    a3_2 = b[jb + U(2)]
+                    a3_3 = b[jb + U(3)]
+                    a3_4 = b[jb + U(4)]
+                    a3_5 = b[jb + U(5)]
+                    a3_6 = b[jb + U(6)]
+                    a3_7 = b[jb + U(7)]
+                    a3_8 = b[jb + U(8)]
+                    a3_9 = b[jb + U(9)]
+                    a3_10 = b[jb + U(10)]
+                    a3_11 = b[jb + U(11)]
+                    a3_12 = b[jb + U(12)]
+                    a3_13 = b[jb + U(13)]
+                    a3_14 = b[jb + U(14)]
+                    a3_15 = b[jb + U(15)]
                     for k in range(n_taps):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c_in)
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
                         for c in range(c_in):
-                            x_c = xf[x_at + U(c)]
-                            w_row = U((k * c_in + c) * c_out)
-                            for j in range(c_out):
-                                zf[z_at + U(j)] += x_c * wf[w_row + U(j)]
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                            x1 = xs[x_at + U(1 * sw * c_in + c)]
+                            a1_0 += x1 * w0
+                            a1_1 += x1 * w1
+                            a1_2 += x1 * w2
+                            a1_3 += x1 * w3
+                            a1_4 += x1 * w4
+                            a1_5 += x1 * w5
+                            a1_6 += x1 * w6
+                            a1_7 += x1 * w7
+                            a1_8 += x1 * w8
+                            a1_9 += x1 * w9
+                            a1_10 += x1 * w10
+                            a1_11 += x1 * w11
+                            a1_12 += x1 * w12
+                            a1_13 += x1 * w13
+                            a1_14 += x1 * w14
+                            a1_15 += x1 * w15
+                            x2 = xs[x_at + U(2 * sw * c_in + c)]
+                            a2_0 += x2 * w0
+                            a2_1 += x2 * w1
+                            a2_2 += x2 * w2
+                            a2_3 += x2 * w3
+                            a2_4 += x2 * w4
+                            a2_5 += x2 * w5
+                            a2_6 += x2 * w6
+                            a2_7 += x2 * w7
+                            a2_8 += x2 * w8
+                            a2_9 += x2 * w9
+                            a2_10 += x2 * w10
+                            a2_11 += x2 * w11
+                            a2_12 += x2 * w12
+                            a2_13 += x2 * w13
+                            a2_14 += x2 * w14
+                            a2_15 += x2 * w15
+                            x3 = xs[x_at + U(3 * sw * c_in + c)]
+                            a3_0 += x3 * w0
+                            a3_1 += x3 * w1
+                            a3_2 += x3 * w2
+                            a3_3 += x3 * w3
+                            a3_4 += x3 * w4
+                            a3_5 += x3 * w5
+                            a3_6 += x3 * w6
+                            a3_7 += x3 * w7
+                            a3_8 += x3 * w8
+                            a3_9 += x3 * w9
+                            a3_10 += x3 * w10
+                            a3_11 += x3 * w11
+                            a3_12 += x3 * w12
+                            a3_13 += x3 * w13
+                            a3_14 += x3 * w14
+                            a3_15 += x3 * w15
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                    zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                    zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                    zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                    zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                    zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                    zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                    zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                    zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                    zf[z_at + U(1 * cs * c_out + 8)] = a1_8
+                    zf[z_at + U(1 * cs * c_out + 9)] = a1_9
+                    zf[z_at + U(1 * cs * c_out + 10)] = a1_10
+                    zf[z_at + U(1 * cs * c_out + 11)] = a1_11
+                    zf[z_at + U(1 * cs * c_out + 12)] = a1_12
+                    zf[z_at + U(1 * cs * c_out + 13)] = a1_13
+                    zf[z_at + U(1 * cs * c_out + 14)] = a1_14
+                    zf[z_at + U(1 * cs * c_out + 15)] = a1_15
+                    zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                    zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                    zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                    zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                    zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                    zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                    zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                    zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                    zf[z_at + U(2 * cs * c_out + 8)] = a2_8
+                    zf[z_at + U(2 * cs * c_out + 9)] = a2_9
+                    zf[z_at + U(2 * cs * c_out + 10)] = a2_10
+                    zf[z_at + U(2 * cs * c_out + 11)] = a2_11
+                    zf[z_at + U(2 * cs * c_out + 12)] = a2_12
+                    zf[z_at + U(2 * cs * c_out + 13)] = a2_13
+                    zf[z_at + U(2 * cs * c_out + 14)] = a2_14
+                    zf[z_at + U(2 * cs * c_out + 15)] = a2_15
+                    zf[z_at + U(3 * cs * c_out + 0)] = a3_0
+                    zf[z_at + U(3 * cs * c_out + 1)] = a3_1
+                    zf[z_at + U(3 * cs * c_out + 2)] = a3_2
+                    zf[z_at + U(3 * cs * c_out + 3)] = a3_3
+                    zf[z_at + U(3 * cs * c_out + 4)] = a3_4
+                    zf[z_at + U(3 * cs * c_out + 5)] = a3_5
+                    zf[z_at + U(3 * cs * c_out + 6)] = a3_6
+                    zf[z_at + U(3 * cs * c_out + 7)] = a3_7
+                    zf[z_at + U(3 * cs * c_out + 8)] = a3_8
+                    zf[z_at + U(3 * cs * c_out + 9)] = a3_9
+                    zf[z_at + U(3 * cs * c_out + 10)] = a3_10
+                    zf[z_at + U(3 * cs * c_out + 11)] = a3_11
+                    zf[z_at + U(3 * cs * c_out + 12)] = a3_12
+                    zf[z_at + U(3 * cs * c_out + 13)] = a3_13
+                    zf[z_at + U(3 * cs * c_out + 14)] = a3_14
+                    zf[z_at + U(3 * cs * c_out + 15)] = a3_15
+            for ow0 in range(out_w - out_w % 4, out_w):
+                for jb_ in range(0, c_out, 16):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
     return z
 
 
-def forward_8(x, w, b, z, dy_k, dx_k, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate the padded ``x (m, H, W, C_in)`` with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+def forward_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to
-    ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
+    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
+    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
     ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 8; tap ``k``
-    reads ``x`` at row offset ``dy_k[k]`` and column offset ``dx_k[k]``. Blocks of
-    8 pixels x 8 channels; a row's last block overlaps the one before it
-    (the same sums, written twice); rows narrower than 8 take plain loops.
+    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    Blocks of 8 pixels x 8 channels; the pixels left over at the end of a
+    row (fewer than 8) go one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for oh in range(out_h):
-            if out_w >= 8:
-                for block in range((out_w + 7) // 8):
-                    ow0 = min(block * 8, out_w - 8)
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a1_0 = b[jb + U(0)]
-                        a1_1 = b[jb + U(1)]
-                        a1_2 = b[jb + U(2)]
-                        a1_3 = b[jb + U(3)]
-                        a1_4 = b[jb + U(4)]
-                        a1_5 = b[jb + U(5)]
-                        a1_6 = b[jb + U(6)]
-                        a1_7 = b[jb + U(7)]
-                        a2_0 = b[jb + U(0)]
-                        a2_1 = b[jb + U(1)]
-                        a2_2 = b[jb + U(2)]
-                        a2_3 = b[jb + U(3)]
-                        a2_4 = b[jb + U(4)]
-                        a2_5 = b[jb + U(5)]
-                        a2_6 = b[jb + U(6)]
-                        a2_7 = b[jb + U(7)]
-                        a3_0 = b[jb + U(0)]
-                        a3_1 = b[jb + U(1)]
-                        a3_2 = b[jb + U(2)]
-                        a3_3 = b[jb + U(3)]
-                        a3_4 = b[jb + U(4)]
-                        a3_5 = b[jb + U(5)]
-                        a3_6 = b[jb + U(6)]
-                        a3_7 = b[jb + U(7)]
-                        a4_0 = b[jb + U(0)]
-                        a4_1 = b[jb + U(1)]
-                        a4_2 = b[jb + U(2)]
-                        a4_3 = b[jb + U(3)]
-                        a4_4 = b[jb + U(4)]
-                        a4_5 = b[jb + U(5)]
-                        a4_6 = b[jb + U(6)]
-                        a4_7 = b[jb + U(7)]
-                        a5_0 = b[jb + U(0)]
-                        a5_1 = b[jb + U(1)]
-                        a5_2 = b[jb + U(2)]
-                        a5_3 = b[jb + U(3)]
-                        a5_4 = b[jb + U(4)]
-                        a5_5 = b[jb + U(5)]
-                        a5_6 = b[jb + U(6)]
-                        a5_7 = b[jb + U(7)]
-                        a6_0 = b[jb + U(0)]
-                        a6_1 = b[jb + U(1)]
-                        a6_2 = b[jb + U(2)]
-                        a6_3 = b[jb + U(3)]
-                        a6_4 = b[jb + U(4)]
-                        a6_5 = b[jb + U(5)]
-                        a6_6 = b[jb + U(6)]
-                        a6_7 = b[jb + U(7)]
-                        a7_0 = b[jb + U(0)]
-                        a7_1 = b[jb + U(1)]
-                        a7_2 = b[jb + U(2)]
-                        a7_3 = b[jb + U(3)]
-                        a7_4 = b[jb + U(4)]
-                        a7_5 = b[jb + U(5)]
-                        a7_6 = b[jb + U(6)]
-                        a7_7 = b[jb + U(7)]
-                        for k in range(n_taps):
-                            x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow0 * sw + dx_k[k]) * c_in)
-                            w_at = U(k * c_in * c_out) + jb
-                            for c in range(c_in):
-                                w_row = w_at + U(c * c_out)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                x0 = xf[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                x1 = xf[x_at + U(1 * sw * c_in + c)]
-                                a1_0 += x1 * w0
-                                a1_1 += x1 * w1
-                                a1_2 += x1 * w2
-                                a1_3 += x1 * w3
-                                a1_4 += x1 * w4
-                                a1_5 += x1 * w5
-                                a1_6 += x1 * w6
-                                a1_7 += x1 * w7
-                                x2 = xf[x_at + U(2 * sw * c_in + c)]
-                                a2_0 += x2 * w0
-                                a2_1 += x2 * w1
-                                a2_2 += x2 * w2
-                                a2_3 += x2 * w3
-                                a2_4 += x2 * w4
-                                a2_5 += x2 * w5
-                                a2_6 += x2 * w6
-                                a2_7 += x2 * w7
-                                x3 = xf[x_at + U(3 * sw * c_in + c)]
-                                a3_0 += x3 * w0
-                                a3_1 += x3 * w1
-                                a3_2 += x3 * w2
-                                a3_3 += x3 * w3
-                                a3_4 += x3 * w4
-                                a3_5 += x3 * w5
-                                a3_6 += x3 * w6
-                                a3_7 += x3 * w7
-                                x4 = xf[x_at + U(4 * sw * c_in + c)]
-                                a4_0 += x4 * w0
-                                a4_1 += x4 * w1
-                                a4_2 += x4 * w2
-                                a4_3 += x4 * w3
-                                a4_4 += x4 * w4
-                                a4_5 += x4 * w5
-                                a4_6 += x4 * w6
-                                a4_7 += x4 * w7
-                                x5 = xf[x_at + U(5 * sw * c_in + c)]
-                                a5_0 += x5 * w0
-                                a5_1 += x5 * w1
-                                a5_2 += x5 * w2
-                                a5_3 += x5 * w3
-                                a5_4 += x5 * w4
-                                a5_5 += x5 * w5
-                                a5_6 += x5 * w6
-                                a5_7 += x5 * w7
-                                x6 = xf[x_at + U(6 * sw * c_in + c)]
-                                a6_0 += x6 * w0
-                                a6_1 += x6 * w1
-                                a6_2 += x6 * w2
-                                a6_3 += x6 * w3
-                                a6_4 += x6 * w4
-                                a6_5 += x6 * w5
-                                a6_6 += x6 * w6
-                                a6_7 += x6 * w7
-                                x7 = xf[x_at + U(7 * sw * c_in + c)]
-                                a7_0 += x7 * w0
-                                a7_1 += x7 * w1
-                                a7_2 += x7 * w2
-                                a7_3 += x7 * w3
-                                a7_4 += x7 * w4
-                                a7_5 += x7 * w5
-                                a7_6 += x7 * w6
-                                a7_7 += x7 * w7
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(1 * cs * c_out + 0)] = a1_0
-                        zf[z_at + U(1 * cs * c_out + 1)] = a1_1
-                        zf[z_at + U(1 * cs * c_out + 2)] = a1_2
-                        zf[z_at + U(1 * cs * c_out + 3)] = a1_3
-                        zf[z_at + U(1 * cs * c_out + 4)] = a1_4
-                        zf[z_at + U(1 * cs * c_out + 5)] = a1_5
-                        zf[z_at + U(1 * cs * c_out + 6)] = a1_6
-                        zf[z_at + U(1 * cs * c_out + 7)] = a1_7
-                        zf[z_at + U(2 * cs * c_out + 0)] = a2_0
-                        zf[z_at + U(2 * cs * c_out + 1)] = a2_1
-                        zf[z_at + U(2 * cs * c_out + 2)] = a2_2
-                        zf[z_at + U(2 * cs * c_out + 3)] = a2_3
-                        zf[z_at + U(2 * cs * c_out + 4)] = a2_4
-                        zf[z_at + U(2 * cs * c_out + 5)] = a2_5
-                        zf[z_at + U(2 * cs * c_out + 6)] = a2_6
-                        zf[z_at + U(2 * cs * c_out + 7)] = a2_7
-                        zf[z_at + U(3 * cs * c_out + 0)] = a3_0
-                        zf[z_at + U(3 * cs * c_out + 1)] = a3_1
-                        zf[z_at + U(3 * cs * c_out + 2)] = a3_2
-                        zf[z_at + U(3 * cs * c_out + 3)] = a3_3
-                        zf[z_at + U(3 * cs * c_out + 4)] = a3_4
-                        zf[z_at + U(3 * cs * c_out + 5)] = a3_5
-                        zf[z_at + U(3 * cs * c_out + 6)] = a3_6
-                        zf[z_at + U(3 * cs * c_out + 7)] = a3_7
-                        zf[z_at + U(4 * cs * c_out + 0)] = a4_0
-                        zf[z_at + U(4 * cs * c_out + 1)] = a4_1
-                        zf[z_at + U(4 * cs * c_out + 2)] = a4_2
-                        zf[z_at + U(4 * cs * c_out + 3)] = a4_3
-                        zf[z_at + U(4 * cs * c_out + 4)] = a4_4
-                        zf[z_at + U(4 * cs * c_out + 5)] = a4_5
-                        zf[z_at + U(4 * cs * c_out + 6)] = a4_6
-                        zf[z_at + U(4 * cs * c_out + 7)] = a4_7
-                        zf[z_at + U(5 * cs * c_out + 0)] = a5_0
-                        zf[z_at + U(5 * cs * c_out + 1)] = a5_1
-                        zf[z_at + U(5 * cs * c_out + 2)] = a5_2
-                        zf[z_at + U(5 * cs * c_out + 3)] = a5_3
-                        zf[z_at + U(5 * cs * c_out + 4)] = a5_4
-                        zf[z_at + U(5 * cs * c_out + 5)] = a5_5
-                        zf[z_at + U(5 * cs * c_out + 6)] = a5_6
-                        zf[z_at + U(5 * cs * c_out + 7)] = a5_7
-                        zf[z_at + U(6 * cs * c_out + 0)] = a6_0
-                        zf[z_at + U(6 * cs * c_out + 1)] = a6_1
-                        zf[z_at + U(6 * cs * c_out + 2)] = a6_2
-                        zf[z_at + U(6 * cs * c_out + 3)] = a6_3
-                        zf[z_at + U(6 * cs * c_out + 4)] = a6_4
-                        zf[z_at + U(6 * cs * c_out + 5)] = a6_5
-                        zf[z_at + U(6 * cs * c_out + 6)] = a6_6
-                        zf[z_at + U(6 * cs * c_out + 7)] = a6_7
-                        zf[z_at + U(7 * cs * c_out + 0)] = a7_0
-                        zf[z_at + U(7 * cs * c_out + 1)] = a7_1
-                        zf[z_at + U(7 * cs * c_out + 2)] = a7_2
-                        zf[z_at + U(7 * cs * c_out + 3)] = a7_3
-                        zf[z_at + U(7 * cs * c_out + 4)] = a7_4
-                        zf[z_at + U(7 * cs * c_out + 5)] = a7_5
-                        zf[z_at + U(7 * cs * c_out + 6)] = a7_6
-                        zf[z_at + U(7 * cs * c_out + 7)] = a7_7
-            else:  # too narrow for a block: plain loops, which the compiler vectorises over channels
-                for ow in range(out_w):
-                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow * cs) * c_out)
-                    for j in range(c_out):
-                        zf[z_at + U(j)] = b[j]
+            for block in range(out_w // 8):
+                ow0 = block * 8
+                for jb_ in range(0, c_out, 8):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a1_0 = b[jb + U(0)]
+                    a1_1 = b[jb + U(1)]
+                    a1_2 = b[jb + U(2)]
+                    a1_3 = b[jb + U(3)]
+                    a1_4 = b[jb + U(4)]
+                    a1_5 = b[jb + U(5)]
+                    a1_6 = b[jb + U(6)]
+                    a1_7 = b[jb + U(7)]
+                    a2_0 = b[jb + U(0)]
+                    a2_1 = b[jb + U(1)]
+                    a2_2 = b[jb + U(2)]
+                    a2_3 = b[jb + U(3)]
+                    a2_4 = b[jb + U(4)]
+                    a2_5 = b[jb + U(5)]
+                    a2_6 = b[jb + U(6)]
+                    a2_7 = b[jb + U(7)]
+                    a3_0 = b[jb + U(0)]
+                    a3_1 = b[jb + U(1)]
+                    a3_2 = b[jb + U(2)]
+                    a3_3 = b[jb + U(3)]
+                    a3_4 = b[jb + U(4)]
+                    a3_5 = b[jb + U(5)]
+                    a3_6 = b[jb + U(6)]
+                    a3_7 = b[jb + U(7)]
+                    a4_0 = b[jb + U(0)]
+                    a4_1 = b[jb + U(1)]
+                    a4_2 = b[jb + U(2)]
+                    a4_3 = b[jb + U(3)]
+                    a4_4 = b[jb + U(4)]
+                    a4_5 = b[jb + U(5)]
+                    a4_6 = b[jb + U(6)]
+                    a4_7 = b[jb + U(7)]
+                    a5_0 = b[jb + U(0)]
+                    a5_1 = b[jb + U(1)]
+                    a5_2 = b[jb + U(2)]
+                    a5_3 = b[jb + U(3)]
+                    a5_4 = b[jb + U(4)]
+                    a5_5 = b[jb + U(5)]
+                    a5_6 = b[jb + U(6)]
+                    a5_7 = b[jb + U(7)]
+                    a6_0 = b[jb + U(0)]
+                    a6_1 = b[jb + U(1)]
+                    a6_2 = b[jb + U(2)]
+                    a6_3 = b[jb + U(3)]
+                    a6_4 = b[jb + U(4)]
+                    a6_5 = b[jb + U(5)]
+                    a6_6 = b[jb + U(6)]
+                    a6_7 = b[jb + U(7)]
+                    a7_0 = b[jb + U(0)]
+                    a7_1 = b[jb + U(1)]
+                    a7_2 = b[jb + U(2)]
+                    a7_3 = b[jb + U(3)]
+                    a7_4 = b[jb + U(4)]
+                    a7_5 = b[jb + U(5)]
+                    a7_6 = b[jb + U(6)]
+                    a7_7 = b[jb + U(7)]
                     for k in range(n_taps):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c_in)
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
                         for c in range(c_in):
-                            x_c = xf[x_at + U(c)]
-                            w_row = U((k * c_in + c) * c_out)
-                            for j in range(c_out):
-                                zf[z_at + U(j)] += x_c * wf[w_row + U(j)]
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            x1 = xs[x_at + U(1 * sw * c_in + c)]
+                            a1_0 += x1 * w0
+                            a1_1 += x1 * w1
+                            a1_2 += x1 * w2
+                            a1_3 += x1 * w3
+                            a1_4 += x1 * w4
+                            a1_5 += x1 * w5
+                            a1_6 += x1 * w6
+                            a1_7 += x1 * w7
+                            x2 = xs[x_at + U(2 * sw * c_in + c)]
+                            a2_0 += x2 * w0
+                            a2_1 += x2 * w1
+                            a2_2 += x2 * w2
+                            a2_3 += x2 * w3
+                            a2_4 += x2 * w4
+                            a2_5 += x2 * w5
+                            a2_6 += x2 * w6
+                            a2_7 += x2 * w7
+                            x3 = xs[x_at + U(3 * sw * c_in + c)]
+                            a3_0 += x3 * w0
+                            a3_1 += x3 * w1
+                            a3_2 += x3 * w2
+                            a3_3 += x3 * w3
+                            a3_4 += x3 * w4
+                            a3_5 += x3 * w5
+                            a3_6 += x3 * w6
+                            a3_7 += x3 * w7
+                            x4 = xs[x_at + U(4 * sw * c_in + c)]
+                            a4_0 += x4 * w0
+                            a4_1 += x4 * w1
+                            a4_2 += x4 * w2
+                            a4_3 += x4 * w3
+                            a4_4 += x4 * w4
+                            a4_5 += x4 * w5
+                            a4_6 += x4 * w6
+                            a4_7 += x4 * w7
+                            x5 = xs[x_at + U(5 * sw * c_in + c)]
+                            a5_0 += x5 * w0
+                            a5_1 += x5 * w1
+                            a5_2 += x5 * w2
+                            a5_3 += x5 * w3
+                            a5_4 += x5 * w4
+                            a5_5 += x5 * w5
+                            a5_6 += x5 * w6
+                            a5_7 += x5 * w7
+                            x6 = xs[x_at + U(6 * sw * c_in + c)]
+                            a6_0 += x6 * w0
+                            a6_1 += x6 * w1
+                            a6_2 += x6 * w2
+                            a6_3 += x6 * w3
+                            a6_4 += x6 * w4
+                            a6_5 += x6 * w5
+                            a6_6 += x6 * w6
+                            a6_7 += x6 * w7
+                            x7 = xs[x_at + U(7 * sw * c_in + c)]
+                            a7_0 += x7 * w0
+                            a7_1 += x7 * w1
+                            a7_2 += x7 * w2
+                            a7_3 += x7 * w3
+                            a7_4 += x7 * w4
+                            a7_5 += x7 * w5
+                            a7_6 += x7 * w6
+                            a7_7 += x7 * w7
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                    zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                    zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                    zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                    zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                    zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                    zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                    zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                    zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                    zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                    zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                    zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                    zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                    zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                    zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                    zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                    zf[z_at + U(3 * cs * c_out + 0)] = a3_0
+                    zf[z_at + U(3 * cs * c_out + 1)] = a3_1
+                    zf[z_at + U(3 * cs * c_out + 2)] = a3_2
+                    zf[z_at + U(3 * cs * c_out + 3)] = a3_3
+                    zf[z_at + U(3 * cs * c_out + 4)] = a3_4
+                    zf[z_at + U(3 * cs * c_out + 5)] = a3_5
+                    zf[z_at + U(3 * cs * c_out + 6)] = a3_6
+                    zf[z_at + U(3 * cs * c_out + 7)] = a3_7
+                    zf[z_at + U(4 * cs * c_out + 0)] = a4_0
+                    zf[z_at + U(4 * cs * c_out + 1)] = a4_1
+                    zf[z_at + U(4 * cs * c_out + 2)] = a4_2
+                    zf[z_at + U(4 * cs * c_out + 3)] = a4_3
+                    zf[z_at + U(4 * cs * c_out + 4)] = a4_4
+                    zf[z_at + U(4 * cs * c_out + 5)] = a4_5
+                    zf[z_at + U(4 * cs * c_out + 6)] = a4_6
+                    zf[z_at + U(4 * cs * c_out + 7)] = a4_7
+                    zf[z_at + U(5 * cs * c_out + 0)] = a5_0
+                    zf[z_at + U(5 * cs * c_out + 1)] = a5_1
+                    zf[z_at + U(5 * cs * c_out + 2)] = a5_2
+                    zf[z_at + U(5 * cs * c_out + 3)] = a5_3
+                    zf[z_at + U(5 * cs * c_out + 4)] = a5_4
+                    zf[z_at + U(5 * cs * c_out + 5)] = a5_5
+                    zf[z_at + U(5 * cs * c_out + 6)] = a5_6
+                    zf[z_at + U(5 * cs * c_out + 7)] = a5_7
+                    zf[z_at + U(6 * cs * c_out + 0)] = a6_0
+                    zf[z_at + U(6 * cs * c_out + 1)] = a6_1
+                    zf[z_at + U(6 * cs * c_out + 2)] = a6_2
+                    zf[z_at + U(6 * cs * c_out + 3)] = a6_3
+                    zf[z_at + U(6 * cs * c_out + 4)] = a6_4
+                    zf[z_at + U(6 * cs * c_out + 5)] = a6_5
+                    zf[z_at + U(6 * cs * c_out + 6)] = a6_6
+                    zf[z_at + U(6 * cs * c_out + 7)] = a6_7
+                    zf[z_at + U(7 * cs * c_out + 0)] = a7_0
+                    zf[z_at + U(7 * cs * c_out + 1)] = a7_1
+                    zf[z_at + U(7 * cs * c_out + 2)] = a7_2
+                    zf[z_at + U(7 * cs * c_out + 3)] = a7_3
+                    zf[z_at + U(7 * cs * c_out + 4)] = a7_4
+                    zf[z_at + U(7 * cs * c_out + 5)] = a7_5
+                    zf[z_at + U(7 * cs * c_out + 6)] = a7_6
+                    zf[z_at + U(7 * cs * c_out + 7)] = a7_7
+            for ow0 in range(out_w - out_w % 8, out_w):
+                for jb_ in range(0, c_out, 8):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
     return z
 
 
-def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 4 and 16. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding.
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -894,6 +1124,10 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -904,7 +1138,7 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 4):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -992,7 +1226,7 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             d13 = dzf[d_at + U(13)]
                             d14 = dzf[d_at + U(14)]
                             d15 = dzf[d_at + U(15)]
-                            x0 = xf[x_at + U(0)]
+                            x0 = xs[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1009,7 +1243,7 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a0_13 += x0 * d13
                             a0_14 += x0 * d14
                             a0_15 += x0 * d15
-                            x1 = xf[x_at + U(1)]
+                            x1 = xs[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -1026,7 +1260,7 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a1_13 += x1 * d13
                             a1_14 += x1 * d14
                             a1_15 += x1 * d15
-                            x2 = xf[x_at + U(2)]
+                            x2 = xs[x_at + U(2)]
                             a2_0 += x2 * d0
                             a2_1 += x2 * d1
                             a2_2 += x2 * d2
@@ -1043,7 +1277,7 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a2_13 += x2 * d13
                             a2_14 += x2 * d14
                             a2_15 += x2 * d15
-                            x3 = xf[x_at + U(3)]
+                            x3 = xs[x_at + U(3)]
                             a3_0 += x3 * d0
                             a3_1 += x3 * d1
                             a3_2 += x3 * d2
@@ -1129,12 +1363,12 @@ def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     return dw
 
 
-def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 8 and 8. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding.
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1143,6 +1377,10 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1153,7 +1391,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 8):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -1233,7 +1471,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             d5 = dzf[d_at + U(5)]
                             d6 = dzf[d_at + U(6)]
                             d7 = dzf[d_at + U(7)]
-                            x0 = xf[x_at + U(0)]
+                            x0 = xs[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1242,7 +1480,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a0_5 += x0 * d5
                             a0_6 += x0 * d6
                             a0_7 += x0 * d7
-                            x1 = xf[x_at + U(1)]
+                            x1 = xs[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -1251,7 +1489,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a1_5 += x1 * d5
                             a1_6 += x1 * d6
                             a1_7 += x1 * d7
-                            x2 = xf[x_at + U(2)]
+                            x2 = xs[x_at + U(2)]
                             a2_0 += x2 * d0
                             a2_1 += x2 * d1
                             a2_2 += x2 * d2
@@ -1260,7 +1498,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a2_5 += x2 * d5
                             a2_6 += x2 * d6
                             a2_7 += x2 * d7
-                            x3 = xf[x_at + U(3)]
+                            x3 = xs[x_at + U(3)]
                             a3_0 += x3 * d0
                             a3_1 += x3 * d1
                             a3_2 += x3 * d2
@@ -1269,7 +1507,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a3_5 += x3 * d5
                             a3_6 += x3 * d6
                             a3_7 += x3 * d7
-                            x4 = xf[x_at + U(4)]
+                            x4 = xs[x_at + U(4)]
                             a4_0 += x4 * d0
                             a4_1 += x4 * d1
                             a4_2 += x4 * d2
@@ -1278,7 +1516,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a4_5 += x4 * d5
                             a4_6 += x4 * d6
                             a4_7 += x4 * d7
-                            x5 = xf[x_at + U(5)]
+                            x5 = xs[x_at + U(5)]
                             a5_0 += x5 * d0
                             a5_1 += x5 * d1
                             a5_2 += x5 * d2
@@ -1287,7 +1525,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a5_5 += x5 * d5
                             a5_6 += x5 * d6
                             a5_7 += x5 * d7
-                            x6 = xf[x_at + U(6)]
+                            x6 = xs[x_at + U(6)]
                             a6_0 += x6 * d0
                             a6_1 += x6 * d1
                             a6_2 += x6 * d2
@@ -1296,7 +1534,7 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             a6_5 += x6 * d5
                             a6_6 += x6 * d6
                             a6_7 += x6 * d7
-                            x7 = xf[x_at + U(7)]
+                            x7 = xs[x_at + U(7)]
                             a7_0 += x7 * d0
                             a7_1 += x7 * d1
                             a7_2 += x7 * d2
@@ -1374,12 +1612,12 @@ def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     return dw
 
 
-def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 32; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding.
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1388,6 +1626,10 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1398,7 +1640,7 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
@@ -1470,7 +1712,7 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             d29 = dzf[d_at + U(29)]
                             d30 = dzf[d_at + U(30)]
                             d31 = dzf[d_at + U(31)]
-                            x0 = xf[x_at + U(0)]
+                            x0 = xs[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1540,12 +1782,12 @@ def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     return dw
 
 
-def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 16; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding.
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1554,6 +1796,10 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1564,7 +1810,7 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -1604,7 +1850,7 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             d13 = dzf[d_at + U(13)]
                             d14 = dzf[d_at + U(14)]
                             d15 = dzf[d_at + U(15)]
-                            x0 = xf[x_at + U(0)]
+                            x0 = xs[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1642,12 +1888,12 @@ def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     return dw
 
 
-def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
+def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 8; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding.
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1656,6 +1902,10 @@ def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1666,7 +1916,7 @@ def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((n * height + oh * sh + dy_k[k]) * width + dx_k[k]) * c_in)
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -1690,7 +1940,7 @@ def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, sh, sw):
                             d5 = dzf[d_at + U(5)]
                             d6 = dzf[d_at + U(6)]
                             d7 = dzf[d_at + U(7)]
-                            x0 = xf[x_at + U(0)]
+                            x0 = xs[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
