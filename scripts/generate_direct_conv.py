@@ -51,19 +51,23 @@ U = np.uint64
 '''
 
 
-def _lines_padded_sample(indent: str) -> list[str]:
-    """Copy sample ``n`` of ``x`` into the inside of ``xs``, one padded sample (flat) whose borders are zero.
+def _lines_padded_sample(
+    indent: str, source: str = "xf", buffer: str = "xs", rows: str = "height", columns: str = "width", channels: str = "c_in"
+) -> list[str]:
+    """Copy sample ``n`` of `source` (flat) into the inside of `buffer`, one padded sample (flat) whose borders are zero.
 
     The loops read the sample from this copy: no padded copy of the whole batch
     is made (memory), and the sample sits in the cache while the taps walk it.
-    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's
-    memory is.
+    The caller allocates the buffer (zeros), so that it is counted where
+    NumPy's memory is. The sample has `rows` x `columns` pixels of `channels`;
+    ``top`` rows and ``left`` columns of zeros come before it, in rows of
+    ``pad_w`` pixels.
     """
     return [
-        f"{indent}for h in range(height):",
-        f"{indent}    at = (n * height + h) * width * c_in",
-        f"{indent}    to = ((h + top) * pad_w + left) * c_in",
-        f"{indent}    xs[to : to + width * c_in] = xf[at : at + width * c_in]",
+        f"{indent}for h in range({rows}):",
+        f"{indent}    at = (n * {rows} + h) * {columns} * {channels}",
+        f"{indent}    to = ((h + top) * pad_w + left) * {channels}",
+        f"{indent}    {buffer}[to : to + {columns} * {channels}] = {source}[at : at + {columns} * {channels}]",
     ]
 
 
@@ -189,44 +193,67 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
 
 
 NARROW_LANES = [32, 16, 8]
-"""Output channels per register block of the loops for fewer than 8 input channels (a first
-layer on grey or RGB images), one function each: the weight gradient one input channel at a
-time, and the input gradient as dot products over the output channels."""
+"""Output channels per register block of the weight gradient's loops for fewer than 8 input
+channels (a first layer on grey or RGB images), one input channel at a time, one function each.
+Their input gradient is dot products over the output channels, in blocks of
+:data:`NARROW_INPUT_BLOCKS`."""
+NARROW_INPUT_BLOCKS = [(2, 32), (4, 16), (4, 8)]
+"""``(pixels, lanes)`` of the first-layer input gradient's blocks: several pixels of a row share
+each load of the weights. Same machine, one thread, float32, input gradient of
+``(64, 28, 28, 1) -> 32`` 5x5: 1 x 32: 4.0 ms; 2 x 32: 2.9; 3 x 32: 11.0 (registers spilled);
+4 x 16: 2.9; 2 x 16: 3.1; 8 x 8: 3.8; 4 x 8: 2.8. Accumulators start from a zero of the arrays'
+dtype: ``dxf[0] * 0`` is a float64 in Numba, and made these loops convert every product (7.4 ms)."""
 
 
-def narrow_input_gradient_source(lanes: int) -> str:
-    """``narrow_input_gradient_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
-    ind = " " * 24
+def _lines_narrow_input_block(pixels: int, lanes: int, indent: str) -> list[str]:
+    """``dx`` of `pixels` pixels from column ``col0``, input channel ``ci``: dot products over the
+    taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains."""
+    out = [f"{indent}t{p} = zero" for p in range(pixels)]
+    out += [
+        f"{indent}for jb_ in range(0, c_out, {lanes}):",
+        f"{indent}    jb = U(jb_)",
+        *(f"{indent}    a{p}_{j} = zero" for p in range(pixels) for j in range(lanes)),
+        f"{indent}    for k in range(n_taps):",
+        f"{indent}        d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb",
+        f"{indent}        w_at = U((k * c_in + ci) * c_out) + jb",
+        *(f"{indent}        w{j} = wf[w_at + U({j})]" for j in range(lanes)),
+    ]
+    for p in range(pixels):
+        out += [f"{indent}        a{p}_{j} += dzs[d_at + U({p} * c_out + {j})] * w{j}" for j in range(lanes)]
+    out += [f"{indent}    t{p} += " + " + ".join(f"a{p}_{j}" for j in range(lanes)) for p in range(pixels)]
+    out.append(f"{indent}dx_at = U(((n * height + h) * width + col0) * c_in + ci)")
+    out += [f"{indent}dxf[dx_at + U({p} * c_in)] = t{p}" for p in range(pixels)]
+    return out
+
+
+def narrow_input_gradient_source(pixels: int, lanes: int) -> str:
+    """``narrow_input_gradient_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz_pad[n, h + dy_k[k], w + dx_k[k], j] * w[k, c, j]``."""
     lines = [
-        f"def narrow_input_gradient_{lanes}(dz, w, dx, dy_k, dx_k, top, left):",
-        '    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
+        f"def narrow_input_gradient_{lanes}(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):",
+        '    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
         "",
         "    For few input channels: each input channel of each pixel is a dot product over the taps",
-        f"    and the output channels, summed {lanes} output channels at a time and then across them.",
-        f"    ``C_out`` is a multiple of {lanes}; taps that reach outside ``dz`` add nothing.",
+        f"    and the output channels, summed {lanes} output channels at a time and then across them,",
+        f"    for {pixels} pixels of a row at once (the pixels left over one at a time). ``C_out`` is a",
+        f"    multiple of {lanes}. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels",
+        "    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads",
+        "    inside it.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
         "    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]",
         "    n_taps = dy_k.shape[0]",
         "    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)",
-        "    zero = dxf[0] * 0  # in the arrays' dtype",
+        "    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64",
         "    for n in range(m):",
+        *_lines_padded_sample(" " * 8, "dzf", "dzs", "out_h", "out_w", "c_out"),
         "        for h in range(height):",
-        "            for col in range(width):",
+        f"            for block in range(width // {pixels}):",
+        f"                col0 = block * {pixels}",
         "                for ci in range(c_in):",
-        "                    total = zero",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        *(f"{ind}a{j} = zero" for j in range(lanes)),
-        f"{ind}for k in range(n_taps):",
-        f"{ind}    oh, ow = h + top - dy_k[k], col + left - dx_k[k]",
-        f"{ind}    if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:",
-        f"{ind}        continue",
-        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
-        f"{ind}    w_at = U((k * c_in + ci) * c_out) + jb",
-        *(f"{ind}    a{j} += dzf[d_at + U({j})] * wf[w_at + U({j})]" for j in range(lanes)),
-        f"{ind}total += " + " + ".join(f"a{j}" for j in range(lanes)),
-        "                    dxf[U(((n * height + h) * width + col) * c_in + ci)] = total",
+        *_lines_narrow_input_block(pixels, lanes, " " * 20),
+        f"            for col0 in range(width - width % {pixels}, width):",
+        "                for ci in range(c_in):",
+        *_lines_narrow_input_block(1, lanes, " " * 20),
         "    return dx",
     ]
     return "\n".join(lines)
@@ -318,7 +345,7 @@ def source() -> str:
     parts += [forward_source(pixels, lanes) for pixels, lanes in FORWARD_BLOCKS]
     parts += [weight_gradient_source(channels, lanes) for channels, lanes in GRADIENT_BLOCKS]
     parts += [weight_gradient_source(1, lanes, "narrow_weight_gradient") for lanes in NARROW_LANES]
-    parts += [narrow_input_gradient_source(lanes) for lanes in NARROW_LANES]
+    parts += [narrow_input_gradient_source(pixels, lanes) for pixels, lanes in NARROW_INPUT_BLOCKS]
     parts += [depthwise_source(lanes) for lanes in DEPTHWISE_LANES]
     parts += [depthwise_weight_gradient_source(lanes) for lanes in DEPTHWISE_LANES]
     return "\n\n\n".join(parts) + "\n"

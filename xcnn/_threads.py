@@ -28,7 +28,7 @@ from .backend import Array
 __all__ = ["in_sample_blocks", "over_samples", "summed_over_sample_blocks", "thread_count"]
 
 MIN_BYTES = 1 << 20
-"""Below this much input a thread hand-off costs more than it saves."""
+"""Below this much data (the largest array the work reads or writes) a thread hand-off costs more than it saves."""
 
 
 @functools.cache
@@ -75,8 +75,9 @@ def in_sample_blocks(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[A
 
     `run` must only touch its own samples (it may write into slices of a
     shared output). Threads are used for at least :data:`MIN_BYTES` of
-    input and never from inside one of these threads (a nested call runs
-    in its caller's thread: waiting on the same pool could deadlock it).
+    data (`nbytes`: the largest array the work reads or writes) and never
+    from inside one of these threads (a nested call runs in its caller's
+    thread: waiting on the same pool could deadlock it).
     """
     workers = min(thread_count(), m)
     if workers < 2 or nbytes < MIN_BYTES or getattr(_worker, "busy", False):
