@@ -83,8 +83,7 @@ the loops for fewer than 8 input channels (32, 8; those run at stride 1 only).""
 def _direct_expected(c_in, c_out, options):
     """Whether :func:`xcnn._direct_conv.usable` takes the layer (its rule, restated)."""
     stride_1 = options.get("stride", 1) in (1, (1, 1))
-    most = 64 * 64 if stride_1 else 32 * 32
-    return c_out % 8 == 0 and (c_in % 8 == 0 or (c_in < 8 and stride_1)) and c_in * c_out <= most
+    return c_out % 8 == 0 and (c_in % 8 == 0 or (c_in < 8 and stride_1)) and c_in * c_out <= 128 * 128
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -129,10 +128,10 @@ def test_direct_and_gathered_paths_agree(monkeypatch, count_calls, geometry, c_i
 
 
 def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls):
-    x, w, _, dz = _layer(32, 64, 3, dict(stride=2, padding=1), "float64", calls=count_calls)
+    x, w, _, dz = _layer(128, 256, 3, dict(stride=2, padding=1), "float32", calls=count_calls)
     F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
-    w2 = w[:, :, :16, :]
-    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 64)), x, w2, padding=1, groups=2)
+    w2 = w[:, :, :64, :]
+    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 256), np.float32), x, w2, padding=1, groups=2)
     assert count_calls == _calls(0)
 
 
@@ -217,12 +216,12 @@ def test_usable_follows_channels_stride_and_window(monkeypatch):
     assert not _direct_conv.usable(win(stride=(2, 2)), 3, 32, 4, LIMIT)  # ... only at stride 1
     assert _direct_conv.usable(win(padding=((3, 0), (0, 4))), 16, 32, 4, LIMIT)  # wider than the window's span
     assert _direct_conv.usable(win(stride=(1, 2)), 16, 32, 4, LIMIT)
-    assert not _direct_conv.usable(win(stride=(1, 2)), 32, 64, 4, LIMIT)  # above stride 1 BLAS catches up sooner
+    assert _direct_conv.usable(win(stride=(1, 2)), 32, 64, 4, LIMIT)
     assert not _direct_conv.usable(win(), 12, 32, 4, LIMIT)  # no whole block of input channels
     assert not _direct_conv.usable(win(), 16, 12, 4, LIMIT)  # nor of output channels
     assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32, 4, LIMIT)
-    assert _direct_conv.usable(win(), 64, 64, 4, LIMIT)
-    assert not _direct_conv.usable(win(), 128, 128, 4, LIMIT)  # BLAS is faster there
+    assert _direct_conv.usable(win(), 128, 128, 4, LIMIT)
+    assert not _direct_conv.usable(win(), 128, 256, 4, LIMIT)  # BLAS is faster there
     narrow = Windows(in_size=(8, 7), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     assert not _direct_conv.usable(narrow, 16, 32, 4, LIMIT)  # rows narrower than a block of 8 pixels
     buffers = 2 * 4 * 10 * 22 * 32  # two threads' padded output gradient (more than the input), float32

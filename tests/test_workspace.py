@@ -140,18 +140,27 @@ def test_cupy_strategies_match_the_defaults(xb, workspace, monkeypatch, switch, 
         np.testing.assert_allclose(xb.to_numpy(got), xb.to_numpy(want), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("stride", [1, 2], ids=["direct-loops", "gathered-windows"])
-def test_compiled_path_working_memory_counts_its_kept_buffers(stride):
-    """The same bound with 16 channels in and out, through NumPy's compiled kernels: at stride 1
-    the direct loops (a padded sample per thread, nothing gathered); at stride 2
-    windows gathered into scratch buffers that outlive the call, counted here from empty."""
+@pytest.mark.parametrize(("stride", "channels"), [(1, 16), (2, 12)], ids=["direct-loops", "gathered-windows"])
+def test_compiled_path_working_memory_counts_its_kept_buffers(monkeypatch, stride, channels):
+    """The same bound with as many channels in as out, through NumPy's compiled kernels: 16 at
+    stride 1 take the direct loops (a padded sample per thread, nothing gathered); 12 (no whole
+    register blocks) at stride 2 take windows gathered into scratch buffers that outlive the
+    call, counted here from empty."""
+    pytest.importorskip("numba")
+    import xcnn._direct_conv as direct
+    import xcnn._jit as jit
     import xcnn._scratch as scratch
 
+    monkeypatch.setattr(jit, "_switched_on", lambda: True)
+
+    direct_calls = []
+    monkeypatch.setattr(direct, "forward", lambda *args, run=direct.forward: direct_calls.append(1) or run(*args))
+
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((2, 700, 700, 16), dtype=np.float32)
-    w = rng.standard_normal((3, 3, 16, 16), dtype=np.float32)
+    x = rng.standard_normal((2, 700, 700, channels), dtype=np.float32)
+    w = rng.standard_normal((3, 3, channels, channels), dtype=np.float32)
     side = 700 // stride
-    dz = rng.standard_normal((2, side, side, 16), dtype=np.float32)
+    dz = rng.standard_normal((2, side, side, channels), dtype=np.float32)
     scratch.release()
     tracemalloc.start()
     try:
@@ -165,5 +174,6 @@ def test_compiled_path_working_memory_counts_its_kept_buffers(stride):
         scratch.release()
     working = peak - start - (z.nbytes + dx.nbytes + dw.nbytes + db.nbytes)
     assert working <= 256 * 2**20, f"working memory {working / 2**20:.0f} MiB"
+    assert bool(direct_calls) == (stride == 1)  # the path the docstring says
     # float32 sums of up to 980,000 terms of size 1, a few hundred in all: to about 1e-3 absolute
     np.testing.assert_allclose(db, dz.astype(np.float64).sum(axis=(0, 1, 2)), rtol=1e-4, atol=0.1)

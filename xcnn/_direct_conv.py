@@ -104,20 +104,20 @@ def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _Vectorised
     return next(kernel for lanes, kernel in kernels.items() if channels % lanes == 0)
 
 
-MAX_CHANNEL_PRODUCT = 64 * 64
-"""Largest ``C_in * C_out`` that runs here at stride 1: with more channels BLAS is faster."""
-MAX_STRIDED_CHANNEL_PRODUCT = 32 * 32
-"""The same above stride 1, where BLAS catches up sooner."""
+MAX_CHANNEL_PRODUCT = 128 * 128
+"""Largest ``C_in * C_out`` that runs here: with more channels BLAS is faster."""
 # Measured on a 2-core CPU (AMD EPYC, AVX2), forward + backward in ms,
-# float32, 3x3 windows, here against gathered windows and BLAS:
-#   (64, 32, 32, 16) -> 32, stride 1:   26 against 39-50
-#   (32, 64, 64, 32) -> 64, stride 1:  155 against 196
-#   (16, 56, 56, 64) -> 64, stride 1:   99-114 against 151-161
-#   (8, 32, 32, 64) -> 128, stride 1:   34 against 36
-#   (32, 16, 16, 128) -> 128, stride 1: 92 against 69
-#   (64, 64, 64, 16) -> 32, stride 2:   24 against 40-41
-#   (64, 32, 32, 32) -> 32, stride 2:   13-19 against 17-23
-#   (32, 32, 32, 32) -> 64, stride 2:   16 against 11-12
+# float32, 3x3 windows, here against gathered windows and BLAS, with the
+# loops padding a sample at a time (before that, BLAS was faster from
+# 32 x 64 channels at stride 2 and 128 x 128 at stride 1):
+#   (32, 32, 32, 128) -> 64, stride 1:   116 against 176-180
+#   (32, 16, 16, 64) -> 128, stride 1:    30 against 34
+#   (32, 16, 16, 128) -> 128, stride 1:   60 against 64
+#   (16, 16, 16, 128) -> 256, stride 1:   63 against 53-56
+#   (32, 32, 32, 32) -> 64, stride 2:   9.5-15 against 15
+#   (32, 32, 32, 64) -> 128, stride 2:   29-30 against 44-46
+#   (16, 32, 32, 128) -> 128, stride 2:  32 against 35
+#   (16, 32, 32, 256) -> 128, stride 2:  71 against 72-73
 # A layer runs here whole or not at all: BLAS threads keep spinning for a
 # while after a product and take a core from the loops that run next, so a
 # layer mixing the two was slower than either (the 64 -> 64 layer: 136 to
@@ -131,7 +131,7 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
     The blocks must be whole: ``C_out`` a multiple of :data:`LANES`, and
     ``C_in`` too (it is the input gradient's output) or, at stride 1, fewer
     than :data:`LANES` (a first layer: :func:`_narrow`); not too many
-    channels (:data:`MAX_CHANNEL_PRODUCT`, :data:`MAX_STRIDED_CHANNEL_PRODUCT`);
+    channels (:data:`MAX_CHANNEL_PRODUCT`);
     rows of input and output at least :data:`LANES` pixels wide (narrower
     ones go mostly one pixel at a time, no faster than the gathered windows:
     32 samples of 7x7 pixels, 32 -> 32 channels, forward + backward 1.9
@@ -141,13 +141,12 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
     one sample at a time into a buffer of its own). Pointwise layers are plain products
     (:func:`xcnn._conv._is_pointwise`).
     """
-    most = MAX_CHANNEL_PRODUCT if win.stride == (1, 1) else MAX_STRIDED_CHANNEL_PRODUCT
     return (
         win.kernel != (1, 1)
         and min(win.in_size[1], win.out_size[1]) >= LANES
         and (c_in % LANES == 0 or (_narrow(c_in) and win.stride == (1, 1)))
         and c_out % LANES == 0
-        and c_in * c_out <= most
+        and c_in * c_out <= MAX_CHANNEL_PRODUCT
         and _buffer_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
