@@ -36,6 +36,8 @@ GEOMETRIES = [  # (kernel, options)
     (5, dict(stride=(1, 3), padding=((4, 1), (0, 6)))),  # padding wider than the window's span; 27 columns, stride 3
     (2, dict(stride=3, padding=0)),  # every third row and column reached by no window: zero gradient
     (3, dict(stride=2, padding=2, dilation=2)),
+    (1, dict(stride=1, padding=0)),  # pointwise: otherwise one product per pass
+    (1, dict(stride=1, padding=(1, 0))),  # 1x1 with padding: the border rows are the bias alone
 ]
 WIDTH = 27  # at stride 1, 27 output columns: three blocks of 8, then three pixels one at a time;
 # at stride 3 still 8 or more, as the loops require (``usable``)
@@ -83,6 +85,7 @@ the loops for fewer than 8 input channels (32, 8; those run at stride 1 only).""
 def _direct_expected(c_in, c_out, options):
     """Whether :func:`xcnn._direct_conv.usable` takes the layer (its rule, restated)."""
     stride_1 = options.get("stride", 1) in (1, (1, 1))
+    # 1x1 windows need stride 1 and at most 64 x 128 channels: every such layer here has them
     return c_out % 8 == 0 and (c_in % 8 == 0 or (c_in < 8 and stride_1)) and c_in * c_out <= 128 * 128
 
 
@@ -219,7 +222,10 @@ def test_usable_follows_channels_stride_and_window(monkeypatch):
     assert _direct_conv.usable(win(stride=(1, 2)), 32, 64, 4, LIMIT)
     assert not _direct_conv.usable(win(), 12, 32, 4, LIMIT)  # no whole block of input channels
     assert not _direct_conv.usable(win(), 16, 12, 4, LIMIT)  # nor of output channels
-    assert not _direct_conv.usable(win(kernel=(1, 1), padding=((0, 0), (0, 0))), 16, 32, 4, LIMIT)
+    pointwise = dict(kernel=(1, 1), padding=((0, 0), (0, 0)))
+    assert _direct_conv.usable(win(**pointwise), 64, 128, 4, LIMIT)
+    assert not _direct_conv.usable(win(**pointwise), 128, 128, 4, LIMIT)  # then one product per pass is faster
+    assert not _direct_conv.usable(win(**pointwise, stride=(2, 2)), 16, 32, 4, LIMIT)
     assert _direct_conv.usable(win(), 128, 128, 4, LIMIT)
     assert not _direct_conv.usable(win(), 128, 256, 4, LIMIT)  # BLAS is faster there
     narrow = Windows(in_size=(8, 7), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))

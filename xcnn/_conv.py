@@ -229,6 +229,10 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     m = x.shape[0]
     c_out = w.shape[3]
     out_h, out_w = win.out_size
+    if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
+        from . import _direct_conv  # no gathered windows; padded a sample at a time
+
+        return _direct_conv.forward(x, w, b, win)
     if _is_pointwise(win, groups):
         z = _tall_product(xp.reshape(x, (-1, x.shape[3])), xp.reshape(w, (-1, c_out)), xp, bias=b)
         return xp.reshape(z, (m, out_h, out_w, c_out))
@@ -240,10 +244,6 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
         from . import _numba_kernels  # padding and bias inside: one pass
 
         return _numba_kernels.depthwise_forward(x, w, b, win)
-    if _direct(xp, win, groups, x, w, *([] if b is None else [b])):
-        from . import _direct_conv  # no gathered windows; padded a sample at a time
-
-        return _direct_conv.forward(x, w, b, win)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and w.shape[2] == 1 and not _depthwise_by_columns(xp):
         z = over_samples(lambda x_pad: _depthwise_forward(x_pad, w, win, groups, xp), (x_pad,), xp)
@@ -279,7 +279,7 @@ def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
     """
     x, w = arrays[0], arrays[1]
     # The output channels fill the register blocks; a first layer may have fewer input channels.
-    if groups > 1 or _is_pointwise(win, groups) or not _jit.enabled(xp, *arrays, channels=w.shape[3]):
+    if groups > 1 or not _jit.enabled(xp, *arrays, channels=w.shape[3]):
         return False
     from . import _direct_conv
 
@@ -341,6 +341,10 @@ def backward(
     """
     m, _, _, channels = x.shape
     kh, kw, c_group, c_out = w.shape
+    if _direct(xp, win, groups, x, w, dz):
+        from . import _direct_conv  # no gathered windows, no col2im; padded a sample at a time
+
+        return _direct_conv.backward(dz, x, w, win)
     if _is_pointwise(win, groups):
         x2, dz2, w2 = xp.reshape(x, (-1, channels)), xp.reshape(dz, (-1, c_out)), xp.reshape(w, (channels, c_out))
         dx = xp.reshape(_tall_product(dz2, w2.T, xp), x.shape)  # the caller's to keep: no scratch buffer
@@ -353,10 +357,6 @@ def backward(
         from . import _numba_kernels  # both gradients in one pass, no padded copies
 
         return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
-    if _direct(xp, win, groups, x, w, dz):
-        from . import _direct_conv  # no gathered windows, no col2im; padded a sample at a time
-
-        return _direct_conv.backward(dz, x, w, win)
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(

@@ -106,6 +106,8 @@ def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _Vectorised
 
 MAX_CHANNEL_PRODUCT = 128 * 128
 """Largest ``C_in * C_out`` that runs here: with more channels BLAS is faster."""
+MAX_POINTWISE_CHANNEL_PRODUCT = 64 * 128
+"""The same for 1x1 windows (at stride 1 only), which are otherwise one product per pass."""
 # Measured on a 2-core CPU (AMD EPYC, AVX2), forward + backward in ms,
 # float32, 3x3 windows, here against gathered windows and BLAS, with the
 # loops padding a sample at a time (before that, BLAS was faster from
@@ -118,6 +120,13 @@ MAX_CHANNEL_PRODUCT = 128 * 128
 #   (32, 32, 32, 64) -> 128, stride 2:   29-30 against 44-46
 #   (16, 32, 32, 128) -> 128, stride 2:  32 against 35
 #   (16, 32, 32, 256) -> 128, stride 2:  71 against 72-73
+# 1x1 windows, here against one product per pass:
+#   (32, 32, 32, 64) -> 128, stride 1:  14 against 16-22
+#   (16, 56, 56, 64) -> 64, stride 1:   11 against 17-18
+#   (64, 32, 32, 32) -> 32, stride 1:   9-10 against 9-10
+#   (32, 16, 16, 128) -> 128, stride 1: 8-12 against 7
+#   (16, 16, 16, 128) -> 256, stride 1: 11-13 against 7-8
+#   (32, 32, 32, 64) -> 128, stride 2:  10 against 9 (gathered windows)
 # A layer runs here whole or not at all: BLAS threads keep spinning for a
 # while after a product and take a core from the loops that run next, so a
 # layer mixing the two was slower than either (the 64 -> 64 layer: 136 to
@@ -131,22 +140,23 @@ def usable(win: Windows, c_in: int, c_out: int, itemsize: int, limit: int) -> bo
     The blocks must be whole: ``C_out`` a multiple of :data:`LANES`, and
     ``C_in`` too (it is the input gradient's output) or, at stride 1, fewer
     than :data:`LANES` (a first layer: :func:`_narrow`); not too many
-    channels (:data:`MAX_CHANNEL_PRODUCT`);
-    rows of input and output at least :data:`LANES` pixels wide (narrower
-    ones go mostly one pixel at a time, no faster than the gathered windows:
-    32 samples of 7x7 pixels, 32 -> 32 channels, forward + backward 1.9
-    against 1.3 ms; of 4x4 pixels, 8 -> 16: 393 against 365 microseconds);
-    and the loops' buffers within the
-    workspace limit of `limit` bytes (:func:`_buffer_bytes`: each thread pads
-    one sample at a time into a buffer of its own). Pointwise layers are plain products
-    (:func:`xcnn._conv._is_pointwise`).
+    channels (:data:`MAX_CHANNEL_PRODUCT`; for 1x1 windows, which run here
+    at stride 1 only, :data:`MAX_POINTWISE_CHANNEL_PRODUCT`); rows of input
+    and output at least :data:`LANES` pixels wide (narrower ones go mostly
+    one pixel at a time, no faster than the gathered windows: 32 samples of
+    7x7 pixels, 32 -> 32 channels, forward + backward 1.9 against 1.3 ms; of
+    4x4 pixels, 8 -> 16: 393 against 365 microseconds); and the loops'
+    buffers within the workspace limit of `limit` bytes
+    (:func:`_buffer_bytes`: each thread pads one sample at a time into a
+    buffer of its own).
     """
+    pointwise = win.kernel == (1, 1)
     return (
-        win.kernel != (1, 1)
+        (not pointwise or win.stride == (1, 1))
         and min(win.in_size[1], win.out_size[1]) >= LANES
         and (c_in % LANES == 0 or (_narrow(c_in) and win.stride == (1, 1)))
         and c_out % LANES == 0
-        and c_in * c_out <= MAX_CHANNEL_PRODUCT
+        and c_in * c_out <= (MAX_POINTWISE_CHANNEL_PRODUCT if pointwise else MAX_CHANNEL_PRODUCT)
         and _buffer_bytes(win, c_in, c_out, itemsize) <= limit
     )
 
