@@ -95,6 +95,7 @@ def test_bench_quick_report(tmp_path, capsys):
         assert summary[kind]["worst_ratio"] == max(ratios)
     best = max((r for r in rows if r["kind"] == "conv"), key=lambda r: r["xcnn_gflops"])
     assert summary["best_conv"]["case"] == best["case"]
+    assert {loop["dtype"] for loop in report["loops"]} == {"float32", "float64"}  # the suite's and the tutorial's
     for loop in report["loops"]:
         assert loop["speedup"] > 0 and loop["per_element_speedup"] > 0
         assert loop["per_element_speedup"] == pytest.approx(loop["loops_ns_per_element"] / loop["xcnn_ns_per_element"])

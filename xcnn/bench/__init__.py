@@ -207,14 +207,18 @@ def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gf
     return row
 
 
-def _loop_row(small: Case, realistic: Case, args: argparse.Namespace) -> dict[str, Any]:
-    """Loops vs xcnn (NumPy, float64) on `small`, and per output element against xcnn on `realistic`."""
-    loops_ms = time_loops(small, args.repeat, _warmup(args))
-    xcnn_ms = measure_xcnn(small, "numpy", None, args.repeat, _warmup(args), dtype="float64", memory=False)[0]
-    big_ms = measure_xcnn(realistic, "numpy", None, args.repeat, _warmup(args), dtype="float64", memory=False)[0]
+LOOP_DTYPES = ("float32", "float64")
+"""The loops' comparison runs in the suite's dtype and in the tutorial's (its examples are float64)."""
+
+
+def _loop_row(small: Case, realistic: Case, args: argparse.Namespace, dtype: str) -> dict[str, Any]:
+    """Loops vs xcnn (NumPy, both in `dtype`) on `small`, and per output element against xcnn on `realistic`."""
+    loops_ms = time_loops(small, args.repeat, _warmup(args), dtype)
+    xcnn_ms = measure_xcnn(small, "numpy", None, args.repeat, _warmup(args), dtype=dtype, memory=False)[0]
+    big_ms = measure_xcnn(realistic, "numpy", None, args.repeat, _warmup(args), dtype=dtype, memory=False)[0]
     loops_ns, xcnn_ns = 1e6 * loops_ms / small.out_elements, 1e6 * big_ms / realistic.out_elements
     return {
-        "case": small.label, "loops_ms": loops_ms, "xcnn_ms": xcnn_ms, "speedup": loops_ms / xcnn_ms,
+        "case": small.label, "dtype": dtype, "loops_ms": loops_ms, "xcnn_ms": xcnn_ms, "speedup": loops_ms / xcnn_ms,
         "realistic_case": realistic.label, "realistic_xcnn_ms": big_ms,
         "loops_ns_per_element": loops_ns, "xcnn_ns_per_element": xcnn_ns,
         "extrapolated_loops_ms": loops_ns * realistic.out_elements / 1e6,
@@ -258,8 +262,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _progress(f"{case.label}: xcnn {rows[-1]['xcnn_ms']:.3f} ms" + ("" if ratio is None else f", x{ratio:.2f} PyTorch"))
     loops = []
     for small, realistic in loop_pairs:
-        loops.append(_loop_row(small, realistic, args))
-        _progress(f"loops {small.label}: x{loops[-1]['speedup']:.0f} measured")
+        for dtype in LOOP_DTYPES:
+            loops.append(_loop_row(small, realistic, args, dtype))
+            _progress(f"loops {small.label} {dtype}: x{loops[-1]['speedup']:.0f} measured")
     meta["load_average_end"] = _load_average()
     return {"meta": meta, "matmul_peak": peak, "results": rows, "summary": summarize(rows, peak["gflops"]),
             "loops": loops}

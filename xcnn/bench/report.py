@@ -160,11 +160,11 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
 
 def _loops_table(loops: Sequence[Row]) -> list[str]:
     lines = [
-        "| loops shape | loops ms | xcnn ms | speed-up | realistic shape | xcnn ms | loops / xcnn per output element |",
-        "|---|---:|---:|---:|---|---:|---:|",
+        "| loops shape | dtype | loops ms | xcnn ms | speed-up | realistic shape | xcnn ms | loops / xcnn per output element |",
+        "|---|---|---:|---:|---:|---|---:|---:|",
     ]
     lines += [
-        f"| {r['case']} | {r['loops_ms']:.1f} | {r['xcnn_ms']:.3f} | {_times(r['speedup'])} | {r['realistic_case']} "
+        f"| {r['case']} | {r['dtype']} | {r['loops_ms']:.1f} | {r['xcnn_ms']:.3f} | {_times(r['speedup'])} | {r['realistic_case']} "
         f"| {r['realistic_xcnn_ms']:.1f} | {_times(r['per_element_speedup'])} |"
         for r in loops
     ]
@@ -178,7 +178,8 @@ NOTES = (
     "per group, N output channels; bias left out). Peak MiB: the most memory allocated at once during one "
     "forward + backward beyond its inputs (NumPy via tracemalloc; CUDA from the memory pool; n/a where the "
     "allocator reports nothing); workspace MiB: that peak less the output and gradients the call returns. "
-    "The loops table: the tutorial's loops (`xcnn._loops`) and xcnn, both NumPy float64; the last column is a "
+    "The loops table: the tutorial's loops (`xcnn._loops`) and xcnn, both NumPy, both in the row's dtype (float32, the "
+    "suite's; float64, the tutorial's own); the last column is a "
     "per-element extrapolation, not a measurement: the loops' time per output element on the small shape "
     "divided by xcnn's time per output element on the realistic shape (same kernel, stride and channels), "
     "since running the loops on the realistic shape would take minutes."
@@ -195,7 +196,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         "Pooling, forward + backward:", "",
         *_pool_table([r for r in rows if r["kind"] == "pool"]), "",
         *_summary_lines(report), "",
-        "Tutorial loops vs xcnn (NumPy backend, float64, forward + backward):", "",
+        "Tutorial loops vs xcnn (NumPy backend, forward + backward):", "",
         *_loops_table(report["loops"]), "",
         NOTES,
     ]

@@ -202,9 +202,9 @@ def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: Warm
     )
 
 
-def time_loops(case: Case, repeat: int, warmup: Warmup) -> float:
-    """Median ms of the tutorial's loops (:mod:`xcnn._loops`, float64) forward + backward on `case`."""
-    host = host_data(case, "float64")
+def time_loops(case: Case, repeat: int, warmup: Warmup, dtype: str = "float64") -> float:
+    """Median ms of the tutorial's loops (:mod:`xcnn._loops`) forward + backward on `case`, arrays in `dtype`."""
+    host = host_data(case, dtype)
     x, dy = host["x"], host["dy"]
     if case.mode:
         def step() -> Any:
