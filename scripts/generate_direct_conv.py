@@ -37,6 +37,17 @@ GRADIENT_BLOCKS = [(4, 16), (8, 8)]
 """``(input channels, lanes)`` of the weight gradient's blocks. Same shapes: 4 x 16:
 118 / 104 / 102; 2 x 32: 119 / 103 / 99; 8 x 8: 61 / 85 / 82."""
 
+# float64 lanes are twice as wide: the float32 blocks would need more than the 16 vector
+# registers and spill. Functions ``<name>_f64_<lanes>``, blocks with as many registers as
+# the float32 ones. GFLOP/s in float64 at ``(64, 32, 32, 16) -> 32`` / ``(16, 56, 56, 64) -> 64``:
+F64_FORWARD_BLOCKS = [(3, 16), (4, 8)]
+"""Forward: 3 x 16: 73 / 63; 4 x 8: 66 / 67; 2 x 16: 65 / 47; 6 x 8: 52 / 56; the float32
+blocks (3 x 32 here): 42 / 43."""
+F64_GRADIENT_BLOCKS = [(2, 16), (4, 8)]
+"""Weight gradient: 2 x 16: 67 / 73; 4 x 8: 68 / 73; 2 x 8: 49 / 46; the float32 blocks: 33 / 35."""
+F64_NARROW_INPUT_BLOCKS = [(2, 16), (4, 8)]
+"""First-layer input gradient: as many registers as the float32 blocks (:data:`NARROW_INPUT_BLOCKS`)."""
+
 HEADER = '''"""Direct convolution loops, unrolled into register blocks (generated; do not edit).
 
 Written by ``scripts/generate_direct_conv.py``; :mod:`xcnn._direct_conv`
@@ -97,10 +108,10 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     return out
 
 
-def forward_source(pixels: int, lanes: int) -> str:
-    """``forward_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
+def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
+    """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
     lines = [
-        f"def forward_{lanes}(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):",
+        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):",
         '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
         "    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above",
@@ -226,10 +237,10 @@ def _lines_narrow_input_block(pixels: int, lanes: int, indent: str) -> list[str]
     return out
 
 
-def narrow_input_gradient_source(pixels: int, lanes: int) -> str:
-    """``narrow_input_gradient_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz_pad[n, h + dy_k[k], w + dx_k[k], j] * w[k, c, j]``."""
+def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_input_gradient") -> str:
+    """``<name>_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz_pad[n, h + dy_k[k], w + dx_k[k], j] * w[k, c, j]``."""
     lines = [
-        f"def narrow_input_gradient_{lanes}(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):",
+        f"def {name}_{lanes}(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):",
         '    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
         "",
         "    For few input channels: each input channel of each pixel is a dot product over the taps",
@@ -348,6 +359,11 @@ def source() -> str:
     parts += [narrow_input_gradient_source(pixels, lanes) for pixels, lanes in NARROW_INPUT_BLOCKS]
     parts += [depthwise_source(lanes) for lanes in DEPTHWISE_LANES]
     parts += [depthwise_weight_gradient_source(lanes) for lanes in DEPTHWISE_LANES]
+    parts += [forward_source(pixels, lanes, "forward_f64") for pixels, lanes in F64_FORWARD_BLOCKS]
+    parts += [weight_gradient_source(channels, lanes, "weight_gradient_f64") for channels, lanes in F64_GRADIENT_BLOCKS]
+    parts += [
+        narrow_input_gradient_source(pixels, lanes, "narrow_input_gradient_f64") for pixels, lanes in F64_NARROW_INPUT_BLOCKS
+    ]
     return "\n\n\n".join(parts) + "\n"
 
 

@@ -151,9 +151,14 @@ def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("lanes", [32, 16, 8])
-def test_the_generated_loops_run_as_plain_python(lanes):
-    """Without Numba the generated functions compute the same sums, slowly: they are the source of truth."""
+GENERATED = [("", 32), ("", 16), ("", 8), ("_f64", 16), ("_f64", 8)]
+"""``(suffix, lanes)`` of the generated loops: the float32 blocks and the float64 ones (``_f64``)."""
+
+
+@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
+def test_the_generated_loops_run_as_plain_python(suffix, lanes):
+    """Without Numba the generated functions compute the same sums, slowly: they are the source of truth.
+    (The compiled ones run float32 or float64 blocks by the arrays' dtype, float64 here.)"""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 5, 11, 8))
     w = rng.standard_normal((3, 3, 8, lanes))
@@ -162,14 +167,14 @@ def test_the_generated_loops_run_as_plain_python(lanes):
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     z = np.empty((2, 6, 10, lanes))  # rows of 10: whole blocks and pixels left over, for every block width
     padded = np.zeros(8 * 12 * 8)  # one sample padded to 8 x 12 pixels; the loops fill the inside
-    getattr(_direct_conv_kernels, f"forward_{lanes}")(
+    getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
         x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 12, 1, 1, 6, 10, 0, 0, 1, 1
     )
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     if lanes == 32:
         return  # the weight gradient has blocks of 16 and 8 lanes
     dw, db = np.zeros((9, 8, lanes)), np.zeros(lanes)
-    weight_gradient = getattr(_direct_conv_kernels, f"weight_gradient_{lanes}")
+    weight_gradient = getattr(_direct_conv_kernels, f"weight_gradient{suffix}_{lanes}")
     weight_gradient(x, np.zeros(8 * 12 * 8), z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 12, 1, 1)
     _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
@@ -332,8 +337,8 @@ def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
 
 
-@pytest.mark.parametrize("lanes", [32, 16, 8])
-def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
+@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
+def test_the_generated_first_layer_loops_run_as_plain_python(suffix, lanes):
     rng = np.random.default_rng(8)
     x = rng.standard_normal((1, 4, 5, 3))
     w = rng.standard_normal((3, 3, 3, lanes))
@@ -342,7 +347,7 @@ def test_the_generated_first_layer_loops_run_as_plain_python(lanes):
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     dx = np.empty_like(x)
     # tap (i, j) takes dz[h + 1 - i, w + 1 - j], that is dz padded by one all round at (h + 2 - i, w + 2 - j)
-    narrow_input_gradient = getattr(_direct_conv_kernels, f"narrow_input_gradient_{lanes}")
+    narrow_input_gradient = getattr(_direct_conv_kernels, f"narrow_input_gradient{suffix}_{lanes}")
     narrow_input_gradient(dz, np.zeros(6 * 7 * lanes), w.reshape(9, 3, lanes), dx, 2 - dy_k, 2 - dx_k, 1, 1, 7)
     dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
     gradient = getattr(_direct_conv_kernels, f"narrow_weight_gradient_{lanes}")
@@ -363,6 +368,6 @@ def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     b = rng.standard_normal(lanes).astype(np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
-    for run, z in ((_direct_conv._FORWARD[lanes], compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain)):
+    for run, z in ((_direct_conv._FORWARD[np.dtype(np.float32)][lanes], compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain)):
         run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 4, 1, 1, 3, 2, 0, 0, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)

@@ -252,7 +252,7 @@ def test_kernels_compile_without_a_writable_cache():
         "import xcnn._direct_conv as D\n"
         "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
         "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
-        "print(K._window_max._cache.__class__.__name__, D._FORWARD[8]._dispatcher._cache.__class__.__name__)"
+        "print(K._window_max._cache.__class__.__name__, D._FORWARD[np.dtype(np.float32)][8]._dispatcher._cache.__class__.__name__)"
     )
     result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
     assert result.returncode == 0, result.stderr

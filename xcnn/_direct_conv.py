@@ -89,19 +89,33 @@ class _VectorisedKernel:
                 config.SLP_VECTORIZE = before
 
 
-_FORWARD = {lanes: _VectorisedKernel(getattr(_kernels, f"forward_{lanes}")) for lanes in (32, 16, 8)}
-_WEIGHT_GRADIENT = {lanes: _VectorisedKernel(getattr(_kernels, f"weight_gradient_{lanes}")) for lanes in (16, 8)}
-_NARROW_WEIGHT_GRADIENT = {
-    lanes: _VectorisedKernel(getattr(_kernels, f"narrow_weight_gradient_{lanes}")) for lanes in (32, 16, 8)
-}
-_NARROW_INPUT_GRADIENT = {
-    lanes: _VectorisedKernel(getattr(_kernels, f"narrow_input_gradient_{lanes}")) for lanes in (32, 16, 8)
+Kernels = dict[np.dtype, dict[int, _VectorisedKernel]]
+"""Per dtype, the loops of one pass by the channels their register blocks span, widest first."""
+F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _compiled(name: str, lanes: tuple[int, ...]) -> dict[int, _VectorisedKernel]:
+    return {n: _VectorisedKernel(getattr(_kernels, f"{name}_{n}")) for n in lanes}
+
+
+def _either_dtype(kernels: dict[int, _VectorisedKernel]) -> Kernels:
+    """Loops whose blocks fit the registers in float32 and float64 alike."""
+    return {F32: kernels, F64: kernels}
+
+
+# float64 blocks span half the channels of float32 ones: the same registers (see the generator)
+_FORWARD: Kernels = {F32: _compiled("forward", (32, 16, 8)), F64: _compiled("forward_f64", (16, 8))}
+_WEIGHT_GRADIENT: Kernels = {F32: _compiled("weight_gradient", (16, 8)), F64: _compiled("weight_gradient_f64", (16, 8))}
+_NARROW_WEIGHT_GRADIENT = _either_dtype(_compiled("narrow_weight_gradient", (32, 16, 8)))
+_NARROW_INPUT_GRADIENT: Kernels = {
+    F32: _compiled("narrow_input_gradient", (32, 16, 8)),
+    F64: _compiled("narrow_input_gradient_f64", (16, 8)),
 }
 
 
-def _widest(kernels: dict[int, _VectorisedKernel], channels: int) -> _VectorisedKernel:
-    """The kernel with the widest register block that `channels` fills (see the generator's measurements)."""
-    return next(kernel for lanes, kernel in kernels.items() if channels % lanes == 0)
+def _widest(kernels: Kernels, dtype: np.dtype, channels: int) -> _VectorisedKernel:
+    """The kernel for `dtype` with the widest register block that `channels` fills (see the generator's measurements)."""
+    return next(kernel for lanes, kernel in kernels[dtype].items() if channels % lanes == 0)
 
 
 MAX_CHANNEL_PRODUCT = 128 * 128
@@ -207,7 +221,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) ->
     b = np.zeros(c_out, dtype=w.dtype) if b is None else np.ascontiguousarray(b)
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    kernel = _widest(_FORWARD, c_out)
+    kernel = _widest(_FORWARD, x.dtype, c_out)
     padded = _Padded(x, win.full_padding)
     (sh, sw), (out_h, out_w) = win.stride, win.out_size
 
@@ -301,7 +315,7 @@ def _input_gradient(
     sh, sw = stride
     for r_h, r_w in unreached:
         dx[:, r_h::sh, r_w::sw] = 0
-    kernel = _widest(_FORWARD, dx.shape[3])
+    kernel = _widest(_FORWARD, dx.dtype, dx.shape[3])
     no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
 
     def run(s: slice) -> None:
@@ -316,7 +330,7 @@ def _narrow_input_gradient(dz: np.ndarray, padded: _Padded, call: PhaseCall, dx:
     """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1 (one phase, `call`, whose
     weights are read from input channels into output channels), from `dz` padded as `padded` says."""
     w3, dy_k, dx_k = call[:3]
-    kernel = _widest(_NARROW_INPUT_GRADIENT, dz.shape[3])
+    kernel = _widest(_NARROW_INPUT_GRADIENT, dz.dtype, dz.shape[3])
 
     def run(s: slice) -> None:
         dzs, top, left, pad_w = padded.arguments()
@@ -363,7 +377,7 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
     """``(dw (taps, C, C_out), db)``, each block of samples in a thread of its own."""
     c_in, c_out = x.shape[3], dz.shape[3]
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, c_out)
+    kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, dz.dtype, c_out)
     padded = _Padded(x, win.full_padding)
     sh, sw = win.stride
 
@@ -385,10 +399,8 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
 # takes the other depthwise layers). They read the unpadded input and skip
 # the taps that fall in the zero padding.
 
-_DEPTHWISE = {lanes: _VectorisedKernel(getattr(_kernels, f"depthwise_{lanes}")) for lanes in (32, 16, 8)}
-_DEPTHWISE_WEIGHT_GRADIENT = {
-    lanes: _VectorisedKernel(getattr(_kernels, f"depthwise_weight_gradient_{lanes}")) for lanes in (32, 16, 8)
-}
+_DEPTHWISE = _either_dtype(_compiled("depthwise", (32, 16, 8)))
+_DEPTHWISE_WEIGHT_GRADIENT = _either_dtype(_compiled("depthwise_weight_gradient", (32, 16, 8)))
 
 
 def depthwise_usable(win: Windows, groups: int, c_out: int) -> bool:
@@ -410,7 +422,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     groups = x.shape[3]
     b = np.zeros(groups, dtype=x.dtype) if b is None else np.ascontiguousarray(b)
     z = np.empty((x.shape[0], *win.out_size, groups), dtype=x.dtype)
-    kernel = _widest(_DEPTHWISE, groups)
+    kernel = _widest(_DEPTHWISE, x.dtype, groups)
     in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left))
     return z
 
@@ -425,10 +437,10 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     groups = x.shape[3]
     dx = np.empty(x.shape, dtype=dz.dtype)
-    mirrored = _widest(_DEPTHWISE, groups)
+    mirrored = _widest(_DEPTHWISE, dz.dtype, groups)
     no_bias = np.zeros(groups, dtype=dz.dtype)
     in_sample_blocks(len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left))
-    gradient = _widest(_DEPTHWISE_WEIGHT_GRADIENT, groups)
+    gradient = _widest(_DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(groups, dtype=dz.dtype)  # this block's

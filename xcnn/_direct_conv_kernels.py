@@ -3197,3 +3197,1092 @@ def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
         dw += part
         db += part_b
     return dw
+
+
+def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
+    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
+    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 16; tap ``k``
+    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    Blocks of 3 pixels x 16 channels; the pixels left over at the end of a
+    row (fewer than 3) go one at a time.
+    """
+    m, z_h, z_w, c_out = z.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        for oh in range(out_h):
+            for block in range(out_w // 3):
+                ow0 = block * 3
+                for jb_ in range(0, c_out, 16):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    a1_0 = b[jb + U(0)]
+                    a1_1 = b[jb + U(1)]
+                    a1_2 = b[jb + U(2)]
+                    a1_3 = b[jb + U(3)]
+                    a1_4 = b[jb + U(4)]
+                    a1_5 = b[jb + U(5)]
+                    a1_6 = b[jb + U(6)]
+                    a1_7 = b[jb + U(7)]
+                    a1_8 = b[jb + U(8)]
+                    a1_9 = b[jb + U(9)]
+                    a1_10 = b[jb + U(10)]
+                    a1_11 = b[jb + U(11)]
+                    a1_12 = b[jb + U(12)]
+                    a1_13 = b[jb + U(13)]
+                    a1_14 = b[jb + U(14)]
+                    a1_15 = b[jb + U(15)]
+                    a2_0 = b[jb + U(0)]
+                    a2_1 = b[jb + U(1)]
+                    a2_2 = b[jb + U(2)]
+                    a2_3 = b[jb + U(3)]
+                    a2_4 = b[jb + U(4)]
+                    a2_5 = b[jb + U(5)]
+                    a2_6 = b[jb + U(6)]
+                    a2_7 = b[jb + U(7)]
+                    a2_8 = b[jb + U(8)]
+                    a2_9 = b[jb + U(9)]
+                    a2_10 = b[jb + U(10)]
+                    a2_11 = b[jb + U(11)]
+                    a2_12 = b[jb + U(12)]
+                    a2_13 = b[jb + U(13)]
+                    a2_14 = b[jb + U(14)]
+                    a2_15 = b[jb + U(15)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                            x1 = xs[x_at + U(1 * sw * c_in + c)]
+                            a1_0 += x1 * w0
+                            a1_1 += x1 * w1
+                            a1_2 += x1 * w2
+                            a1_3 += x1 * w3
+                            a1_4 += x1 * w4
+                            a1_5 += x1 * w5
+                            a1_6 += x1 * w6
+                            a1_7 += x1 * w7
+                            a1_8 += x1 * w8
+                            a1_9 += x1 * w9
+                            a1_10 += x1 * w10
+                            a1_11 += x1 * w11
+                            a1_12 += x1 * w12
+                            a1_13 += x1 * w13
+                            a1_14 += x1 * w14
+                            a1_15 += x1 * w15
+                            x2 = xs[x_at + U(2 * sw * c_in + c)]
+                            a2_0 += x2 * w0
+                            a2_1 += x2 * w1
+                            a2_2 += x2 * w2
+                            a2_3 += x2 * w3
+                            a2_4 += x2 * w4
+                            a2_5 += x2 * w5
+                            a2_6 += x2 * w6
+                            a2_7 += x2 * w7
+                            a2_8 += x2 * w8
+                            a2_9 += x2 * w9
+                            a2_10 += x2 * w10
+                            a2_11 += x2 * w11
+                            a2_12 += x2 * w12
+                            a2_13 += x2 * w13
+                            a2_14 += x2 * w14
+                            a2_15 += x2 * w15
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                    zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                    zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                    zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                    zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                    zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                    zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                    zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                    zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                    zf[z_at + U(1 * cs * c_out + 8)] = a1_8
+                    zf[z_at + U(1 * cs * c_out + 9)] = a1_9
+                    zf[z_at + U(1 * cs * c_out + 10)] = a1_10
+                    zf[z_at + U(1 * cs * c_out + 11)] = a1_11
+                    zf[z_at + U(1 * cs * c_out + 12)] = a1_12
+                    zf[z_at + U(1 * cs * c_out + 13)] = a1_13
+                    zf[z_at + U(1 * cs * c_out + 14)] = a1_14
+                    zf[z_at + U(1 * cs * c_out + 15)] = a1_15
+                    zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                    zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                    zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                    zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                    zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                    zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                    zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                    zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                    zf[z_at + U(2 * cs * c_out + 8)] = a2_8
+                    zf[z_at + U(2 * cs * c_out + 9)] = a2_9
+                    zf[z_at + U(2 * cs * c_out + 10)] = a2_10
+                    zf[z_at + U(2 * cs * c_out + 11)] = a2_11
+                    zf[z_at + U(2 * cs * c_out + 12)] = a2_12
+                    zf[z_at + U(2 * cs * c_out + 13)] = a2_13
+                    zf[z_at + U(2 * cs * c_out + 14)] = a2_14
+                    zf[z_at + U(2 * cs * c_out + 15)] = a2_15
+            for ow0 in range(out_w - out_w % 3, out_w):
+                for jb_ in range(0, c_out, 16):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a0_8 = b[jb + U(8)]
+                    a0_9 = b[jb + U(9)]
+                    a0_10 = b[jb + U(10)]
+                    a0_11 = b[jb + U(11)]
+                    a0_12 = b[jb + U(12)]
+                    a0_13 = b[jb + U(13)]
+                    a0_14 = b[jb + U(14)]
+                    a0_15 = b[jb + U(15)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            w8 = wf[w_row + U(8)]
+                            w9 = wf[w_row + U(9)]
+                            w10 = wf[w_row + U(10)]
+                            w11 = wf[w_row + U(11)]
+                            w12 = wf[w_row + U(12)]
+                            w13 = wf[w_row + U(13)]
+                            w14 = wf[w_row + U(14)]
+                            w15 = wf[w_row + U(15)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            a0_8 += x0 * w8
+                            a0_9 += x0 * w9
+                            a0_10 += x0 * w10
+                            a0_11 += x0 * w11
+                            a0_12 += x0 * w12
+                            a0_13 += x0 * w13
+                            a0_14 += x0 * w14
+                            a0_15 += x0 * w15
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                    zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                    zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                    zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                    zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                    zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                    zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                    zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+    return z
+
+
+def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
+    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
+    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,
+    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of 8; tap ``k``
+    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    Blocks of 4 pixels x 8 channels; the pixels left over at the end of a
+    row (fewer than 4) go one at a time.
+    """
+    m, z_h, z_w, c_out = z.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        for oh in range(out_h):
+            for block in range(out_w // 4):
+                ow0 = block * 4
+                for jb_ in range(0, c_out, 8):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    a1_0 = b[jb + U(0)]
+                    a1_1 = b[jb + U(1)]
+                    a1_2 = b[jb + U(2)]
+                    a1_3 = b[jb + U(3)]
+                    a1_4 = b[jb + U(4)]
+                    a1_5 = b[jb + U(5)]
+                    a1_6 = b[jb + U(6)]
+                    a1_7 = b[jb + U(7)]
+                    a2_0 = b[jb + U(0)]
+                    a2_1 = b[jb + U(1)]
+                    a2_2 = b[jb + U(2)]
+                    a2_3 = b[jb + U(3)]
+                    a2_4 = b[jb + U(4)]
+                    a2_5 = b[jb + U(5)]
+                    a2_6 = b[jb + U(6)]
+                    a2_7 = b[jb + U(7)]
+                    a3_0 = b[jb + U(0)]
+                    a3_1 = b[jb + U(1)]
+                    a3_2 = b[jb + U(2)]
+                    a3_3 = b[jb + U(3)]
+                    a3_4 = b[jb + U(4)]
+                    a3_5 = b[jb + U(5)]
+                    a3_6 = b[jb + U(6)]
+                    a3_7 = b[jb + U(7)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                            x1 = xs[x_at + U(1 * sw * c_in + c)]
+                            a1_0 += x1 * w0
+                            a1_1 += x1 * w1
+                            a1_2 += x1 * w2
+                            a1_3 += x1 * w3
+                            a1_4 += x1 * w4
+                            a1_5 += x1 * w5
+                            a1_6 += x1 * w6
+                            a1_7 += x1 * w7
+                            x2 = xs[x_at + U(2 * sw * c_in + c)]
+                            a2_0 += x2 * w0
+                            a2_1 += x2 * w1
+                            a2_2 += x2 * w2
+                            a2_3 += x2 * w3
+                            a2_4 += x2 * w4
+                            a2_5 += x2 * w5
+                            a2_6 += x2 * w6
+                            a2_7 += x2 * w7
+                            x3 = xs[x_at + U(3 * sw * c_in + c)]
+                            a3_0 += x3 * w0
+                            a3_1 += x3 * w1
+                            a3_2 += x3 * w2
+                            a3_3 += x3 * w3
+                            a3_4 += x3 * w4
+                            a3_5 += x3 * w5
+                            a3_6 += x3 * w6
+                            a3_7 += x3 * w7
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                    zf[z_at + U(1 * cs * c_out + 0)] = a1_0
+                    zf[z_at + U(1 * cs * c_out + 1)] = a1_1
+                    zf[z_at + U(1 * cs * c_out + 2)] = a1_2
+                    zf[z_at + U(1 * cs * c_out + 3)] = a1_3
+                    zf[z_at + U(1 * cs * c_out + 4)] = a1_4
+                    zf[z_at + U(1 * cs * c_out + 5)] = a1_5
+                    zf[z_at + U(1 * cs * c_out + 6)] = a1_6
+                    zf[z_at + U(1 * cs * c_out + 7)] = a1_7
+                    zf[z_at + U(2 * cs * c_out + 0)] = a2_0
+                    zf[z_at + U(2 * cs * c_out + 1)] = a2_1
+                    zf[z_at + U(2 * cs * c_out + 2)] = a2_2
+                    zf[z_at + U(2 * cs * c_out + 3)] = a2_3
+                    zf[z_at + U(2 * cs * c_out + 4)] = a2_4
+                    zf[z_at + U(2 * cs * c_out + 5)] = a2_5
+                    zf[z_at + U(2 * cs * c_out + 6)] = a2_6
+                    zf[z_at + U(2 * cs * c_out + 7)] = a2_7
+                    zf[z_at + U(3 * cs * c_out + 0)] = a3_0
+                    zf[z_at + U(3 * cs * c_out + 1)] = a3_1
+                    zf[z_at + U(3 * cs * c_out + 2)] = a3_2
+                    zf[z_at + U(3 * cs * c_out + 3)] = a3_3
+                    zf[z_at + U(3 * cs * c_out + 4)] = a3_4
+                    zf[z_at + U(3 * cs * c_out + 5)] = a3_5
+                    zf[z_at + U(3 * cs * c_out + 6)] = a3_6
+                    zf[z_at + U(3 * cs * c_out + 7)] = a3_7
+            for ow0 in range(out_w - out_w % 4, out_w):
+                for jb_ in range(0, c_out, 8):
+                    jb = U(jb_)
+                    a0_0 = b[jb + U(0)]
+                    a0_1 = b[jb + U(1)]
+                    a0_2 = b[jb + U(2)]
+                    a0_3 = b[jb + U(3)]
+                    a0_4 = b[jb + U(4)]
+                    a0_5 = b[jb + U(5)]
+                    a0_6 = b[jb + U(6)]
+                    a0_7 = b[jb + U(7)]
+                    for k in range(n_taps):
+                        x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                        w_at = U(k * c_in * c_out) + jb
+                        for c in range(c_in):
+                            w_row = w_at + U(c * c_out)
+                            w0 = wf[w_row + U(0)]
+                            w1 = wf[w_row + U(1)]
+                            w2 = wf[w_row + U(2)]
+                            w3 = wf[w_row + U(3)]
+                            w4 = wf[w_row + U(4)]
+                            w5 = wf[w_row + U(5)]
+                            w6 = wf[w_row + U(6)]
+                            w7 = wf[w_row + U(7)]
+                            x0 = xs[x_at + U(0 * sw * c_in + c)]
+                            a0_0 += x0 * w0
+                            a0_1 += x0 * w1
+                            a0_2 += x0 * w2
+                            a0_3 += x0 * w3
+                            a0_4 += x0 * w4
+                            a0_5 += x0 * w5
+                            a0_6 += x0 * w6
+                            a0_7 += x0 * w7
+                    z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                    zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                    zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                    zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                    zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                    zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                    zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                    zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                    zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+    return z
+
+
+def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
+
+    ``C_in`` and ``C_out`` are multiples of 2 and 16. Each sample's share is summed
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
+    for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        part[:] = 0
+        part_b[:] = 0
+        for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
+            for k in range(n_taps):
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                for cb_ in range(0, c_in, 2):
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        p_at = U((k * c_in + cb_) * c_out) + jb
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a1_8 = zero
+                        a1_9 = zero
+                        a1_10 = zero
+                        a1_11 = zero
+                        a1_12 = zero
+                        a1_13 = zero
+                        a1_14 = zero
+                        a1_15 = zero
+                        for ow in range(out_w):
+                            x_at = x_row + U(ow * sw * c_in + cb_)
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            d0 = dzf[d_at + U(0)]
+                            d1 = dzf[d_at + U(1)]
+                            d2 = dzf[d_at + U(2)]
+                            d3 = dzf[d_at + U(3)]
+                            d4 = dzf[d_at + U(4)]
+                            d5 = dzf[d_at + U(5)]
+                            d6 = dzf[d_at + U(6)]
+                            d7 = dzf[d_at + U(7)]
+                            d8 = dzf[d_at + U(8)]
+                            d9 = dzf[d_at + U(9)]
+                            d10 = dzf[d_at + U(10)]
+                            d11 = dzf[d_at + U(11)]
+                            d12 = dzf[d_at + U(12)]
+                            d13 = dzf[d_at + U(13)]
+                            d14 = dzf[d_at + U(14)]
+                            d15 = dzf[d_at + U(15)]
+                            x0 = xs[x_at + U(0)]
+                            a0_0 += x0 * d0
+                            a0_1 += x0 * d1
+                            a0_2 += x0 * d2
+                            a0_3 += x0 * d3
+                            a0_4 += x0 * d4
+                            a0_5 += x0 * d5
+                            a0_6 += x0 * d6
+                            a0_7 += x0 * d7
+                            a0_8 += x0 * d8
+                            a0_9 += x0 * d9
+                            a0_10 += x0 * d10
+                            a0_11 += x0 * d11
+                            a0_12 += x0 * d12
+                            a0_13 += x0 * d13
+                            a0_14 += x0 * d14
+                            a0_15 += x0 * d15
+                            x1 = xs[x_at + U(1)]
+                            a1_0 += x1 * d0
+                            a1_1 += x1 * d1
+                            a1_2 += x1 * d2
+                            a1_3 += x1 * d3
+                            a1_4 += x1 * d4
+                            a1_5 += x1 * d5
+                            a1_6 += x1 * d6
+                            a1_7 += x1 * d7
+                            a1_8 += x1 * d8
+                            a1_9 += x1 * d9
+                            a1_10 += x1 * d10
+                            a1_11 += x1 * d11
+                            a1_12 += x1 * d12
+                            a1_13 += x1 * d13
+                            a1_14 += x1 * d14
+                            a1_15 += x1 * d15
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(0 * c_out + 8)] += a0_8
+                        pf[p_at + U(0 * c_out + 9)] += a0_9
+                        pf[p_at + U(0 * c_out + 10)] += a0_10
+                        pf[p_at + U(0 * c_out + 11)] += a0_11
+                        pf[p_at + U(0 * c_out + 12)] += a0_12
+                        pf[p_at + U(0 * c_out + 13)] += a0_13
+                        pf[p_at + U(0 * c_out + 14)] += a0_14
+                        pf[p_at + U(0 * c_out + 15)] += a0_15
+                        pf[p_at + U(1 * c_out + 0)] += a1_0
+                        pf[p_at + U(1 * c_out + 1)] += a1_1
+                        pf[p_at + U(1 * c_out + 2)] += a1_2
+                        pf[p_at + U(1 * c_out + 3)] += a1_3
+                        pf[p_at + U(1 * c_out + 4)] += a1_4
+                        pf[p_at + U(1 * c_out + 5)] += a1_5
+                        pf[p_at + U(1 * c_out + 6)] += a1_6
+                        pf[p_at + U(1 * c_out + 7)] += a1_7
+                        pf[p_at + U(1 * c_out + 8)] += a1_8
+                        pf[p_at + U(1 * c_out + 9)] += a1_9
+                        pf[p_at + U(1 * c_out + 10)] += a1_10
+                        pf[p_at + U(1 * c_out + 11)] += a1_11
+                        pf[p_at + U(1 * c_out + 12)] += a1_12
+                        pf[p_at + U(1 * c_out + 13)] += a1_13
+                        pf[p_at + U(1 * c_out + 14)] += a1_14
+                        pf[p_at + U(1 * c_out + 15)] += a1_15
+        dw += part
+        db += part_b
+    return dw
+
+
+def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
+
+    ``C_in`` and ``C_out`` are multiples of 4 and 8. Each sample's share is summed
+    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
+    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
+    n_taps = dy_k.shape[0]
+    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    zero = np.zeros(1, dtype=part.dtype)[0]
+    row_b = np.empty_like(part_b)
+    for n in range(m):
+        for h in range(height):
+            at = (n * height + h) * width * c_in
+            to = ((h + top) * pad_w + left) * c_in
+            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        part[:] = 0
+        part_b[:] = 0
+        for oh in range(out_h):
+            row_b[:] = 0
+            for ow in range(out_w):
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
+                for j in range(c_out):
+                    row_b[j] += dzf[d_at + U(j)]
+            part_b += row_b
+            for k in range(n_taps):
+                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                for cb_ in range(0, c_in, 4):
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        p_at = U((k * c_in + cb_) * c_out) + jb
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a2_0 = zero
+                        a2_1 = zero
+                        a2_2 = zero
+                        a2_3 = zero
+                        a2_4 = zero
+                        a2_5 = zero
+                        a2_6 = zero
+                        a2_7 = zero
+                        a3_0 = zero
+                        a3_1 = zero
+                        a3_2 = zero
+                        a3_3 = zero
+                        a3_4 = zero
+                        a3_5 = zero
+                        a3_6 = zero
+                        a3_7 = zero
+                        for ow in range(out_w):
+                            x_at = x_row + U(ow * sw * c_in + cb_)
+                            d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                            d0 = dzf[d_at + U(0)]
+                            d1 = dzf[d_at + U(1)]
+                            d2 = dzf[d_at + U(2)]
+                            d3 = dzf[d_at + U(3)]
+                            d4 = dzf[d_at + U(4)]
+                            d5 = dzf[d_at + U(5)]
+                            d6 = dzf[d_at + U(6)]
+                            d7 = dzf[d_at + U(7)]
+                            x0 = xs[x_at + U(0)]
+                            a0_0 += x0 * d0
+                            a0_1 += x0 * d1
+                            a0_2 += x0 * d2
+                            a0_3 += x0 * d3
+                            a0_4 += x0 * d4
+                            a0_5 += x0 * d5
+                            a0_6 += x0 * d6
+                            a0_7 += x0 * d7
+                            x1 = xs[x_at + U(1)]
+                            a1_0 += x1 * d0
+                            a1_1 += x1 * d1
+                            a1_2 += x1 * d2
+                            a1_3 += x1 * d3
+                            a1_4 += x1 * d4
+                            a1_5 += x1 * d5
+                            a1_6 += x1 * d6
+                            a1_7 += x1 * d7
+                            x2 = xs[x_at + U(2)]
+                            a2_0 += x2 * d0
+                            a2_1 += x2 * d1
+                            a2_2 += x2 * d2
+                            a2_3 += x2 * d3
+                            a2_4 += x2 * d4
+                            a2_5 += x2 * d5
+                            a2_6 += x2 * d6
+                            a2_7 += x2 * d7
+                            x3 = xs[x_at + U(3)]
+                            a3_0 += x3 * d0
+                            a3_1 += x3 * d1
+                            a3_2 += x3 * d2
+                            a3_3 += x3 * d3
+                            a3_4 += x3 * d4
+                            a3_5 += x3 * d5
+                            a3_6 += x3 * d6
+                            a3_7 += x3 * d7
+                        pf[p_at + U(0 * c_out + 0)] += a0_0
+                        pf[p_at + U(0 * c_out + 1)] += a0_1
+                        pf[p_at + U(0 * c_out + 2)] += a0_2
+                        pf[p_at + U(0 * c_out + 3)] += a0_3
+                        pf[p_at + U(0 * c_out + 4)] += a0_4
+                        pf[p_at + U(0 * c_out + 5)] += a0_5
+                        pf[p_at + U(0 * c_out + 6)] += a0_6
+                        pf[p_at + U(0 * c_out + 7)] += a0_7
+                        pf[p_at + U(1 * c_out + 0)] += a1_0
+                        pf[p_at + U(1 * c_out + 1)] += a1_1
+                        pf[p_at + U(1 * c_out + 2)] += a1_2
+                        pf[p_at + U(1 * c_out + 3)] += a1_3
+                        pf[p_at + U(1 * c_out + 4)] += a1_4
+                        pf[p_at + U(1 * c_out + 5)] += a1_5
+                        pf[p_at + U(1 * c_out + 6)] += a1_6
+                        pf[p_at + U(1 * c_out + 7)] += a1_7
+                        pf[p_at + U(2 * c_out + 0)] += a2_0
+                        pf[p_at + U(2 * c_out + 1)] += a2_1
+                        pf[p_at + U(2 * c_out + 2)] += a2_2
+                        pf[p_at + U(2 * c_out + 3)] += a2_3
+                        pf[p_at + U(2 * c_out + 4)] += a2_4
+                        pf[p_at + U(2 * c_out + 5)] += a2_5
+                        pf[p_at + U(2 * c_out + 6)] += a2_6
+                        pf[p_at + U(2 * c_out + 7)] += a2_7
+                        pf[p_at + U(3 * c_out + 0)] += a3_0
+                        pf[p_at + U(3 * c_out + 1)] += a3_1
+                        pf[p_at + U(3 * c_out + 2)] += a3_2
+                        pf[p_at + U(3 * c_out + 3)] += a3_3
+                        pf[p_at + U(3 * c_out + 4)] += a3_4
+                        pf[p_at + U(3 * c_out + 5)] += a3_5
+                        pf[p_at + U(3 * c_out + 6)] += a3_6
+                        pf[p_at + U(3 * c_out + 7)] += a3_7
+        dw += part
+        db += part_b
+    return dw
+
+
+def narrow_input_gradient_f64_16(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
+    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+
+    For few input channels: each input channel of each pixel is a dot product over the taps
+    and the output channels, summed 16 output channels at a time and then across them,
+    for 2 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
+    multiple of 16. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
+    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
+    inside it.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
+    n_taps = dy_k.shape[0]
+    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
+    for n in range(m):
+        for h in range(out_h):
+            at = (n * out_h + h) * out_w * c_out
+            to = ((h + top) * pad_w + left) * c_out
+            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
+        for h in range(height):
+            for block in range(width // 2):
+                col0 = block * 2
+                for ci in range(c_in):
+                    t0 = zero
+                    t1 = zero
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a1_8 = zero
+                        a1_9 = zero
+                        a1_10 = zero
+                        a1_11 = zero
+                        a1_12 = zero
+                        a1_13 = zero
+                        a1_14 = zero
+                        a1_15 = zero
+                        for k in range(n_taps):
+                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
+                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
+                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
+                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
+                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
+                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
+                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
+                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
+                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
+                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
+                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
+                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
+                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
+                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
+                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
+                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
+                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
+                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
+                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
+                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
+                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
+                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
+                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
+                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
+                            a1_8 += dzs[d_at + U(1 * c_out + 8)] * w8
+                            a1_9 += dzs[d_at + U(1 * c_out + 9)] * w9
+                            a1_10 += dzs[d_at + U(1 * c_out + 10)] * w10
+                            a1_11 += dzs[d_at + U(1 * c_out + 11)] * w11
+                            a1_12 += dzs[d_at + U(1 * c_out + 12)] * w12
+                            a1_13 += dzs[d_at + U(1 * c_out + 13)] * w13
+                            a1_14 += dzs[d_at + U(1 * c_out + 14)] * w14
+                            a1_15 += dzs[d_at + U(1 * c_out + 15)] * w15
+                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15
+                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                    dxf[dx_at + U(0 * c_in)] = t0
+                    dxf[dx_at + U(1 * c_in)] = t1
+            for col0 in range(width - width % 2, width):
+                for ci in range(c_in):
+                    t0 = zero
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a0_8 = zero
+                        a0_9 = zero
+                        a0_10 = zero
+                        a0_11 = zero
+                        a0_12 = zero
+                        a0_13 = zero
+                        a0_14 = zero
+                        a0_15 = zero
+                        for k in range(n_taps):
+                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
+                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
+                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
+                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
+                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
+                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
+                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
+                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
+                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
+                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
+                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
+                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
+                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
+                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
+                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
+                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
+                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                    dxf[dx_at + U(0 * c_in)] = t0
+    return dx
+
+
+def narrow_input_gradient_f64_8(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
+    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+
+    For few input channels: each input channel of each pixel is a dot product over the taps
+    and the output channels, summed 8 output channels at a time and then across them,
+    for 4 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
+    multiple of 8. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
+    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
+    inside it.
+    """
+    m, out_h, out_w, c_out = dz.shape
+    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
+    n_taps = dy_k.shape[0]
+    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
+    for n in range(m):
+        for h in range(out_h):
+            at = (n * out_h + h) * out_w * c_out
+            to = ((h + top) * pad_w + left) * c_out
+            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
+        for h in range(height):
+            for block in range(width // 4):
+                col0 = block * 4
+                for ci in range(c_in):
+                    t0 = zero
+                    t1 = zero
+                    t2 = zero
+                    t3 = zero
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        a1_0 = zero
+                        a1_1 = zero
+                        a1_2 = zero
+                        a1_3 = zero
+                        a1_4 = zero
+                        a1_5 = zero
+                        a1_6 = zero
+                        a1_7 = zero
+                        a2_0 = zero
+                        a2_1 = zero
+                        a2_2 = zero
+                        a2_3 = zero
+                        a2_4 = zero
+                        a2_5 = zero
+                        a2_6 = zero
+                        a2_7 = zero
+                        a3_0 = zero
+                        a3_1 = zero
+                        a3_2 = zero
+                        a3_3 = zero
+                        a3_4 = zero
+                        a3_5 = zero
+                        a3_6 = zero
+                        a3_7 = zero
+                        for k in range(n_taps):
+                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
+                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
+                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
+                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
+                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
+                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
+                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
+                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
+                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
+                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
+                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
+                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
+                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
+                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
+                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
+                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
+                            a2_0 += dzs[d_at + U(2 * c_out + 0)] * w0
+                            a2_1 += dzs[d_at + U(2 * c_out + 1)] * w1
+                            a2_2 += dzs[d_at + U(2 * c_out + 2)] * w2
+                            a2_3 += dzs[d_at + U(2 * c_out + 3)] * w3
+                            a2_4 += dzs[d_at + U(2 * c_out + 4)] * w4
+                            a2_5 += dzs[d_at + U(2 * c_out + 5)] * w5
+                            a2_6 += dzs[d_at + U(2 * c_out + 6)] * w6
+                            a2_7 += dzs[d_at + U(2 * c_out + 7)] * w7
+                            a3_0 += dzs[d_at + U(3 * c_out + 0)] * w0
+                            a3_1 += dzs[d_at + U(3 * c_out + 1)] * w1
+                            a3_2 += dzs[d_at + U(3 * c_out + 2)] * w2
+                            a3_3 += dzs[d_at + U(3 * c_out + 3)] * w3
+                            a3_4 += dzs[d_at + U(3 * c_out + 4)] * w4
+                            a3_5 += dzs[d_at + U(3 * c_out + 5)] * w5
+                            a3_6 += dzs[d_at + U(3 * c_out + 6)] * w6
+                            a3_7 += dzs[d_at + U(3 * c_out + 7)] * w7
+                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7
+                        t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7
+                        t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7
+                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                    dxf[dx_at + U(0 * c_in)] = t0
+                    dxf[dx_at + U(1 * c_in)] = t1
+                    dxf[dx_at + U(2 * c_in)] = t2
+                    dxf[dx_at + U(3 * c_in)] = t3
+            for col0 in range(width - width % 4, width):
+                for ci in range(c_in):
+                    t0 = zero
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        a0_0 = zero
+                        a0_1 = zero
+                        a0_2 = zero
+                        a0_3 = zero
+                        a0_4 = zero
+                        a0_5 = zero
+                        a0_6 = zero
+                        a0_7 = zero
+                        for k in range(n_taps):
+                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
+                            w_at = U((k * c_in + ci) * c_out) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
+                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
+                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
+                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
+                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
+                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
+                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
+                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
+                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                    dxf[dx_at + U(0 * c_in)] = t0
+    return dx
