@@ -62,23 +62,20 @@ U = np.uint64
 '''
 
 
-def _lines_padded_sample(
-    indent: str, source: str = "xf", buffer: str = "xs", rows: str = "height", columns: str = "width", channels: str = "c_in"
-) -> list[str]:
-    """Copy sample ``n`` of `source` (flat) into the inside of `buffer`, one padded sample (flat) whose borders are zero.
+def _lines_padded_sample(indent: str) -> list[str]:
+    """Copy sample ``n`` of ``x`` into the inside of ``xs``, one padded sample (flat) whose borders are zero.
 
     The loops read the sample from this copy: no padded copy of the whole batch
     is made (memory), and the sample sits in the cache while the taps walk it.
-    The caller allocates the buffer (zeros), so that it is counted where
-    NumPy's memory is. The sample has `rows` x `columns` pixels of `channels`;
-    ``top`` rows and ``left`` columns of zeros come before it, in rows of
-    ``pad_w`` pixels.
+    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's
+    memory is. ``top`` rows and ``left`` columns of zeros come before the
+    sample, in rows of ``pad_w`` pixels.
     """
     return [
-        f"{indent}for h in range({rows}):",
-        f"{indent}    at = (n * {rows} + h) * {columns} * {channels}",
-        f"{indent}    to = ((h + top) * pad_w + left) * {channels}",
-        f"{indent}    {buffer}[to : to + {columns} * {channels}] = {source}[at : at + {columns} * {channels}]",
+        f"{indent}for h in range(height):",
+        f"{indent}    at = (n * height + h) * width * c_in",
+        f"{indent}    to = ((h + top) * pad_w + left) * c_in",
+        f"{indent}    xs[to : to + width * c_in] = xf[at : at + width * c_in]",
     ]
 
 
@@ -216,21 +213,27 @@ each load of the weights. Same machine, one thread, float32, input gradient of
 dtype: ``dxf[0] * 0`` is a float64 in Numba, and made these loops convert every product (7.4 ms)."""
 
 
-def _lines_narrow_input_block(pixels: int, lanes: int, indent: str) -> list[str]:
+def _lines_narrow_input_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
     """``dx`` of `pixels` pixels from column ``col0``, input channel ``ci``: dot products over the
-    taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains."""
+    taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains.
+
+    Taps whose row falls outside ``dz`` add nothing; so do those whose column does, where
+    `check_columns` (a block inside the columns that every tap reaches needs no check)."""
     out = [f"{indent}t{p} = zero" for p in range(pixels)]
     out += [
         f"{indent}for jb_ in range(0, c_out, {lanes}):",
         f"{indent}    jb = U(jb_)",
         *(f"{indent}    a{p}_{j} = zero" for p in range(pixels) for j in range(lanes)),
         f"{indent}    for k in range(n_taps):",
-        f"{indent}        d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb",
+        f"{indent}        oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]",
+        f"{indent}        if oh < 0 or oh >= out_h{' or ow < 0 or ow >= out_w' if check_columns else ''}:",
+        f"{indent}            continue",
+        f"{indent}        d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
         f"{indent}        w_at = U((k * c_in + ci) * c_out) + jb",
         *(f"{indent}        w{j} = wf[w_at + U({j})]" for j in range(lanes)),
     ]
     for p in range(pixels):
-        out += [f"{indent}        a{p}_{j} += dzs[d_at + U({p} * c_out + {j})] * w{j}" for j in range(lanes)]
+        out += [f"{indent}        a{p}_{j} += dzf[d_at + U({p} * c_out + {j})] * w{j}" for j in range(lanes)]
     out += [f"{indent}    t{p} += " + " + ".join(f"a{p}_{j}" for j in range(lanes)) for p in range(pixels)]
     out.append(f"{indent}dx_at = U(((n * height + h) * width + col0) * c_in + ci)")
     out += [f"{indent}dxf[dx_at + U({p} * c_in)] = t{p}" for p in range(pixels)]
@@ -238,17 +241,17 @@ def _lines_narrow_input_block(pixels: int, lanes: int, indent: str) -> list[str]
 
 
 def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_input_gradient") -> str:
-    """``<name>_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz_pad[n, h + dy_k[k], w + dx_k[k], j] * w[k, c, j]``."""
+    """``<name>_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
     lines = [
-        f"def {name}_{lanes}(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):",
-        '    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
+        f"def {name}_{lanes}(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):",
+        '    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
         "",
         "    For few input channels: each input channel of each pixel is a dot product over the taps",
-        f"    and the output channels, summed {lanes} output channels at a time and then across them,",
-        f"    for {pixels} pixels of a row at once (the pixels left over one at a time). ``C_out`` is a",
-        f"    multiple of {lanes}. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels",
-        "    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads",
-        "    inside it.",
+        f"    and the output channels, summed {lanes} output channels at a time and then across them.",
+        f"    ``C_out`` is a multiple of {lanes}; taps that reach outside ``dz`` add nothing. Columns",
+        f"    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there {pixels} pixels of a",
+        "    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:",
+        "    a padded copy of a large image's output gradient would be as large as the image.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
         "    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]",
@@ -256,15 +259,17 @@ def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_in
         "    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)",
         "    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64",
         "    for n in range(m):",
-        *_lines_padded_sample(" " * 8, "dzf", "dzs", "out_h", "out_w", "c_out"),
         "        for h in range(height):",
-        f"            for block in range(width // {pixels}):",
-        f"                col0 = block * {pixels}",
-        "                for ci in range(c_in):",
-        *_lines_narrow_input_block(pixels, lanes, " " * 20),
-        f"            for col0 in range(width - width % {pixels}, width):",
-        "                for ci in range(c_in):",
-        *_lines_narrow_input_block(1, lanes, " " * 20),
+        "            col0 = 0",
+        "            while col0 < width:",
+        f"                if col0 >= col_lo and col0 + {pixels} <= col_hi:",
+        "                    for ci in range(c_in):",
+        *_lines_narrow_input_block(pixels, lanes, " " * 24, check_columns=False),
+        f"                    col0 += {pixels}",
+        "                else:",
+        "                    for ci in range(c_in):",
+        *_lines_narrow_input_block(1, lanes, " " * 24, check_columns=True),
+        "                    col0 += 1",
         "    return dx",
     ]
     return "\n".join(lines)

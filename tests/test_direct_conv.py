@@ -346,9 +346,10 @@ def test_the_generated_first_layer_loops_run_as_plain_python(suffix, lanes):
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     dx = np.empty_like(x)
-    # tap (i, j) takes dz[h + 1 - i, w + 1 - j], that is dz padded by one all round at (h + 2 - i, w + 2 - j)
+    # tap (i, j) takes dz[h + 1 - i, w + 1 - j]: every tap inside dz for columns 1 to 3 (blocks there; the
+    # 2- and 4-pixel blocks fit once or not at all, the rest goes one pixel at a time)
     narrow_input_gradient = getattr(_direct_conv_kernels, f"narrow_input_gradient{suffix}_{lanes}")
-    narrow_input_gradient(dz, np.zeros(6 * 7 * lanes), w.reshape(9, 3, lanes), dx, 2 - dy_k, 2 - dx_k, 1, 1, 7)
+    narrow_input_gradient(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1, 1, 4)
     dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
     gradient = getattr(_direct_conv_kernels, f"narrow_weight_gradient_{lanes}")
     padded = np.zeros(6 * 7 * 3)  # one sample, padded

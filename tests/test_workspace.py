@@ -85,8 +85,12 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     """
     import xcnn._jit as jit
 
+    direct_calls = []
     if compiled:
         pytest.importorskip("numba")
+        import xcnn._direct_conv as direct
+
+        monkeypatch.setattr(direct, "backward", lambda *args, run=direct.backward: direct_calls.append(1) or run(*args))
     monkeypatch.setattr(jit, "_switched_on", lambda: compiled)
     rng = np.random.default_rng(0)
     a_prev = rng.standard_normal((4, 1000, 1000, 3), dtype=np.float32)
@@ -106,6 +110,7 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     held = z.nbytes + da.nbytes + dw.nbytes + db.nbytes
     working = peak - start - held
     assert working <= 256 * 2**20, f"working memory {working / 2**20:.0f} MiB"
+    assert bool(direct_calls) == compiled  # the path the docstring says
     np.testing.assert_allclose(db.ravel(), dz.sum(axis=(0, 1, 2)), rtol=1e-3)
 
 

@@ -183,10 +183,10 @@ def _narrow(c_in: int) -> bool:
 
 def _buffer_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
     """Bytes of the loops' buffers at once: a padded sample of the input or of the output gradient
-    (one pass after the other) in each thread."""
+    (one pass after the other; :func:`_narrow` layers read the output gradient unpadded) in each thread."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
     (_, top, bottom), (_, left, right) = _gradient_phases(win)
-    padded_dz = (out_h + top + bottom) * (out_w + left + right) * c_out
+    padded_dz = 0 if _narrow(c_in) else (out_h + top + bottom) * (out_w + left + right) * c_out
     return _threads.thread_count() * itemsize * max(h_pad * w_pad * c_in, padded_dz)
 
 
@@ -282,9 +282,7 @@ def _phase_calls(w_t: np.ndarray, phases: GradientPhases) -> tuple[list[PhaseCal
     """The forward loops' arguments for each phase of the input gradient (:func:`_phases`), and the
     phases that no window reaches (a stride above the dilated kernel: zero gradient).
 
-    ``w_t`` is ``(kh, kw, A, B)``, each phase's weights come out as ``(taps, A, B)``: for the
-    forward loops ``(kh, kw, C_out, C)``, read from output channels into input channels; for
-    the first-layer loops (:func:`_narrow_input_gradient`) ``w`` as it is.
+    ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels.
     """
     (rows, _, _), (cols, _, _) = phases
     calls, unreached = [], []
@@ -326,17 +324,18 @@ def _input_gradient(
     in_sample_blocks(len(dx), max(dz.nbytes, dx.nbytes), run)
 
 
-def _narrow_input_gradient(dz: np.ndarray, padded: _Padded, call: PhaseCall, dx: np.ndarray) -> None:
-    """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1 (one phase, `call`, whose
-    weights are read from input channels into output channels), from `dz` padded as `padded` says."""
-    w3, dy_k, dx_k = call[:3]
-    kernel = _widest(_NARROW_INPUT_GRADIENT, dz.dtype, dz.shape[3])
-
-    def run(s: slice) -> None:
-        dzs, top, left, pad_w = padded.arguments()
-        kernel(dz[s], dzs, w3, dx[s], dy_k, dx_k, top, left, pad_w)
-
-    in_sample_blocks(len(dx), max(dz.nbytes, dx.nbytes), run)
+def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
+    """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1, from the unpadded `dz`."""
+    kh, kw, c_in, c_out = w.shape
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    (top, _), (left, _) = win.full_padding
+    w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
+    # the columns every tap reaches inside dz: blocks of pixels there, single pixels elsewhere
+    col_lo, col_hi = int(dx_k.max()) - left, win.out_size[1] + int(dx_k.min()) - left
+    kernel = _widest(_NARROW_INPUT_GRADIENT, dz.dtype, c_out)
+    in_sample_blocks(
+        len(dx), max(dz.nbytes, dx.nbytes), lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left, col_lo, col_hi)
+    )
 
 
 def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -360,15 +359,13 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tupl
     kh, kw, c_in, c_out = w.shape
     phases = _gradient_phases(win)
     (_, top, bottom), (_, left, right) = phases
-    # the weights read from output into input channels; a first layer's loops read them the other way
-    calls, unreached = _phase_calls(w if _narrow(c_in) else np.swapaxes(w, 2, 3), phases)
+    calls, unreached = ([], []) if _narrow(c_in) else _phase_calls(np.swapaxes(w, 2, 3), phases)
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     dx = np.empty(x.shape, dtype=dz.dtype)
-    padded_dz = _Padded(dz, ((top, bottom), (left, right)))
     if _narrow(c_in):
-        _narrow_input_gradient(dz, padded_dz, calls[0], dx)  # stride 1: one phase, every tap
+        _narrow_input_gradient(dz, w, dx, win)
     else:
-        _input_gradient(dz, padded_dz, calls, unreached, dx, win.stride)
+        _input_gradient(dz, _Padded(dz, ((top, bottom), (left, right))), calls, unreached, dx, win.stride)
     dw, db = _weight_gradient_of(x, dz, win)
     return dx, np.reshape(dw, w.shape), db
 

@@ -1962,15 +1962,15 @@ def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, l
     return dw
 
 
-def narrow_input_gradient_32(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
-    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+def narrow_input_gradient_32(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
 
     For few input channels: each input channel of each pixel is a dot product over the taps
-    and the output channels, summed 32 output channels at a time and then across them,
-    for 2 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
-    multiple of 32. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
-    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
-    inside it.
+    and the output channels, summed 32 output channels at a time and then across them.
+    ``C_out`` is a multiple of 32; taps that reach outside ``dz`` add nothing. Columns
+    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there 2 pixels of a
+    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:
+    a padded copy of a large image's output gradient would be as large as the image.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
@@ -1978,305 +1978,310 @@ def narrow_input_gradient_32(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
     dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
-        for h in range(out_h):
-            at = (n * out_h + h) * out_w * c_out
-            to = ((h + top) * pad_w + left) * c_out
-            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
         for h in range(height):
-            for block in range(width // 2):
-                col0 = block * 2
-                for ci in range(c_in):
-                    t0 = zero
-                    t1 = zero
-                    for jb_ in range(0, c_out, 32):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        a0_16 = zero
-                        a0_17 = zero
-                        a0_18 = zero
-                        a0_19 = zero
-                        a0_20 = zero
-                        a0_21 = zero
-                        a0_22 = zero
-                        a0_23 = zero
-                        a0_24 = zero
-                        a0_25 = zero
-                        a0_26 = zero
-                        a0_27 = zero
-                        a0_28 = zero
-                        a0_29 = zero
-                        a0_30 = zero
-                        a0_31 = zero
-                        a1_0 = zero
-                        a1_1 = zero
-                        a1_2 = zero
-                        a1_3 = zero
-                        a1_4 = zero
-                        a1_5 = zero
-                        a1_6 = zero
-                        a1_7 = zero
-                        a1_8 = zero
-                        a1_9 = zero
-                        a1_10 = zero
-                        a1_11 = zero
-                        a1_12 = zero
-                        a1_13 = zero
-                        a1_14 = zero
-                        a1_15 = zero
-                        a1_16 = zero
-                        a1_17 = zero
-                        a1_18 = zero
-                        a1_19 = zero
-                        a1_20 = zero
-                        a1_21 = zero
-                        a1_22 = zero
-                        a1_23 = zero
-                        a1_24 = zero
-                        a1_25 = zero
-                        a1_26 = zero
-                        a1_27 = zero
-                        a1_28 = zero
-                        a1_29 = zero
-                        a1_30 = zero
-                        a1_31 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            w16 = wf[w_at + U(16)]
-                            w17 = wf[w_at + U(17)]
-                            w18 = wf[w_at + U(18)]
-                            w19 = wf[w_at + U(19)]
-                            w20 = wf[w_at + U(20)]
-                            w21 = wf[w_at + U(21)]
-                            w22 = wf[w_at + U(22)]
-                            w23 = wf[w_at + U(23)]
-                            w24 = wf[w_at + U(24)]
-                            w25 = wf[w_at + U(25)]
-                            w26 = wf[w_at + U(26)]
-                            w27 = wf[w_at + U(27)]
-                            w28 = wf[w_at + U(28)]
-                            w29 = wf[w_at + U(29)]
-                            w30 = wf[w_at + U(30)]
-                            w31 = wf[w_at + U(31)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                            a0_16 += dzs[d_at + U(0 * c_out + 16)] * w16
-                            a0_17 += dzs[d_at + U(0 * c_out + 17)] * w17
-                            a0_18 += dzs[d_at + U(0 * c_out + 18)] * w18
-                            a0_19 += dzs[d_at + U(0 * c_out + 19)] * w19
-                            a0_20 += dzs[d_at + U(0 * c_out + 20)] * w20
-                            a0_21 += dzs[d_at + U(0 * c_out + 21)] * w21
-                            a0_22 += dzs[d_at + U(0 * c_out + 22)] * w22
-                            a0_23 += dzs[d_at + U(0 * c_out + 23)] * w23
-                            a0_24 += dzs[d_at + U(0 * c_out + 24)] * w24
-                            a0_25 += dzs[d_at + U(0 * c_out + 25)] * w25
-                            a0_26 += dzs[d_at + U(0 * c_out + 26)] * w26
-                            a0_27 += dzs[d_at + U(0 * c_out + 27)] * w27
-                            a0_28 += dzs[d_at + U(0 * c_out + 28)] * w28
-                            a0_29 += dzs[d_at + U(0 * c_out + 29)] * w29
-                            a0_30 += dzs[d_at + U(0 * c_out + 30)] * w30
-                            a0_31 += dzs[d_at + U(0 * c_out + 31)] * w31
-                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
-                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
-                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
-                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
-                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
-                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
-                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
-                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
-                            a1_8 += dzs[d_at + U(1 * c_out + 8)] * w8
-                            a1_9 += dzs[d_at + U(1 * c_out + 9)] * w9
-                            a1_10 += dzs[d_at + U(1 * c_out + 10)] * w10
-                            a1_11 += dzs[d_at + U(1 * c_out + 11)] * w11
-                            a1_12 += dzs[d_at + U(1 * c_out + 12)] * w12
-                            a1_13 += dzs[d_at + U(1 * c_out + 13)] * w13
-                            a1_14 += dzs[d_at + U(1 * c_out + 14)] * w14
-                            a1_15 += dzs[d_at + U(1 * c_out + 15)] * w15
-                            a1_16 += dzs[d_at + U(1 * c_out + 16)] * w16
-                            a1_17 += dzs[d_at + U(1 * c_out + 17)] * w17
-                            a1_18 += dzs[d_at + U(1 * c_out + 18)] * w18
-                            a1_19 += dzs[d_at + U(1 * c_out + 19)] * w19
-                            a1_20 += dzs[d_at + U(1 * c_out + 20)] * w20
-                            a1_21 += dzs[d_at + U(1 * c_out + 21)] * w21
-                            a1_22 += dzs[d_at + U(1 * c_out + 22)] * w22
-                            a1_23 += dzs[d_at + U(1 * c_out + 23)] * w23
-                            a1_24 += dzs[d_at + U(1 * c_out + 24)] * w24
-                            a1_25 += dzs[d_at + U(1 * c_out + 25)] * w25
-                            a1_26 += dzs[d_at + U(1 * c_out + 26)] * w26
-                            a1_27 += dzs[d_at + U(1 * c_out + 27)] * w27
-                            a1_28 += dzs[d_at + U(1 * c_out + 28)] * w28
-                            a1_29 += dzs[d_at + U(1 * c_out + 29)] * w29
-                            a1_30 += dzs[d_at + U(1 * c_out + 30)] * w30
-                            a1_31 += dzs[d_at + U(1 * c_out + 31)] * w31
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15 + a0_16 + a0_17 + a0_18 + a0_19 + a0_20 + a0_21 + a0_22 + a0_23 + a0_24 + a0_25 + a0_26 + a0_27 + a0_28 + a0_29 + a0_30 + a0_31
-                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15 + a1_16 + a1_17 + a1_18 + a1_19 + a1_20 + a1_21 + a1_22 + a1_23 + a1_24 + a1_25 + a1_26 + a1_27 + a1_28 + a1_29 + a1_30 + a1_31
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
-                    dxf[dx_at + U(1 * c_in)] = t1
-            for col0 in range(width - width % 2, width):
-                for ci in range(c_in):
-                    t0 = zero
-                    for jb_ in range(0, c_out, 32):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        a0_16 = zero
-                        a0_17 = zero
-                        a0_18 = zero
-                        a0_19 = zero
-                        a0_20 = zero
-                        a0_21 = zero
-                        a0_22 = zero
-                        a0_23 = zero
-                        a0_24 = zero
-                        a0_25 = zero
-                        a0_26 = zero
-                        a0_27 = zero
-                        a0_28 = zero
-                        a0_29 = zero
-                        a0_30 = zero
-                        a0_31 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            w16 = wf[w_at + U(16)]
-                            w17 = wf[w_at + U(17)]
-                            w18 = wf[w_at + U(18)]
-                            w19 = wf[w_at + U(19)]
-                            w20 = wf[w_at + U(20)]
-                            w21 = wf[w_at + U(21)]
-                            w22 = wf[w_at + U(22)]
-                            w23 = wf[w_at + U(23)]
-                            w24 = wf[w_at + U(24)]
-                            w25 = wf[w_at + U(25)]
-                            w26 = wf[w_at + U(26)]
-                            w27 = wf[w_at + U(27)]
-                            w28 = wf[w_at + U(28)]
-                            w29 = wf[w_at + U(29)]
-                            w30 = wf[w_at + U(30)]
-                            w31 = wf[w_at + U(31)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                            a0_16 += dzs[d_at + U(0 * c_out + 16)] * w16
-                            a0_17 += dzs[d_at + U(0 * c_out + 17)] * w17
-                            a0_18 += dzs[d_at + U(0 * c_out + 18)] * w18
-                            a0_19 += dzs[d_at + U(0 * c_out + 19)] * w19
-                            a0_20 += dzs[d_at + U(0 * c_out + 20)] * w20
-                            a0_21 += dzs[d_at + U(0 * c_out + 21)] * w21
-                            a0_22 += dzs[d_at + U(0 * c_out + 22)] * w22
-                            a0_23 += dzs[d_at + U(0 * c_out + 23)] * w23
-                            a0_24 += dzs[d_at + U(0 * c_out + 24)] * w24
-                            a0_25 += dzs[d_at + U(0 * c_out + 25)] * w25
-                            a0_26 += dzs[d_at + U(0 * c_out + 26)] * w26
-                            a0_27 += dzs[d_at + U(0 * c_out + 27)] * w27
-                            a0_28 += dzs[d_at + U(0 * c_out + 28)] * w28
-                            a0_29 += dzs[d_at + U(0 * c_out + 29)] * w29
-                            a0_30 += dzs[d_at + U(0 * c_out + 30)] * w30
-                            a0_31 += dzs[d_at + U(0 * c_out + 31)] * w31
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15 + a0_16 + a0_17 + a0_18 + a0_19 + a0_20 + a0_21 + a0_22 + a0_23 + a0_24 + a0_25 + a0_26 + a0_27 + a0_28 + a0_29 + a0_30 + a0_31
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
+            col0 = 0
+            while col0 < width:
+                if col0 >= col_lo and col0 + 2 <= col_hi:
+                    for ci in range(c_in):
+                        t0 = zero
+                        t1 = zero
+                        for jb_ in range(0, c_out, 32):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            a0_16 = zero
+                            a0_17 = zero
+                            a0_18 = zero
+                            a0_19 = zero
+                            a0_20 = zero
+                            a0_21 = zero
+                            a0_22 = zero
+                            a0_23 = zero
+                            a0_24 = zero
+                            a0_25 = zero
+                            a0_26 = zero
+                            a0_27 = zero
+                            a0_28 = zero
+                            a0_29 = zero
+                            a0_30 = zero
+                            a0_31 = zero
+                            a1_0 = zero
+                            a1_1 = zero
+                            a1_2 = zero
+                            a1_3 = zero
+                            a1_4 = zero
+                            a1_5 = zero
+                            a1_6 = zero
+                            a1_7 = zero
+                            a1_8 = zero
+                            a1_9 = zero
+                            a1_10 = zero
+                            a1_11 = zero
+                            a1_12 = zero
+                            a1_13 = zero
+                            a1_14 = zero
+                            a1_15 = zero
+                            a1_16 = zero
+                            a1_17 = zero
+                            a1_18 = zero
+                            a1_19 = zero
+                            a1_20 = zero
+                            a1_21 = zero
+                            a1_22 = zero
+                            a1_23 = zero
+                            a1_24 = zero
+                            a1_25 = zero
+                            a1_26 = zero
+                            a1_27 = zero
+                            a1_28 = zero
+                            a1_29 = zero
+                            a1_30 = zero
+                            a1_31 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                w16 = wf[w_at + U(16)]
+                                w17 = wf[w_at + U(17)]
+                                w18 = wf[w_at + U(18)]
+                                w19 = wf[w_at + U(19)]
+                                w20 = wf[w_at + U(20)]
+                                w21 = wf[w_at + U(21)]
+                                w22 = wf[w_at + U(22)]
+                                w23 = wf[w_at + U(23)]
+                                w24 = wf[w_at + U(24)]
+                                w25 = wf[w_at + U(25)]
+                                w26 = wf[w_at + U(26)]
+                                w27 = wf[w_at + U(27)]
+                                w28 = wf[w_at + U(28)]
+                                w29 = wf[w_at + U(29)]
+                                w30 = wf[w_at + U(30)]
+                                w31 = wf[w_at + U(31)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                                a0_16 += dzf[d_at + U(0 * c_out + 16)] * w16
+                                a0_17 += dzf[d_at + U(0 * c_out + 17)] * w17
+                                a0_18 += dzf[d_at + U(0 * c_out + 18)] * w18
+                                a0_19 += dzf[d_at + U(0 * c_out + 19)] * w19
+                                a0_20 += dzf[d_at + U(0 * c_out + 20)] * w20
+                                a0_21 += dzf[d_at + U(0 * c_out + 21)] * w21
+                                a0_22 += dzf[d_at + U(0 * c_out + 22)] * w22
+                                a0_23 += dzf[d_at + U(0 * c_out + 23)] * w23
+                                a0_24 += dzf[d_at + U(0 * c_out + 24)] * w24
+                                a0_25 += dzf[d_at + U(0 * c_out + 25)] * w25
+                                a0_26 += dzf[d_at + U(0 * c_out + 26)] * w26
+                                a0_27 += dzf[d_at + U(0 * c_out + 27)] * w27
+                                a0_28 += dzf[d_at + U(0 * c_out + 28)] * w28
+                                a0_29 += dzf[d_at + U(0 * c_out + 29)] * w29
+                                a0_30 += dzf[d_at + U(0 * c_out + 30)] * w30
+                                a0_31 += dzf[d_at + U(0 * c_out + 31)] * w31
+                                a1_0 += dzf[d_at + U(1 * c_out + 0)] * w0
+                                a1_1 += dzf[d_at + U(1 * c_out + 1)] * w1
+                                a1_2 += dzf[d_at + U(1 * c_out + 2)] * w2
+                                a1_3 += dzf[d_at + U(1 * c_out + 3)] * w3
+                                a1_4 += dzf[d_at + U(1 * c_out + 4)] * w4
+                                a1_5 += dzf[d_at + U(1 * c_out + 5)] * w5
+                                a1_6 += dzf[d_at + U(1 * c_out + 6)] * w6
+                                a1_7 += dzf[d_at + U(1 * c_out + 7)] * w7
+                                a1_8 += dzf[d_at + U(1 * c_out + 8)] * w8
+                                a1_9 += dzf[d_at + U(1 * c_out + 9)] * w9
+                                a1_10 += dzf[d_at + U(1 * c_out + 10)] * w10
+                                a1_11 += dzf[d_at + U(1 * c_out + 11)] * w11
+                                a1_12 += dzf[d_at + U(1 * c_out + 12)] * w12
+                                a1_13 += dzf[d_at + U(1 * c_out + 13)] * w13
+                                a1_14 += dzf[d_at + U(1 * c_out + 14)] * w14
+                                a1_15 += dzf[d_at + U(1 * c_out + 15)] * w15
+                                a1_16 += dzf[d_at + U(1 * c_out + 16)] * w16
+                                a1_17 += dzf[d_at + U(1 * c_out + 17)] * w17
+                                a1_18 += dzf[d_at + U(1 * c_out + 18)] * w18
+                                a1_19 += dzf[d_at + U(1 * c_out + 19)] * w19
+                                a1_20 += dzf[d_at + U(1 * c_out + 20)] * w20
+                                a1_21 += dzf[d_at + U(1 * c_out + 21)] * w21
+                                a1_22 += dzf[d_at + U(1 * c_out + 22)] * w22
+                                a1_23 += dzf[d_at + U(1 * c_out + 23)] * w23
+                                a1_24 += dzf[d_at + U(1 * c_out + 24)] * w24
+                                a1_25 += dzf[d_at + U(1 * c_out + 25)] * w25
+                                a1_26 += dzf[d_at + U(1 * c_out + 26)] * w26
+                                a1_27 += dzf[d_at + U(1 * c_out + 27)] * w27
+                                a1_28 += dzf[d_at + U(1 * c_out + 28)] * w28
+                                a1_29 += dzf[d_at + U(1 * c_out + 29)] * w29
+                                a1_30 += dzf[d_at + U(1 * c_out + 30)] * w30
+                                a1_31 += dzf[d_at + U(1 * c_out + 31)] * w31
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15 + a0_16 + a0_17 + a0_18 + a0_19 + a0_20 + a0_21 + a0_22 + a0_23 + a0_24 + a0_25 + a0_26 + a0_27 + a0_28 + a0_29 + a0_30 + a0_31
+                            t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15 + a1_16 + a1_17 + a1_18 + a1_19 + a1_20 + a1_21 + a1_22 + a1_23 + a1_24 + a1_25 + a1_26 + a1_27 + a1_28 + a1_29 + a1_30 + a1_31
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                        dxf[dx_at + U(1 * c_in)] = t1
+                    col0 += 2
+                else:
+                    for ci in range(c_in):
+                        t0 = zero
+                        for jb_ in range(0, c_out, 32):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            a0_16 = zero
+                            a0_17 = zero
+                            a0_18 = zero
+                            a0_19 = zero
+                            a0_20 = zero
+                            a0_21 = zero
+                            a0_22 = zero
+                            a0_23 = zero
+                            a0_24 = zero
+                            a0_25 = zero
+                            a0_26 = zero
+                            a0_27 = zero
+                            a0_28 = zero
+                            a0_29 = zero
+                            a0_30 = zero
+                            a0_31 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                w16 = wf[w_at + U(16)]
+                                w17 = wf[w_at + U(17)]
+                                w18 = wf[w_at + U(18)]
+                                w19 = wf[w_at + U(19)]
+                                w20 = wf[w_at + U(20)]
+                                w21 = wf[w_at + U(21)]
+                                w22 = wf[w_at + U(22)]
+                                w23 = wf[w_at + U(23)]
+                                w24 = wf[w_at + U(24)]
+                                w25 = wf[w_at + U(25)]
+                                w26 = wf[w_at + U(26)]
+                                w27 = wf[w_at + U(27)]
+                                w28 = wf[w_at + U(28)]
+                                w29 = wf[w_at + U(29)]
+                                w30 = wf[w_at + U(30)]
+                                w31 = wf[w_at + U(31)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                                a0_16 += dzf[d_at + U(0 * c_out + 16)] * w16
+                                a0_17 += dzf[d_at + U(0 * c_out + 17)] * w17
+                                a0_18 += dzf[d_at + U(0 * c_out + 18)] * w18
+                                a0_19 += dzf[d_at + U(0 * c_out + 19)] * w19
+                                a0_20 += dzf[d_at + U(0 * c_out + 20)] * w20
+                                a0_21 += dzf[d_at + U(0 * c_out + 21)] * w21
+                                a0_22 += dzf[d_at + U(0 * c_out + 22)] * w22
+                                a0_23 += dzf[d_at + U(0 * c_out + 23)] * w23
+                                a0_24 += dzf[d_at + U(0 * c_out + 24)] * w24
+                                a0_25 += dzf[d_at + U(0 * c_out + 25)] * w25
+                                a0_26 += dzf[d_at + U(0 * c_out + 26)] * w26
+                                a0_27 += dzf[d_at + U(0 * c_out + 27)] * w27
+                                a0_28 += dzf[d_at + U(0 * c_out + 28)] * w28
+                                a0_29 += dzf[d_at + U(0 * c_out + 29)] * w29
+                                a0_30 += dzf[d_at + U(0 * c_out + 30)] * w30
+                                a0_31 += dzf[d_at + U(0 * c_out + 31)] * w31
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15 + a0_16 + a0_17 + a0_18 + a0_19 + a0_20 + a0_21 + a0_22 + a0_23 + a0_24 + a0_25 + a0_26 + a0_27 + a0_28 + a0_29 + a0_30 + a0_31
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                    col0 += 1
     return dx
 
 
-def narrow_input_gradient_16(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
-    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+def narrow_input_gradient_16(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
 
     For few input channels: each input channel of each pixel is a dot product over the taps
-    and the output channels, summed 16 output channels at a time and then across them,
-    for 4 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
-    multiple of 16. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
-    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
-    inside it.
+    and the output channels, summed 16 output channels at a time and then across them.
+    ``C_out`` is a multiple of 16; taps that reach outside ``dz`` add nothing. Columns
+    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there 4 pixels of a
+    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:
+    a padded copy of a large image's output gradient would be as large as the image.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
@@ -2284,247 +2289,252 @@ def narrow_input_gradient_16(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
     dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
-        for h in range(out_h):
-            at = (n * out_h + h) * out_w * c_out
-            to = ((h + top) * pad_w + left) * c_out
-            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
         for h in range(height):
-            for block in range(width // 4):
-                col0 = block * 4
-                for ci in range(c_in):
-                    t0 = zero
-                    t1 = zero
-                    t2 = zero
-                    t3 = zero
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        a1_0 = zero
-                        a1_1 = zero
-                        a1_2 = zero
-                        a1_3 = zero
-                        a1_4 = zero
-                        a1_5 = zero
-                        a1_6 = zero
-                        a1_7 = zero
-                        a1_8 = zero
-                        a1_9 = zero
-                        a1_10 = zero
-                        a1_11 = zero
-                        a1_12 = zero
-                        a1_13 = zero
-                        a1_14 = zero
-                        a1_15 = zero
-                        a2_0 = zero
-                        a2_1 = zero
-                        a2_2 = zero
-                        a2_3 = zero
-                        a2_4 = zero
-                        a2_5 = zero
-                        a2_6 = zero
-                        a2_7 = zero
-                        a2_8 = zero
-                        a2_9 = zero
-                        a2_10 = zero
-                        a2_11 = zero
-                        a2_12 = zero
-                        a2_13 = zero
-                        a2_14 = zero
-                        a2_15 = zero
-                        a3_0 = zero
-                        a3_1 = zero
-                        a3_2 = zero
-                        a3_3 = zero
-                        a3_4 = zero
-                        a3_5 = zero
-                        a3_6 = zero
-                        a3_7 = zero
-                        a3_8 = zero
-                        a3_9 = zero
-                        a3_10 = zero
-                        a3_11 = zero
-                        a3_12 = zero
-                        a3_13 = zero
-                        a3_14 = zero
-                        a3_15 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
-                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
-                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
-                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
-                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
-                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
-                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
-                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
-                            a1_8 += dzs[d_at + U(1 * c_out + 8)] * w8
-                            a1_9 += dzs[d_at + U(1 * c_out + 9)] * w9
-                            a1_10 += dzs[d_at + U(1 * c_out + 10)] * w10
-                            a1_11 += dzs[d_at + U(1 * c_out + 11)] * w11
-                            a1_12 += dzs[d_at + U(1 * c_out + 12)] * w12
-                            a1_13 += dzs[d_at + U(1 * c_out + 13)] * w13
-                            a1_14 += dzs[d_at + U(1 * c_out + 14)] * w14
-                            a1_15 += dzs[d_at + U(1 * c_out + 15)] * w15
-                            a2_0 += dzs[d_at + U(2 * c_out + 0)] * w0
-                            a2_1 += dzs[d_at + U(2 * c_out + 1)] * w1
-                            a2_2 += dzs[d_at + U(2 * c_out + 2)] * w2
-                            a2_3 += dzs[d_at + U(2 * c_out + 3)] * w3
-                            a2_4 += dzs[d_at + U(2 * c_out + 4)] * w4
-                            a2_5 += dzs[d_at + U(2 * c_out + 5)] * w5
-                            a2_6 += dzs[d_at + U(2 * c_out + 6)] * w6
-                            a2_7 += dzs[d_at + U(2 * c_out + 7)] * w7
-                            a2_8 += dzs[d_at + U(2 * c_out + 8)] * w8
-                            a2_9 += dzs[d_at + U(2 * c_out + 9)] * w9
-                            a2_10 += dzs[d_at + U(2 * c_out + 10)] * w10
-                            a2_11 += dzs[d_at + U(2 * c_out + 11)] * w11
-                            a2_12 += dzs[d_at + U(2 * c_out + 12)] * w12
-                            a2_13 += dzs[d_at + U(2 * c_out + 13)] * w13
-                            a2_14 += dzs[d_at + U(2 * c_out + 14)] * w14
-                            a2_15 += dzs[d_at + U(2 * c_out + 15)] * w15
-                            a3_0 += dzs[d_at + U(3 * c_out + 0)] * w0
-                            a3_1 += dzs[d_at + U(3 * c_out + 1)] * w1
-                            a3_2 += dzs[d_at + U(3 * c_out + 2)] * w2
-                            a3_3 += dzs[d_at + U(3 * c_out + 3)] * w3
-                            a3_4 += dzs[d_at + U(3 * c_out + 4)] * w4
-                            a3_5 += dzs[d_at + U(3 * c_out + 5)] * w5
-                            a3_6 += dzs[d_at + U(3 * c_out + 6)] * w6
-                            a3_7 += dzs[d_at + U(3 * c_out + 7)] * w7
-                            a3_8 += dzs[d_at + U(3 * c_out + 8)] * w8
-                            a3_9 += dzs[d_at + U(3 * c_out + 9)] * w9
-                            a3_10 += dzs[d_at + U(3 * c_out + 10)] * w10
-                            a3_11 += dzs[d_at + U(3 * c_out + 11)] * w11
-                            a3_12 += dzs[d_at + U(3 * c_out + 12)] * w12
-                            a3_13 += dzs[d_at + U(3 * c_out + 13)] * w13
-                            a3_14 += dzs[d_at + U(3 * c_out + 14)] * w14
-                            a3_15 += dzs[d_at + U(3 * c_out + 15)] * w15
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
-                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15
-                        t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7 + a2_8 + a2_9 + a2_10 + a2_11 + a2_12 + a2_13 + a2_14 + a2_15
-                        t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7 + a3_8 + a3_9 + a3_10 + a3_11 + a3_12 + a3_13 + a3_14 + a3_15
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
-                    dxf[dx_at + U(1 * c_in)] = t1
-                    dxf[dx_at + U(2 * c_in)] = t2
-                    dxf[dx_at + U(3 * c_in)] = t3
-            for col0 in range(width - width % 4, width):
-                for ci in range(c_in):
-                    t0 = zero
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
+            col0 = 0
+            while col0 < width:
+                if col0 >= col_lo and col0 + 4 <= col_hi:
+                    for ci in range(c_in):
+                        t0 = zero
+                        t1 = zero
+                        t2 = zero
+                        t3 = zero
+                        for jb_ in range(0, c_out, 16):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            a1_0 = zero
+                            a1_1 = zero
+                            a1_2 = zero
+                            a1_3 = zero
+                            a1_4 = zero
+                            a1_5 = zero
+                            a1_6 = zero
+                            a1_7 = zero
+                            a1_8 = zero
+                            a1_9 = zero
+                            a1_10 = zero
+                            a1_11 = zero
+                            a1_12 = zero
+                            a1_13 = zero
+                            a1_14 = zero
+                            a1_15 = zero
+                            a2_0 = zero
+                            a2_1 = zero
+                            a2_2 = zero
+                            a2_3 = zero
+                            a2_4 = zero
+                            a2_5 = zero
+                            a2_6 = zero
+                            a2_7 = zero
+                            a2_8 = zero
+                            a2_9 = zero
+                            a2_10 = zero
+                            a2_11 = zero
+                            a2_12 = zero
+                            a2_13 = zero
+                            a2_14 = zero
+                            a2_15 = zero
+                            a3_0 = zero
+                            a3_1 = zero
+                            a3_2 = zero
+                            a3_3 = zero
+                            a3_4 = zero
+                            a3_5 = zero
+                            a3_6 = zero
+                            a3_7 = zero
+                            a3_8 = zero
+                            a3_9 = zero
+                            a3_10 = zero
+                            a3_11 = zero
+                            a3_12 = zero
+                            a3_13 = zero
+                            a3_14 = zero
+                            a3_15 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                                a1_0 += dzf[d_at + U(1 * c_out + 0)] * w0
+                                a1_1 += dzf[d_at + U(1 * c_out + 1)] * w1
+                                a1_2 += dzf[d_at + U(1 * c_out + 2)] * w2
+                                a1_3 += dzf[d_at + U(1 * c_out + 3)] * w3
+                                a1_4 += dzf[d_at + U(1 * c_out + 4)] * w4
+                                a1_5 += dzf[d_at + U(1 * c_out + 5)] * w5
+                                a1_6 += dzf[d_at + U(1 * c_out + 6)] * w6
+                                a1_7 += dzf[d_at + U(1 * c_out + 7)] * w7
+                                a1_8 += dzf[d_at + U(1 * c_out + 8)] * w8
+                                a1_9 += dzf[d_at + U(1 * c_out + 9)] * w9
+                                a1_10 += dzf[d_at + U(1 * c_out + 10)] * w10
+                                a1_11 += dzf[d_at + U(1 * c_out + 11)] * w11
+                                a1_12 += dzf[d_at + U(1 * c_out + 12)] * w12
+                                a1_13 += dzf[d_at + U(1 * c_out + 13)] * w13
+                                a1_14 += dzf[d_at + U(1 * c_out + 14)] * w14
+                                a1_15 += dzf[d_at + U(1 * c_out + 15)] * w15
+                                a2_0 += dzf[d_at + U(2 * c_out + 0)] * w0
+                                a2_1 += dzf[d_at + U(2 * c_out + 1)] * w1
+                                a2_2 += dzf[d_at + U(2 * c_out + 2)] * w2
+                                a2_3 += dzf[d_at + U(2 * c_out + 3)] * w3
+                                a2_4 += dzf[d_at + U(2 * c_out + 4)] * w4
+                                a2_5 += dzf[d_at + U(2 * c_out + 5)] * w5
+                                a2_6 += dzf[d_at + U(2 * c_out + 6)] * w6
+                                a2_7 += dzf[d_at + U(2 * c_out + 7)] * w7
+                                a2_8 += dzf[d_at + U(2 * c_out + 8)] * w8
+                                a2_9 += dzf[d_at + U(2 * c_out + 9)] * w9
+                                a2_10 += dzf[d_at + U(2 * c_out + 10)] * w10
+                                a2_11 += dzf[d_at + U(2 * c_out + 11)] * w11
+                                a2_12 += dzf[d_at + U(2 * c_out + 12)] * w12
+                                a2_13 += dzf[d_at + U(2 * c_out + 13)] * w13
+                                a2_14 += dzf[d_at + U(2 * c_out + 14)] * w14
+                                a2_15 += dzf[d_at + U(2 * c_out + 15)] * w15
+                                a3_0 += dzf[d_at + U(3 * c_out + 0)] * w0
+                                a3_1 += dzf[d_at + U(3 * c_out + 1)] * w1
+                                a3_2 += dzf[d_at + U(3 * c_out + 2)] * w2
+                                a3_3 += dzf[d_at + U(3 * c_out + 3)] * w3
+                                a3_4 += dzf[d_at + U(3 * c_out + 4)] * w4
+                                a3_5 += dzf[d_at + U(3 * c_out + 5)] * w5
+                                a3_6 += dzf[d_at + U(3 * c_out + 6)] * w6
+                                a3_7 += dzf[d_at + U(3 * c_out + 7)] * w7
+                                a3_8 += dzf[d_at + U(3 * c_out + 8)] * w8
+                                a3_9 += dzf[d_at + U(3 * c_out + 9)] * w9
+                                a3_10 += dzf[d_at + U(3 * c_out + 10)] * w10
+                                a3_11 += dzf[d_at + U(3 * c_out + 11)] * w11
+                                a3_12 += dzf[d_at + U(3 * c_out + 12)] * w12
+                                a3_13 += dzf[d_at + U(3 * c_out + 13)] * w13
+                                a3_14 += dzf[d_at + U(3 * c_out + 14)] * w14
+                                a3_15 += dzf[d_at + U(3 * c_out + 15)] * w15
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                            t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15
+                            t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7 + a2_8 + a2_9 + a2_10 + a2_11 + a2_12 + a2_13 + a2_14 + a2_15
+                            t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7 + a3_8 + a3_9 + a3_10 + a3_11 + a3_12 + a3_13 + a3_14 + a3_15
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                        dxf[dx_at + U(1 * c_in)] = t1
+                        dxf[dx_at + U(2 * c_in)] = t2
+                        dxf[dx_at + U(3 * c_in)] = t3
+                    col0 += 4
+                else:
+                    for ci in range(c_in):
+                        t0 = zero
+                        for jb_ in range(0, c_out, 16):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                    col0 += 1
     return dx
 
 
-def narrow_input_gradient_8(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
-    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+def narrow_input_gradient_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
 
     For few input channels: each input channel of each pixel is a dot product over the taps
-    and the output channels, summed 8 output channels at a time and then across them,
-    for 4 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
-    multiple of 8. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
-    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
-    inside it.
+    and the output channels, summed 8 output channels at a time and then across them.
+    ``C_out`` is a multiple of 8; taps that reach outside ``dz`` add nothing. Columns
+    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there 4 pixels of a
+    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:
+    a padded copy of a large image's output gradient would be as large as the image.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
@@ -2532,139 +2542,144 @@ def narrow_input_gradient_8(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
     dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
-        for h in range(out_h):
-            at = (n * out_h + h) * out_w * c_out
-            to = ((h + top) * pad_w + left) * c_out
-            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
         for h in range(height):
-            for block in range(width // 4):
-                col0 = block * 4
-                for ci in range(c_in):
-                    t0 = zero
-                    t1 = zero
-                    t2 = zero
-                    t3 = zero
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a1_0 = zero
-                        a1_1 = zero
-                        a1_2 = zero
-                        a1_3 = zero
-                        a1_4 = zero
-                        a1_5 = zero
-                        a1_6 = zero
-                        a1_7 = zero
-                        a2_0 = zero
-                        a2_1 = zero
-                        a2_2 = zero
-                        a2_3 = zero
-                        a2_4 = zero
-                        a2_5 = zero
-                        a2_6 = zero
-                        a2_7 = zero
-                        a3_0 = zero
-                        a3_1 = zero
-                        a3_2 = zero
-                        a3_3 = zero
-                        a3_4 = zero
-                        a3_5 = zero
-                        a3_6 = zero
-                        a3_7 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
-                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
-                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
-                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
-                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
-                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
-                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
-                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
-                            a2_0 += dzs[d_at + U(2 * c_out + 0)] * w0
-                            a2_1 += dzs[d_at + U(2 * c_out + 1)] * w1
-                            a2_2 += dzs[d_at + U(2 * c_out + 2)] * w2
-                            a2_3 += dzs[d_at + U(2 * c_out + 3)] * w3
-                            a2_4 += dzs[d_at + U(2 * c_out + 4)] * w4
-                            a2_5 += dzs[d_at + U(2 * c_out + 5)] * w5
-                            a2_6 += dzs[d_at + U(2 * c_out + 6)] * w6
-                            a2_7 += dzs[d_at + U(2 * c_out + 7)] * w7
-                            a3_0 += dzs[d_at + U(3 * c_out + 0)] * w0
-                            a3_1 += dzs[d_at + U(3 * c_out + 1)] * w1
-                            a3_2 += dzs[d_at + U(3 * c_out + 2)] * w2
-                            a3_3 += dzs[d_at + U(3 * c_out + 3)] * w3
-                            a3_4 += dzs[d_at + U(3 * c_out + 4)] * w4
-                            a3_5 += dzs[d_at + U(3 * c_out + 5)] * w5
-                            a3_6 += dzs[d_at + U(3 * c_out + 6)] * w6
-                            a3_7 += dzs[d_at + U(3 * c_out + 7)] * w7
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
-                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7
-                        t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7
-                        t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
-                    dxf[dx_at + U(1 * c_in)] = t1
-                    dxf[dx_at + U(2 * c_in)] = t2
-                    dxf[dx_at + U(3 * c_in)] = t3
-            for col0 in range(width - width % 4, width):
-                for ci in range(c_in):
-                    t0 = zero
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
+            col0 = 0
+            while col0 < width:
+                if col0 >= col_lo and col0 + 4 <= col_hi:
+                    for ci in range(c_in):
+                        t0 = zero
+                        t1 = zero
+                        t2 = zero
+                        t3 = zero
+                        for jb_ in range(0, c_out, 8):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a1_0 = zero
+                            a1_1 = zero
+                            a1_2 = zero
+                            a1_3 = zero
+                            a1_4 = zero
+                            a1_5 = zero
+                            a1_6 = zero
+                            a1_7 = zero
+                            a2_0 = zero
+                            a2_1 = zero
+                            a2_2 = zero
+                            a2_3 = zero
+                            a2_4 = zero
+                            a2_5 = zero
+                            a2_6 = zero
+                            a2_7 = zero
+                            a3_0 = zero
+                            a3_1 = zero
+                            a3_2 = zero
+                            a3_3 = zero
+                            a3_4 = zero
+                            a3_5 = zero
+                            a3_6 = zero
+                            a3_7 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a1_0 += dzf[d_at + U(1 * c_out + 0)] * w0
+                                a1_1 += dzf[d_at + U(1 * c_out + 1)] * w1
+                                a1_2 += dzf[d_at + U(1 * c_out + 2)] * w2
+                                a1_3 += dzf[d_at + U(1 * c_out + 3)] * w3
+                                a1_4 += dzf[d_at + U(1 * c_out + 4)] * w4
+                                a1_5 += dzf[d_at + U(1 * c_out + 5)] * w5
+                                a1_6 += dzf[d_at + U(1 * c_out + 6)] * w6
+                                a1_7 += dzf[d_at + U(1 * c_out + 7)] * w7
+                                a2_0 += dzf[d_at + U(2 * c_out + 0)] * w0
+                                a2_1 += dzf[d_at + U(2 * c_out + 1)] * w1
+                                a2_2 += dzf[d_at + U(2 * c_out + 2)] * w2
+                                a2_3 += dzf[d_at + U(2 * c_out + 3)] * w3
+                                a2_4 += dzf[d_at + U(2 * c_out + 4)] * w4
+                                a2_5 += dzf[d_at + U(2 * c_out + 5)] * w5
+                                a2_6 += dzf[d_at + U(2 * c_out + 6)] * w6
+                                a2_7 += dzf[d_at + U(2 * c_out + 7)] * w7
+                                a3_0 += dzf[d_at + U(3 * c_out + 0)] * w0
+                                a3_1 += dzf[d_at + U(3 * c_out + 1)] * w1
+                                a3_2 += dzf[d_at + U(3 * c_out + 2)] * w2
+                                a3_3 += dzf[d_at + U(3 * c_out + 3)] * w3
+                                a3_4 += dzf[d_at + U(3 * c_out + 4)] * w4
+                                a3_5 += dzf[d_at + U(3 * c_out + 5)] * w5
+                                a3_6 += dzf[d_at + U(3 * c_out + 6)] * w6
+                                a3_7 += dzf[d_at + U(3 * c_out + 7)] * w7
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                            t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7
+                            t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7
+                            t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                        dxf[dx_at + U(1 * c_in)] = t1
+                        dxf[dx_at + U(2 * c_in)] = t2
+                        dxf[dx_at + U(3 * c_in)] = t3
+                    col0 += 4
+                else:
+                    for ci in range(c_in):
+                        t0 = zero
+                        for jb_ in range(0, c_out, 8):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                    col0 += 1
     return dx
 
 
@@ -3958,15 +3973,15 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
     return dw
 
 
-def narrow_input_gradient_f64_16(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
-    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+def narrow_input_gradient_f64_16(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
 
     For few input channels: each input channel of each pixel is a dot product over the taps
-    and the output channels, summed 16 output channels at a time and then across them,
-    for 2 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
-    multiple of 16. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
-    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
-    inside it.
+    and the output channels, summed 16 output channels at a time and then across them.
+    ``C_out`` is a multiple of 16; taps that reach outside ``dz`` add nothing. Columns
+    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there 2 pixels of a
+    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:
+    a padded copy of a large image's output gradient would be as large as the image.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
@@ -3974,177 +3989,182 @@ def narrow_input_gradient_f64_16(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
     dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
-        for h in range(out_h):
-            at = (n * out_h + h) * out_w * c_out
-            to = ((h + top) * pad_w + left) * c_out
-            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
         for h in range(height):
-            for block in range(width // 2):
-                col0 = block * 2
-                for ci in range(c_in):
-                    t0 = zero
-                    t1 = zero
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        a1_0 = zero
-                        a1_1 = zero
-                        a1_2 = zero
-                        a1_3 = zero
-                        a1_4 = zero
-                        a1_5 = zero
-                        a1_6 = zero
-                        a1_7 = zero
-                        a1_8 = zero
-                        a1_9 = zero
-                        a1_10 = zero
-                        a1_11 = zero
-                        a1_12 = zero
-                        a1_13 = zero
-                        a1_14 = zero
-                        a1_15 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
-                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
-                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
-                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
-                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
-                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
-                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
-                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
-                            a1_8 += dzs[d_at + U(1 * c_out + 8)] * w8
-                            a1_9 += dzs[d_at + U(1 * c_out + 9)] * w9
-                            a1_10 += dzs[d_at + U(1 * c_out + 10)] * w10
-                            a1_11 += dzs[d_at + U(1 * c_out + 11)] * w11
-                            a1_12 += dzs[d_at + U(1 * c_out + 12)] * w12
-                            a1_13 += dzs[d_at + U(1 * c_out + 13)] * w13
-                            a1_14 += dzs[d_at + U(1 * c_out + 14)] * w14
-                            a1_15 += dzs[d_at + U(1 * c_out + 15)] * w15
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
-                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
-                    dxf[dx_at + U(1 * c_in)] = t1
-            for col0 in range(width - width % 2, width):
-                for ci in range(c_in):
-                    t0 = zero
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a0_8 = zero
-                        a0_9 = zero
-                        a0_10 = zero
-                        a0_11 = zero
-                        a0_12 = zero
-                        a0_13 = zero
-                        a0_14 = zero
-                        a0_15 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            w8 = wf[w_at + U(8)]
-                            w9 = wf[w_at + U(9)]
-                            w10 = wf[w_at + U(10)]
-                            w11 = wf[w_at + U(11)]
-                            w12 = wf[w_at + U(12)]
-                            w13 = wf[w_at + U(13)]
-                            w14 = wf[w_at + U(14)]
-                            w15 = wf[w_at + U(15)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a0_8 += dzs[d_at + U(0 * c_out + 8)] * w8
-                            a0_9 += dzs[d_at + U(0 * c_out + 9)] * w9
-                            a0_10 += dzs[d_at + U(0 * c_out + 10)] * w10
-                            a0_11 += dzs[d_at + U(0 * c_out + 11)] * w11
-                            a0_12 += dzs[d_at + U(0 * c_out + 12)] * w12
-                            a0_13 += dzs[d_at + U(0 * c_out + 13)] * w13
-                            a0_14 += dzs[d_at + U(0 * c_out + 14)] * w14
-                            a0_15 += dzs[d_at + U(0 * c_out + 15)] * w15
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
+            col0 = 0
+            while col0 < width:
+                if col0 >= col_lo and col0 + 2 <= col_hi:
+                    for ci in range(c_in):
+                        t0 = zero
+                        t1 = zero
+                        for jb_ in range(0, c_out, 16):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            a1_0 = zero
+                            a1_1 = zero
+                            a1_2 = zero
+                            a1_3 = zero
+                            a1_4 = zero
+                            a1_5 = zero
+                            a1_6 = zero
+                            a1_7 = zero
+                            a1_8 = zero
+                            a1_9 = zero
+                            a1_10 = zero
+                            a1_11 = zero
+                            a1_12 = zero
+                            a1_13 = zero
+                            a1_14 = zero
+                            a1_15 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                                a1_0 += dzf[d_at + U(1 * c_out + 0)] * w0
+                                a1_1 += dzf[d_at + U(1 * c_out + 1)] * w1
+                                a1_2 += dzf[d_at + U(1 * c_out + 2)] * w2
+                                a1_3 += dzf[d_at + U(1 * c_out + 3)] * w3
+                                a1_4 += dzf[d_at + U(1 * c_out + 4)] * w4
+                                a1_5 += dzf[d_at + U(1 * c_out + 5)] * w5
+                                a1_6 += dzf[d_at + U(1 * c_out + 6)] * w6
+                                a1_7 += dzf[d_at + U(1 * c_out + 7)] * w7
+                                a1_8 += dzf[d_at + U(1 * c_out + 8)] * w8
+                                a1_9 += dzf[d_at + U(1 * c_out + 9)] * w9
+                                a1_10 += dzf[d_at + U(1 * c_out + 10)] * w10
+                                a1_11 += dzf[d_at + U(1 * c_out + 11)] * w11
+                                a1_12 += dzf[d_at + U(1 * c_out + 12)] * w12
+                                a1_13 += dzf[d_at + U(1 * c_out + 13)] * w13
+                                a1_14 += dzf[d_at + U(1 * c_out + 14)] * w14
+                                a1_15 += dzf[d_at + U(1 * c_out + 15)] * w15
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                            t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7 + a1_8 + a1_9 + a1_10 + a1_11 + a1_12 + a1_13 + a1_14 + a1_15
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                        dxf[dx_at + U(1 * c_in)] = t1
+                    col0 += 2
+                else:
+                    for ci in range(c_in):
+                        t0 = zero
+                        for jb_ in range(0, c_out, 16):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a0_8 = zero
+                            a0_9 = zero
+                            a0_10 = zero
+                            a0_11 = zero
+                            a0_12 = zero
+                            a0_13 = zero
+                            a0_14 = zero
+                            a0_15 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                w8 = wf[w_at + U(8)]
+                                w9 = wf[w_at + U(9)]
+                                w10 = wf[w_at + U(10)]
+                                w11 = wf[w_at + U(11)]
+                                w12 = wf[w_at + U(12)]
+                                w13 = wf[w_at + U(13)]
+                                w14 = wf[w_at + U(14)]
+                                w15 = wf[w_at + U(15)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a0_8 += dzf[d_at + U(0 * c_out + 8)] * w8
+                                a0_9 += dzf[d_at + U(0 * c_out + 9)] * w9
+                                a0_10 += dzf[d_at + U(0 * c_out + 10)] * w10
+                                a0_11 += dzf[d_at + U(0 * c_out + 11)] * w11
+                                a0_12 += dzf[d_at + U(0 * c_out + 12)] * w12
+                                a0_13 += dzf[d_at + U(0 * c_out + 13)] * w13
+                                a0_14 += dzf[d_at + U(0 * c_out + 14)] * w14
+                                a0_15 += dzf[d_at + U(0 * c_out + 15)] * w15
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7 + a0_8 + a0_9 + a0_10 + a0_11 + a0_12 + a0_13 + a0_14 + a0_15
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                    col0 += 1
     return dx
 
 
-def narrow_input_gradient_f64_8(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
-    """Gradient with respect to the input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
+def narrow_input_gradient_f64_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.
 
     For few input channels: each input channel of each pixel is a dot product over the taps
-    and the output channels, summed 8 output channels at a time and then across them,
-    for 4 pixels of a row at once (the pixels left over one at a time). ``C_out`` is a
-    multiple of 8. Each sample of ``dz`` is copied into ``dzs`` (zeros, ``pad_w`` pixels
-    wide) with ``top`` rows above and ``left`` columns before it, so that every tap reads
-    inside it.
+    and the output channels, summed 8 output channels at a time and then across them.
+    ``C_out`` is a multiple of 8; taps that reach outside ``dz`` add nothing. Columns
+    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there 4 pixels of a
+    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:
+    a padded copy of a large image's output gradient would be as large as the image.
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]
@@ -4152,137 +4172,142 @@ def narrow_input_gradient_f64_8(dz, dzs, w, dx, dy_k, dx_k, top, left, pad_w):
     dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
-        for h in range(out_h):
-            at = (n * out_h + h) * out_w * c_out
-            to = ((h + top) * pad_w + left) * c_out
-            dzs[to : to + out_w * c_out] = dzf[at : at + out_w * c_out]
         for h in range(height):
-            for block in range(width // 4):
-                col0 = block * 4
-                for ci in range(c_in):
-                    t0 = zero
-                    t1 = zero
-                    t2 = zero
-                    t3 = zero
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        a1_0 = zero
-                        a1_1 = zero
-                        a1_2 = zero
-                        a1_3 = zero
-                        a1_4 = zero
-                        a1_5 = zero
-                        a1_6 = zero
-                        a1_7 = zero
-                        a2_0 = zero
-                        a2_1 = zero
-                        a2_2 = zero
-                        a2_3 = zero
-                        a2_4 = zero
-                        a2_5 = zero
-                        a2_6 = zero
-                        a2_7 = zero
-                        a3_0 = zero
-                        a3_1 = zero
-                        a3_2 = zero
-                        a3_3 = zero
-                        a3_4 = zero
-                        a3_5 = zero
-                        a3_6 = zero
-                        a3_7 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                            a1_0 += dzs[d_at + U(1 * c_out + 0)] * w0
-                            a1_1 += dzs[d_at + U(1 * c_out + 1)] * w1
-                            a1_2 += dzs[d_at + U(1 * c_out + 2)] * w2
-                            a1_3 += dzs[d_at + U(1 * c_out + 3)] * w3
-                            a1_4 += dzs[d_at + U(1 * c_out + 4)] * w4
-                            a1_5 += dzs[d_at + U(1 * c_out + 5)] * w5
-                            a1_6 += dzs[d_at + U(1 * c_out + 6)] * w6
-                            a1_7 += dzs[d_at + U(1 * c_out + 7)] * w7
-                            a2_0 += dzs[d_at + U(2 * c_out + 0)] * w0
-                            a2_1 += dzs[d_at + U(2 * c_out + 1)] * w1
-                            a2_2 += dzs[d_at + U(2 * c_out + 2)] * w2
-                            a2_3 += dzs[d_at + U(2 * c_out + 3)] * w3
-                            a2_4 += dzs[d_at + U(2 * c_out + 4)] * w4
-                            a2_5 += dzs[d_at + U(2 * c_out + 5)] * w5
-                            a2_6 += dzs[d_at + U(2 * c_out + 6)] * w6
-                            a2_7 += dzs[d_at + U(2 * c_out + 7)] * w7
-                            a3_0 += dzs[d_at + U(3 * c_out + 0)] * w0
-                            a3_1 += dzs[d_at + U(3 * c_out + 1)] * w1
-                            a3_2 += dzs[d_at + U(3 * c_out + 2)] * w2
-                            a3_3 += dzs[d_at + U(3 * c_out + 3)] * w3
-                            a3_4 += dzs[d_at + U(3 * c_out + 4)] * w4
-                            a3_5 += dzs[d_at + U(3 * c_out + 5)] * w5
-                            a3_6 += dzs[d_at + U(3 * c_out + 6)] * w6
-                            a3_7 += dzs[d_at + U(3 * c_out + 7)] * w7
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
-                        t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7
-                        t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7
-                        t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
-                    dxf[dx_at + U(1 * c_in)] = t1
-                    dxf[dx_at + U(2 * c_in)] = t2
-                    dxf[dx_at + U(3 * c_in)] = t3
-            for col0 in range(width - width % 4, width):
-                for ci in range(c_in):
-                    t0 = zero
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = zero
-                        a0_1 = zero
-                        a0_2 = zero
-                        a0_3 = zero
-                        a0_4 = zero
-                        a0_5 = zero
-                        a0_6 = zero
-                        a0_7 = zero
-                        for k in range(n_taps):
-                            d_at = U(((h + dy_k[k]) * pad_w + col0 + dx_k[k]) * c_out) + jb
-                            w_at = U((k * c_in + ci) * c_out) + jb
-                            w0 = wf[w_at + U(0)]
-                            w1 = wf[w_at + U(1)]
-                            w2 = wf[w_at + U(2)]
-                            w3 = wf[w_at + U(3)]
-                            w4 = wf[w_at + U(4)]
-                            w5 = wf[w_at + U(5)]
-                            w6 = wf[w_at + U(6)]
-                            w7 = wf[w_at + U(7)]
-                            a0_0 += dzs[d_at + U(0 * c_out + 0)] * w0
-                            a0_1 += dzs[d_at + U(0 * c_out + 1)] * w1
-                            a0_2 += dzs[d_at + U(0 * c_out + 2)] * w2
-                            a0_3 += dzs[d_at + U(0 * c_out + 3)] * w3
-                            a0_4 += dzs[d_at + U(0 * c_out + 4)] * w4
-                            a0_5 += dzs[d_at + U(0 * c_out + 5)] * w5
-                            a0_6 += dzs[d_at + U(0 * c_out + 6)] * w6
-                            a0_7 += dzs[d_at + U(0 * c_out + 7)] * w7
-                        t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
-                    dx_at = U(((n * height + h) * width + col0) * c_in + ci)
-                    dxf[dx_at + U(0 * c_in)] = t0
+            col0 = 0
+            while col0 < width:
+                if col0 >= col_lo and col0 + 4 <= col_hi:
+                    for ci in range(c_in):
+                        t0 = zero
+                        t1 = zero
+                        t2 = zero
+                        t3 = zero
+                        for jb_ in range(0, c_out, 8):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            a1_0 = zero
+                            a1_1 = zero
+                            a1_2 = zero
+                            a1_3 = zero
+                            a1_4 = zero
+                            a1_5 = zero
+                            a1_6 = zero
+                            a1_7 = zero
+                            a2_0 = zero
+                            a2_1 = zero
+                            a2_2 = zero
+                            a2_3 = zero
+                            a2_4 = zero
+                            a2_5 = zero
+                            a2_6 = zero
+                            a2_7 = zero
+                            a3_0 = zero
+                            a3_1 = zero
+                            a3_2 = zero
+                            a3_3 = zero
+                            a3_4 = zero
+                            a3_5 = zero
+                            a3_6 = zero
+                            a3_7 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                                a1_0 += dzf[d_at + U(1 * c_out + 0)] * w0
+                                a1_1 += dzf[d_at + U(1 * c_out + 1)] * w1
+                                a1_2 += dzf[d_at + U(1 * c_out + 2)] * w2
+                                a1_3 += dzf[d_at + U(1 * c_out + 3)] * w3
+                                a1_4 += dzf[d_at + U(1 * c_out + 4)] * w4
+                                a1_5 += dzf[d_at + U(1 * c_out + 5)] * w5
+                                a1_6 += dzf[d_at + U(1 * c_out + 6)] * w6
+                                a1_7 += dzf[d_at + U(1 * c_out + 7)] * w7
+                                a2_0 += dzf[d_at + U(2 * c_out + 0)] * w0
+                                a2_1 += dzf[d_at + U(2 * c_out + 1)] * w1
+                                a2_2 += dzf[d_at + U(2 * c_out + 2)] * w2
+                                a2_3 += dzf[d_at + U(2 * c_out + 3)] * w3
+                                a2_4 += dzf[d_at + U(2 * c_out + 4)] * w4
+                                a2_5 += dzf[d_at + U(2 * c_out + 5)] * w5
+                                a2_6 += dzf[d_at + U(2 * c_out + 6)] * w6
+                                a2_7 += dzf[d_at + U(2 * c_out + 7)] * w7
+                                a3_0 += dzf[d_at + U(3 * c_out + 0)] * w0
+                                a3_1 += dzf[d_at + U(3 * c_out + 1)] * w1
+                                a3_2 += dzf[d_at + U(3 * c_out + 2)] * w2
+                                a3_3 += dzf[d_at + U(3 * c_out + 3)] * w3
+                                a3_4 += dzf[d_at + U(3 * c_out + 4)] * w4
+                                a3_5 += dzf[d_at + U(3 * c_out + 5)] * w5
+                                a3_6 += dzf[d_at + U(3 * c_out + 6)] * w6
+                                a3_7 += dzf[d_at + U(3 * c_out + 7)] * w7
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                            t1 += a1_0 + a1_1 + a1_2 + a1_3 + a1_4 + a1_5 + a1_6 + a1_7
+                            t2 += a2_0 + a2_1 + a2_2 + a2_3 + a2_4 + a2_5 + a2_6 + a2_7
+                            t3 += a3_0 + a3_1 + a3_2 + a3_3 + a3_4 + a3_5 + a3_6 + a3_7
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                        dxf[dx_at + U(1 * c_in)] = t1
+                        dxf[dx_at + U(2 * c_in)] = t2
+                        dxf[dx_at + U(3 * c_in)] = t3
+                    col0 += 4
+                else:
+                    for ci in range(c_in):
+                        t0 = zero
+                        for jb_ in range(0, c_out, 8):
+                            jb = U(jb_)
+                            a0_0 = zero
+                            a0_1 = zero
+                            a0_2 = zero
+                            a0_3 = zero
+                            a0_4 = zero
+                            a0_5 = zero
+                            a0_6 = zero
+                            a0_7 = zero
+                            for k in range(n_taps):
+                                oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]
+                                if oh < 0 or oh >= out_h or ow < 0 or ow >= out_w:
+                                    continue
+                                d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
+                                w_at = U((k * c_in + ci) * c_out) + jb
+                                w0 = wf[w_at + U(0)]
+                                w1 = wf[w_at + U(1)]
+                                w2 = wf[w_at + U(2)]
+                                w3 = wf[w_at + U(3)]
+                                w4 = wf[w_at + U(4)]
+                                w5 = wf[w_at + U(5)]
+                                w6 = wf[w_at + U(6)]
+                                w7 = wf[w_at + U(7)]
+                                a0_0 += dzf[d_at + U(0 * c_out + 0)] * w0
+                                a0_1 += dzf[d_at + U(0 * c_out + 1)] * w1
+                                a0_2 += dzf[d_at + U(0 * c_out + 2)] * w2
+                                a0_3 += dzf[d_at + U(0 * c_out + 3)] * w3
+                                a0_4 += dzf[d_at + U(0 * c_out + 4)] * w4
+                                a0_5 += dzf[d_at + U(0 * c_out + 5)] * w5
+                                a0_6 += dzf[d_at + U(0 * c_out + 6)] * w6
+                                a0_7 += dzf[d_at + U(0 * c_out + 7)] * w7
+                            t0 += a0_0 + a0_1 + a0_2 + a0_3 + a0_4 + a0_5 + a0_6 + a0_7
+                        dx_at = U(((n * height + h) * width + col0) * c_in + ci)
+                        dxf[dx_at + U(0 * c_in)] = t0
+                    col0 += 1
     return dx
