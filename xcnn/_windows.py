@@ -141,8 +141,8 @@ def pad(x: Array, padding: tuple[Pair, Pair], value: float, xp: ModuleType) -> A
     overhang. Slice assignments into one fresh array: on NumPy 10x faster
     than ``numpy.pad`` (which ``array_api_extra.pad`` calls) for a
     ``(64, 32, 32, 16)`` batch, and 30x for a small one. Only the border is
-    filled with `value`, not the whole array first: 20-30% faster for
-    batches of 64x64 images.
+    filled with `value`, not the whole array first: 15-30% faster
+    (``(32, 64, 64, 32)``: 1.0 against 1.3 ms).
     """
     (top, bottom), (left, right) = padding
     if top == bottom == left == right == 0:
