@@ -209,8 +209,10 @@ NARROW_INPUT_BLOCKS = [(2, 32), (4, 16), (4, 8)]
 """``(pixels, lanes)`` of the first-layer input gradient's blocks: several pixels of a row share
 each load of the weights. Same machine, one thread, float32, input gradient of
 ``(64, 28, 28, 1) -> 32`` 5x5: 1 x 32: 4.0 ms; 2 x 32: 2.9; 3 x 32: 11.0 (registers spilled);
-4 x 16: 2.9; 2 x 16: 3.1; 8 x 8: 3.8; 4 x 8: 2.8. Accumulators start from a zero of the arrays'
-dtype: ``dxf[0] * 0`` is a float64 in Numba, and made these loops convert every product (7.4 ms)."""
+4 x 16: 2.9; 2 x 16: 3.1; 8 x 8: 3.8; 4 x 8: 2.8 (measured on a padded copy of the output
+gradient; read in place, with column checks only outside the blocks, the whole layer measured
+the same). Accumulators start from a zero of the arrays' dtype: ``dxf[0] * 0`` is a float64 in
+Numba, and made these loops convert every product (7.4 ms)."""
 
 
 def _lines_narrow_input_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:

@@ -40,8 +40,8 @@ import numba
 import numpy as np
 
 from . import _direct_conv_kernels as _kernels
-from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
 from . import _threads
+from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
 from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows
 
@@ -356,7 +356,7 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tupl
     dw : ``(kh, kw, C, C_out)``
     db : ``(C_out,)``
     """
-    kh, kw, c_in, c_out = w.shape
+    c_in = w.shape[2]
     phases = _gradient_phases(win)
     (_, top, bottom), (_, left, right) = phases
     calls, unreached = ([], []) if _narrow(c_in) else _phase_calls(np.swapaxes(w, 2, 3), phases)
