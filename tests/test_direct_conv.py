@@ -271,27 +271,29 @@ DEPTHWISE_GEOMETRIES = [
 ]
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("groups", [8, 16, 32, 64, 40], ids=lambda g: f"G{g}")
 @pytest.mark.parametrize("geometry", DEPTHWISE_GEOMETRIES, ids=str)
-def test_depthwise_loops_match_pytorch(count_calls, geometry, groups):
-    """Every block width (32, 16, 8 channels; 40 = 5 blocks of 8) against PyTorch, float64."""
+def test_depthwise_loops_match_pytorch(count_calls, geometry, groups, dtype):
+    """Every block width (32, 16, 8 channels; 40 = 5 blocks of 8; float64 blocks of 16 and 8) against PyTorch."""
     pytest.importorskip("torch")
     from . import torch_oracle
 
     kernel, options = geometry
     kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
     rng = np.random.default_rng(groups)
-    x = rng.standard_normal((3, 7, WIDTH, groups))
-    w = rng.standard_normal((kh, kw, 1, groups))
-    b = rng.standard_normal(groups)
-    dz = rng.standard_normal(F.conv2d(x, w, b, groups=groups, **options).shape)
+    x = rng.standard_normal((3, 7, WIDTH, groups)).astype(dtype)
+    w = rng.standard_normal((kh, kw, 1, groups)).astype(dtype)
+    b = rng.standard_normal(groups).astype(dtype)
+    dz = rng.standard_normal(F.conv2d(x, w, b, groups=groups, **options).shape).astype(dtype)
     count_calls.update(_calls(0))
     want = torch_oracle.conv2d(x, w, b, dz, stride=1, padding=options["padding"],
                                dilation=options.get("dilation", 1), groups=groups)
     got = (F.conv2d(x, w, b, groups=groups, **options), *F.conv2d_backward(dz, x, w, groups=groups, **options))
+    tolerance = dict(rtol=2e-4, atol=2e-4) if dtype == "float32" else dict(rtol=1e-11, atol=1e-11)
     for name, g, wt in zip(["z", "dx", "dw", "db"], got, want):
-        assert g.shape == wt.shape, name
-        np.testing.assert_allclose(g, wt, rtol=1e-11, atol=1e-11, err_msg=name)
+        assert g.dtype == dtype and g.shape == wt.shape, name
+        np.testing.assert_allclose(g, wt, **tolerance, err_msg=name)
     assert count_calls == _calls(0, 1)
 
 
@@ -318,8 +320,8 @@ def test_other_depthwise_layers_take_the_one_pass_kernels(monkeypatch, count_cal
     assert count_calls == _calls(0, 1)
 
 
-@pytest.mark.parametrize("lanes", [32, 16, 8])
-def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
+@pytest.mark.parametrize(("suffix", "lanes"), [("", 32), ("", 16), ("", 8), ("_f64", 16)], ids=str)
+def test_the_generated_depthwise_loops_run_as_plain_python(suffix, lanes):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((1, 4, 5, lanes))
     w = rng.standard_normal((3, 3, 1, lanes))
@@ -327,7 +329,8 @@ def test_the_generated_depthwise_loops_run_as_plain_python(lanes):
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     z = np.empty((1, 4, 5, lanes))
-    getattr(_direct_conv_kernels, f"depthwise_{lanes}")(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1)
+    # output columns 1 to 3 read inside x with every tap: whole blocks there, the rest one pixel at a time
+    getattr(_direct_conv_kernels, f"depthwise{suffix}_{lanes}")(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1, 1, 4)
     np.testing.assert_allclose(z, _direct_conv.depthwise_forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     dw, db = np.zeros((9, lanes)), np.zeros(lanes)
     gradient = getattr(_direct_conv_kernels, f"depthwise_weight_gradient_{lanes}")

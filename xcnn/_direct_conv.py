@@ -396,7 +396,10 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
 # takes the other depthwise layers). They read the unpadded input and skip
 # the taps that fall in the zero padding.
 
-_DEPTHWISE = _either_dtype(_compiled("depthwise", (32, 16, 8)))
+_DEPTHWISE: Kernels = {
+    F32: _compiled("depthwise", (32, 16, 8)),
+    F64: {**_compiled("depthwise_f64", (16,)), **_compiled("depthwise", (8,))},  # one pixel x 8: fits either
+}
 _DEPTHWISE_WEIGHT_GRADIENT = _either_dtype(_compiled("depthwise_weight_gradient", (32, 16, 8)))
 
 
@@ -420,8 +423,15 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     b = np.zeros(groups, dtype=x.dtype) if b is None else np.ascontiguousarray(b)
     z = np.empty((x.shape[0], *win.out_size, groups), dtype=x.dtype)
     kernel = _widest(_DEPTHWISE, x.dtype, groups)
-    in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left))
+    inside = _inside_columns(x.shape[2], left, dx_k)
+    in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left, *inside))
     return z
+
+
+def _inside_columns(width: int, left: int, dx_k: np.ndarray) -> tuple[int, int]:
+    """The output columns ``ow`` from which every tap, reading column ``ow - left + dx_k[k]``, stays
+    inside rows `width` wide: ``(first, end)``, the end exclusive."""
+    return left - int(dx_k.min()), width + left - int(dx_k.max())
 
 
 def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -436,7 +446,10 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
     dx = np.empty(x.shape, dtype=dz.dtype)
     mirrored = _widest(_DEPTHWISE, dz.dtype, groups)
     no_bias = np.zeros(groups, dtype=dz.dtype)
-    in_sample_blocks(len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left))
+    inside = _inside_columns(dz.shape[2], -left, -dx_k)
+    in_sample_blocks(
+        len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left, *inside)
+    )
     gradient = _widest(_DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:

@@ -2683,11 +2683,13 @@ def narrow_input_gradient_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
     return dx
 
 
-def depthwise_32(x, w, b, z, dy_k, dx_k, top, left):
+def depthwise_32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
 
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
-    nothing outside ``x`` (zero padding). ``G`` is a multiple of 32.
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 32. Columns from ``col_lo``
+    up to ``col_hi`` read inside ``x`` with every tap: there 2 pixel(s) at a time, with no
+    column checks; elsewhere one at a time.
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
@@ -2695,120 +2697,392 @@ def depthwise_32(x, w, b, z, dy_k, dx_k, top, left):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
-            for ow in range(out_w):
-                for jb_ in range(0, c, 32):
-                    jb = U(jb_)
-                    a0 = b[jb + U(0)]
-                    a1 = b[jb + U(1)]
-                    a2 = b[jb + U(2)]
-                    a3 = b[jb + U(3)]
-                    a4 = b[jb + U(4)]
-                    a5 = b[jb + U(5)]
-                    a6 = b[jb + U(6)]
-                    a7 = b[jb + U(7)]
-                    a8 = b[jb + U(8)]
-                    a9 = b[jb + U(9)]
-                    a10 = b[jb + U(10)]
-                    a11 = b[jb + U(11)]
-                    a12 = b[jb + U(12)]
-                    a13 = b[jb + U(13)]
-                    a14 = b[jb + U(14)]
-                    a15 = b[jb + U(15)]
-                    a16 = b[jb + U(16)]
-                    a17 = b[jb + U(17)]
-                    a18 = b[jb + U(18)]
-                    a19 = b[jb + U(19)]
-                    a20 = b[jb + U(20)]
-                    a21 = b[jb + U(21)]
-                    a22 = b[jb + U(22)]
-                    a23 = b[jb + U(23)]
-                    a24 = b[jb + U(24)]
-                    a25 = b[jb + U(25)]
-                    a26 = b[jb + U(26)]
-                    a27 = b[jb + U(27)]
-                    a28 = b[jb + U(28)]
-                    a29 = b[jb + U(29)]
-                    a30 = b[jb + U(30)]
-                    a31 = b[jb + U(31)]
-                    for k in range(n_taps):
-                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
-                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
-                            continue  # zero padding adds nothing
-                        x_at = U(((n * height + yk) * width + xk) * c) + jb
-                        w_at = U(k * c) + jb
-                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
-                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
-                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
-                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
-                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
-                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
-                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
-                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
-                        a8 += xf[x_at + U(8)] * wf[w_at + U(8)]
-                        a9 += xf[x_at + U(9)] * wf[w_at + U(9)]
-                        a10 += xf[x_at + U(10)] * wf[w_at + U(10)]
-                        a11 += xf[x_at + U(11)] * wf[w_at + U(11)]
-                        a12 += xf[x_at + U(12)] * wf[w_at + U(12)]
-                        a13 += xf[x_at + U(13)] * wf[w_at + U(13)]
-                        a14 += xf[x_at + U(14)] * wf[w_at + U(14)]
-                        a15 += xf[x_at + U(15)] * wf[w_at + U(15)]
-                        a16 += xf[x_at + U(16)] * wf[w_at + U(16)]
-                        a17 += xf[x_at + U(17)] * wf[w_at + U(17)]
-                        a18 += xf[x_at + U(18)] * wf[w_at + U(18)]
-                        a19 += xf[x_at + U(19)] * wf[w_at + U(19)]
-                        a20 += xf[x_at + U(20)] * wf[w_at + U(20)]
-                        a21 += xf[x_at + U(21)] * wf[w_at + U(21)]
-                        a22 += xf[x_at + U(22)] * wf[w_at + U(22)]
-                        a23 += xf[x_at + U(23)] * wf[w_at + U(23)]
-                        a24 += xf[x_at + U(24)] * wf[w_at + U(24)]
-                        a25 += xf[x_at + U(25)] * wf[w_at + U(25)]
-                        a26 += xf[x_at + U(26)] * wf[w_at + U(26)]
-                        a27 += xf[x_at + U(27)] * wf[w_at + U(27)]
-                        a28 += xf[x_at + U(28)] * wf[w_at + U(28)]
-                        a29 += xf[x_at + U(29)] * wf[w_at + U(29)]
-                        a30 += xf[x_at + U(30)] * wf[w_at + U(30)]
-                        a31 += xf[x_at + U(31)] * wf[w_at + U(31)]
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
-                    zf[z_at + U(0)] = a0
-                    zf[z_at + U(1)] = a1
-                    zf[z_at + U(2)] = a2
-                    zf[z_at + U(3)] = a3
-                    zf[z_at + U(4)] = a4
-                    zf[z_at + U(5)] = a5
-                    zf[z_at + U(6)] = a6
-                    zf[z_at + U(7)] = a7
-                    zf[z_at + U(8)] = a8
-                    zf[z_at + U(9)] = a9
-                    zf[z_at + U(10)] = a10
-                    zf[z_at + U(11)] = a11
-                    zf[z_at + U(12)] = a12
-                    zf[z_at + U(13)] = a13
-                    zf[z_at + U(14)] = a14
-                    zf[z_at + U(15)] = a15
-                    zf[z_at + U(16)] = a16
-                    zf[z_at + U(17)] = a17
-                    zf[z_at + U(18)] = a18
-                    zf[z_at + U(19)] = a19
-                    zf[z_at + U(20)] = a20
-                    zf[z_at + U(21)] = a21
-                    zf[z_at + U(22)] = a22
-                    zf[z_at + U(23)] = a23
-                    zf[z_at + U(24)] = a24
-                    zf[z_at + U(25)] = a25
-                    zf[z_at + U(26)] = a26
-                    zf[z_at + U(27)] = a27
-                    zf[z_at + U(28)] = a28
-                    zf[z_at + U(29)] = a29
-                    zf[z_at + U(30)] = a30
-                    zf[z_at + U(31)] = a31
+            ow0 = 0
+            while ow0 < out_w:
+                if ow0 >= col_lo and ow0 + 2 <= col_hi:
+                    for jb_ in range(0, c, 32):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        a0_16 = b[jb + U(16)]
+                        a0_17 = b[jb + U(17)]
+                        a0_18 = b[jb + U(18)]
+                        a0_19 = b[jb + U(19)]
+                        a0_20 = b[jb + U(20)]
+                        a0_21 = b[jb + U(21)]
+                        a0_22 = b[jb + U(22)]
+                        a0_23 = b[jb + U(23)]
+                        a0_24 = b[jb + U(24)]
+                        a0_25 = b[jb + U(25)]
+                        a0_26 = b[jb + U(26)]
+                        a0_27 = b[jb + U(27)]
+                        a0_28 = b[jb + U(28)]
+                        a0_29 = b[jb + U(29)]
+                        a0_30 = b[jb + U(30)]
+                        a0_31 = b[jb + U(31)]
+                        a1_0 = b[jb + U(0)]
+                        a1_1 = b[jb + U(1)]
+                        a1_2 = b[jb + U(2)]
+                        a1_3 = b[jb + U(3)]
+                        a1_4 = b[jb + U(4)]
+                        a1_5 = b[jb + U(5)]
+                        a1_6 = b[jb + U(6)]
+                        a1_7 = b[jb + U(7)]
+                        a1_8 = b[jb + U(8)]
+                        a1_9 = b[jb + U(9)]
+                        a1_10 = b[jb + U(10)]
+                        a1_11 = b[jb + U(11)]
+                        a1_12 = b[jb + U(12)]
+                        a1_13 = b[jb + U(13)]
+                        a1_14 = b[jb + U(14)]
+                        a1_15 = b[jb + U(15)]
+                        a1_16 = b[jb + U(16)]
+                        a1_17 = b[jb + U(17)]
+                        a1_18 = b[jb + U(18)]
+                        a1_19 = b[jb + U(19)]
+                        a1_20 = b[jb + U(20)]
+                        a1_21 = b[jb + U(21)]
+                        a1_22 = b[jb + U(22)]
+                        a1_23 = b[jb + U(23)]
+                        a1_24 = b[jb + U(24)]
+                        a1_25 = b[jb + U(25)]
+                        a1_26 = b[jb + U(26)]
+                        a1_27 = b[jb + U(27)]
+                        a1_28 = b[jb + U(28)]
+                        a1_29 = b[jb + U(29)]
+                        a1_30 = b[jb + U(30)]
+                        a1_31 = b[jb + U(31)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            w16 = wf[w_at + U(16)]
+                            w17 = wf[w_at + U(17)]
+                            w18 = wf[w_at + U(18)]
+                            w19 = wf[w_at + U(19)]
+                            w20 = wf[w_at + U(20)]
+                            w21 = wf[w_at + U(21)]
+                            w22 = wf[w_at + U(22)]
+                            w23 = wf[w_at + U(23)]
+                            w24 = wf[w_at + U(24)]
+                            w25 = wf[w_at + U(25)]
+                            w26 = wf[w_at + U(26)]
+                            w27 = wf[w_at + U(27)]
+                            w28 = wf[w_at + U(28)]
+                            w29 = wf[w_at + U(29)]
+                            w30 = wf[w_at + U(30)]
+                            w31 = wf[w_at + U(31)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                            a0_16 += xf[x_at + U(0 * c + 16)] * w16
+                            a0_17 += xf[x_at + U(0 * c + 17)] * w17
+                            a0_18 += xf[x_at + U(0 * c + 18)] * w18
+                            a0_19 += xf[x_at + U(0 * c + 19)] * w19
+                            a0_20 += xf[x_at + U(0 * c + 20)] * w20
+                            a0_21 += xf[x_at + U(0 * c + 21)] * w21
+                            a0_22 += xf[x_at + U(0 * c + 22)] * w22
+                            a0_23 += xf[x_at + U(0 * c + 23)] * w23
+                            a0_24 += xf[x_at + U(0 * c + 24)] * w24
+                            a0_25 += xf[x_at + U(0 * c + 25)] * w25
+                            a0_26 += xf[x_at + U(0 * c + 26)] * w26
+                            a0_27 += xf[x_at + U(0 * c + 27)] * w27
+                            a0_28 += xf[x_at + U(0 * c + 28)] * w28
+                            a0_29 += xf[x_at + U(0 * c + 29)] * w29
+                            a0_30 += xf[x_at + U(0 * c + 30)] * w30
+                            a0_31 += xf[x_at + U(0 * c + 31)] * w31
+                            a1_0 += xf[x_at + U(1 * c + 0)] * w0
+                            a1_1 += xf[x_at + U(1 * c + 1)] * w1
+                            a1_2 += xf[x_at + U(1 * c + 2)] * w2
+                            a1_3 += xf[x_at + U(1 * c + 3)] * w3
+                            a1_4 += xf[x_at + U(1 * c + 4)] * w4
+                            a1_5 += xf[x_at + U(1 * c + 5)] * w5
+                            a1_6 += xf[x_at + U(1 * c + 6)] * w6
+                            a1_7 += xf[x_at + U(1 * c + 7)] * w7
+                            a1_8 += xf[x_at + U(1 * c + 8)] * w8
+                            a1_9 += xf[x_at + U(1 * c + 9)] * w9
+                            a1_10 += xf[x_at + U(1 * c + 10)] * w10
+                            a1_11 += xf[x_at + U(1 * c + 11)] * w11
+                            a1_12 += xf[x_at + U(1 * c + 12)] * w12
+                            a1_13 += xf[x_at + U(1 * c + 13)] * w13
+                            a1_14 += xf[x_at + U(1 * c + 14)] * w14
+                            a1_15 += xf[x_at + U(1 * c + 15)] * w15
+                            a1_16 += xf[x_at + U(1 * c + 16)] * w16
+                            a1_17 += xf[x_at + U(1 * c + 17)] * w17
+                            a1_18 += xf[x_at + U(1 * c + 18)] * w18
+                            a1_19 += xf[x_at + U(1 * c + 19)] * w19
+                            a1_20 += xf[x_at + U(1 * c + 20)] * w20
+                            a1_21 += xf[x_at + U(1 * c + 21)] * w21
+                            a1_22 += xf[x_at + U(1 * c + 22)] * w22
+                            a1_23 += xf[x_at + U(1 * c + 23)] * w23
+                            a1_24 += xf[x_at + U(1 * c + 24)] * w24
+                            a1_25 += xf[x_at + U(1 * c + 25)] * w25
+                            a1_26 += xf[x_at + U(1 * c + 26)] * w26
+                            a1_27 += xf[x_at + U(1 * c + 27)] * w27
+                            a1_28 += xf[x_at + U(1 * c + 28)] * w28
+                            a1_29 += xf[x_at + U(1 * c + 29)] * w29
+                            a1_30 += xf[x_at + U(1 * c + 30)] * w30
+                            a1_31 += xf[x_at + U(1 * c + 31)] * w31
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                        zf[z_at + U(0 * c + 16)] = a0_16
+                        zf[z_at + U(0 * c + 17)] = a0_17
+                        zf[z_at + U(0 * c + 18)] = a0_18
+                        zf[z_at + U(0 * c + 19)] = a0_19
+                        zf[z_at + U(0 * c + 20)] = a0_20
+                        zf[z_at + U(0 * c + 21)] = a0_21
+                        zf[z_at + U(0 * c + 22)] = a0_22
+                        zf[z_at + U(0 * c + 23)] = a0_23
+                        zf[z_at + U(0 * c + 24)] = a0_24
+                        zf[z_at + U(0 * c + 25)] = a0_25
+                        zf[z_at + U(0 * c + 26)] = a0_26
+                        zf[z_at + U(0 * c + 27)] = a0_27
+                        zf[z_at + U(0 * c + 28)] = a0_28
+                        zf[z_at + U(0 * c + 29)] = a0_29
+                        zf[z_at + U(0 * c + 30)] = a0_30
+                        zf[z_at + U(0 * c + 31)] = a0_31
+                        zf[z_at + U(1 * c + 0)] = a1_0
+                        zf[z_at + U(1 * c + 1)] = a1_1
+                        zf[z_at + U(1 * c + 2)] = a1_2
+                        zf[z_at + U(1 * c + 3)] = a1_3
+                        zf[z_at + U(1 * c + 4)] = a1_4
+                        zf[z_at + U(1 * c + 5)] = a1_5
+                        zf[z_at + U(1 * c + 6)] = a1_6
+                        zf[z_at + U(1 * c + 7)] = a1_7
+                        zf[z_at + U(1 * c + 8)] = a1_8
+                        zf[z_at + U(1 * c + 9)] = a1_9
+                        zf[z_at + U(1 * c + 10)] = a1_10
+                        zf[z_at + U(1 * c + 11)] = a1_11
+                        zf[z_at + U(1 * c + 12)] = a1_12
+                        zf[z_at + U(1 * c + 13)] = a1_13
+                        zf[z_at + U(1 * c + 14)] = a1_14
+                        zf[z_at + U(1 * c + 15)] = a1_15
+                        zf[z_at + U(1 * c + 16)] = a1_16
+                        zf[z_at + U(1 * c + 17)] = a1_17
+                        zf[z_at + U(1 * c + 18)] = a1_18
+                        zf[z_at + U(1 * c + 19)] = a1_19
+                        zf[z_at + U(1 * c + 20)] = a1_20
+                        zf[z_at + U(1 * c + 21)] = a1_21
+                        zf[z_at + U(1 * c + 22)] = a1_22
+                        zf[z_at + U(1 * c + 23)] = a1_23
+                        zf[z_at + U(1 * c + 24)] = a1_24
+                        zf[z_at + U(1 * c + 25)] = a1_25
+                        zf[z_at + U(1 * c + 26)] = a1_26
+                        zf[z_at + U(1 * c + 27)] = a1_27
+                        zf[z_at + U(1 * c + 28)] = a1_28
+                        zf[z_at + U(1 * c + 29)] = a1_29
+                        zf[z_at + U(1 * c + 30)] = a1_30
+                        zf[z_at + U(1 * c + 31)] = a1_31
+                    ow0 += 2
+                else:
+                    for jb_ in range(0, c, 32):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        a0_16 = b[jb + U(16)]
+                        a0_17 = b[jb + U(17)]
+                        a0_18 = b[jb + U(18)]
+                        a0_19 = b[jb + U(19)]
+                        a0_20 = b[jb + U(20)]
+                        a0_21 = b[jb + U(21)]
+                        a0_22 = b[jb + U(22)]
+                        a0_23 = b[jb + U(23)]
+                        a0_24 = b[jb + U(24)]
+                        a0_25 = b[jb + U(25)]
+                        a0_26 = b[jb + U(26)]
+                        a0_27 = b[jb + U(27)]
+                        a0_28 = b[jb + U(28)]
+                        a0_29 = b[jb + U(29)]
+                        a0_30 = b[jb + U(30)]
+                        a0_31 = b[jb + U(31)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            w16 = wf[w_at + U(16)]
+                            w17 = wf[w_at + U(17)]
+                            w18 = wf[w_at + U(18)]
+                            w19 = wf[w_at + U(19)]
+                            w20 = wf[w_at + U(20)]
+                            w21 = wf[w_at + U(21)]
+                            w22 = wf[w_at + U(22)]
+                            w23 = wf[w_at + U(23)]
+                            w24 = wf[w_at + U(24)]
+                            w25 = wf[w_at + U(25)]
+                            w26 = wf[w_at + U(26)]
+                            w27 = wf[w_at + U(27)]
+                            w28 = wf[w_at + U(28)]
+                            w29 = wf[w_at + U(29)]
+                            w30 = wf[w_at + U(30)]
+                            w31 = wf[w_at + U(31)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                            a0_16 += xf[x_at + U(0 * c + 16)] * w16
+                            a0_17 += xf[x_at + U(0 * c + 17)] * w17
+                            a0_18 += xf[x_at + U(0 * c + 18)] * w18
+                            a0_19 += xf[x_at + U(0 * c + 19)] * w19
+                            a0_20 += xf[x_at + U(0 * c + 20)] * w20
+                            a0_21 += xf[x_at + U(0 * c + 21)] * w21
+                            a0_22 += xf[x_at + U(0 * c + 22)] * w22
+                            a0_23 += xf[x_at + U(0 * c + 23)] * w23
+                            a0_24 += xf[x_at + U(0 * c + 24)] * w24
+                            a0_25 += xf[x_at + U(0 * c + 25)] * w25
+                            a0_26 += xf[x_at + U(0 * c + 26)] * w26
+                            a0_27 += xf[x_at + U(0 * c + 27)] * w27
+                            a0_28 += xf[x_at + U(0 * c + 28)] * w28
+                            a0_29 += xf[x_at + U(0 * c + 29)] * w29
+                            a0_30 += xf[x_at + U(0 * c + 30)] * w30
+                            a0_31 += xf[x_at + U(0 * c + 31)] * w31
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                        zf[z_at + U(0 * c + 16)] = a0_16
+                        zf[z_at + U(0 * c + 17)] = a0_17
+                        zf[z_at + U(0 * c + 18)] = a0_18
+                        zf[z_at + U(0 * c + 19)] = a0_19
+                        zf[z_at + U(0 * c + 20)] = a0_20
+                        zf[z_at + U(0 * c + 21)] = a0_21
+                        zf[z_at + U(0 * c + 22)] = a0_22
+                        zf[z_at + U(0 * c + 23)] = a0_23
+                        zf[z_at + U(0 * c + 24)] = a0_24
+                        zf[z_at + U(0 * c + 25)] = a0_25
+                        zf[z_at + U(0 * c + 26)] = a0_26
+                        zf[z_at + U(0 * c + 27)] = a0_27
+                        zf[z_at + U(0 * c + 28)] = a0_28
+                        zf[z_at + U(0 * c + 29)] = a0_29
+                        zf[z_at + U(0 * c + 30)] = a0_30
+                        zf[z_at + U(0 * c + 31)] = a0_31
+                    ow0 += 1
     return z
 
 
-def depthwise_16(x, w, b, z, dy_k, dx_k, top, left):
+def depthwise_16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
 
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
-    nothing outside ``x`` (zero padding). ``G`` is a multiple of 16.
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
+    up to ``col_hi`` read inside ``x`` with every tap: there 3 pixel(s) at a time, with no
+    column checks; elsewhere one at a time.
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
@@ -2816,72 +3090,264 @@ def depthwise_16(x, w, b, z, dy_k, dx_k, top, left):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
-            for ow in range(out_w):
-                for jb_ in range(0, c, 16):
-                    jb = U(jb_)
-                    a0 = b[jb + U(0)]
-                    a1 = b[jb + U(1)]
-                    a2 = b[jb + U(2)]
-                    a3 = b[jb + U(3)]
-                    a4 = b[jb + U(4)]
-                    a5 = b[jb + U(5)]
-                    a6 = b[jb + U(6)]
-                    a7 = b[jb + U(7)]
-                    a8 = b[jb + U(8)]
-                    a9 = b[jb + U(9)]
-                    a10 = b[jb + U(10)]
-                    a11 = b[jb + U(11)]
-                    a12 = b[jb + U(12)]
-                    a13 = b[jb + U(13)]
-                    a14 = b[jb + U(14)]
-                    a15 = b[jb + U(15)]
-                    for k in range(n_taps):
-                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
-                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
-                            continue  # zero padding adds nothing
-                        x_at = U(((n * height + yk) * width + xk) * c) + jb
-                        w_at = U(k * c) + jb
-                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
-                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
-                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
-                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
-                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
-                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
-                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
-                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
-                        a8 += xf[x_at + U(8)] * wf[w_at + U(8)]
-                        a9 += xf[x_at + U(9)] * wf[w_at + U(9)]
-                        a10 += xf[x_at + U(10)] * wf[w_at + U(10)]
-                        a11 += xf[x_at + U(11)] * wf[w_at + U(11)]
-                        a12 += xf[x_at + U(12)] * wf[w_at + U(12)]
-                        a13 += xf[x_at + U(13)] * wf[w_at + U(13)]
-                        a14 += xf[x_at + U(14)] * wf[w_at + U(14)]
-                        a15 += xf[x_at + U(15)] * wf[w_at + U(15)]
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
-                    zf[z_at + U(0)] = a0
-                    zf[z_at + U(1)] = a1
-                    zf[z_at + U(2)] = a2
-                    zf[z_at + U(3)] = a3
-                    zf[z_at + U(4)] = a4
-                    zf[z_at + U(5)] = a5
-                    zf[z_at + U(6)] = a6
-                    zf[z_at + U(7)] = a7
-                    zf[z_at + U(8)] = a8
-                    zf[z_at + U(9)] = a9
-                    zf[z_at + U(10)] = a10
-                    zf[z_at + U(11)] = a11
-                    zf[z_at + U(12)] = a12
-                    zf[z_at + U(13)] = a13
-                    zf[z_at + U(14)] = a14
-                    zf[z_at + U(15)] = a15
+            ow0 = 0
+            while ow0 < out_w:
+                if ow0 >= col_lo and ow0 + 3 <= col_hi:
+                    for jb_ in range(0, c, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        a1_0 = b[jb + U(0)]
+                        a1_1 = b[jb + U(1)]
+                        a1_2 = b[jb + U(2)]
+                        a1_3 = b[jb + U(3)]
+                        a1_4 = b[jb + U(4)]
+                        a1_5 = b[jb + U(5)]
+                        a1_6 = b[jb + U(6)]
+                        a1_7 = b[jb + U(7)]
+                        a1_8 = b[jb + U(8)]
+                        a1_9 = b[jb + U(9)]
+                        a1_10 = b[jb + U(10)]
+                        a1_11 = b[jb + U(11)]
+                        a1_12 = b[jb + U(12)]
+                        a1_13 = b[jb + U(13)]
+                        a1_14 = b[jb + U(14)]
+                        a1_15 = b[jb + U(15)]
+                        a2_0 = b[jb + U(0)]
+                        a2_1 = b[jb + U(1)]
+                        a2_2 = b[jb + U(2)]
+                        a2_3 = b[jb + U(3)]
+                        a2_4 = b[jb + U(4)]
+                        a2_5 = b[jb + U(5)]
+                        a2_6 = b[jb + U(6)]
+                        a2_7 = b[jb + U(7)]
+                        a2_8 = b[jb + U(8)]
+                        a2_9 = b[jb + U(9)]
+                        a2_10 = b[jb + U(10)]
+                        a2_11 = b[jb + U(11)]
+                        a2_12 = b[jb + U(12)]
+                        a2_13 = b[jb + U(13)]
+                        a2_14 = b[jb + U(14)]
+                        a2_15 = b[jb + U(15)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                            a1_0 += xf[x_at + U(1 * c + 0)] * w0
+                            a1_1 += xf[x_at + U(1 * c + 1)] * w1
+                            a1_2 += xf[x_at + U(1 * c + 2)] * w2
+                            a1_3 += xf[x_at + U(1 * c + 3)] * w3
+                            a1_4 += xf[x_at + U(1 * c + 4)] * w4
+                            a1_5 += xf[x_at + U(1 * c + 5)] * w5
+                            a1_6 += xf[x_at + U(1 * c + 6)] * w6
+                            a1_7 += xf[x_at + U(1 * c + 7)] * w7
+                            a1_8 += xf[x_at + U(1 * c + 8)] * w8
+                            a1_9 += xf[x_at + U(1 * c + 9)] * w9
+                            a1_10 += xf[x_at + U(1 * c + 10)] * w10
+                            a1_11 += xf[x_at + U(1 * c + 11)] * w11
+                            a1_12 += xf[x_at + U(1 * c + 12)] * w12
+                            a1_13 += xf[x_at + U(1 * c + 13)] * w13
+                            a1_14 += xf[x_at + U(1 * c + 14)] * w14
+                            a1_15 += xf[x_at + U(1 * c + 15)] * w15
+                            a2_0 += xf[x_at + U(2 * c + 0)] * w0
+                            a2_1 += xf[x_at + U(2 * c + 1)] * w1
+                            a2_2 += xf[x_at + U(2 * c + 2)] * w2
+                            a2_3 += xf[x_at + U(2 * c + 3)] * w3
+                            a2_4 += xf[x_at + U(2 * c + 4)] * w4
+                            a2_5 += xf[x_at + U(2 * c + 5)] * w5
+                            a2_6 += xf[x_at + U(2 * c + 6)] * w6
+                            a2_7 += xf[x_at + U(2 * c + 7)] * w7
+                            a2_8 += xf[x_at + U(2 * c + 8)] * w8
+                            a2_9 += xf[x_at + U(2 * c + 9)] * w9
+                            a2_10 += xf[x_at + U(2 * c + 10)] * w10
+                            a2_11 += xf[x_at + U(2 * c + 11)] * w11
+                            a2_12 += xf[x_at + U(2 * c + 12)] * w12
+                            a2_13 += xf[x_at + U(2 * c + 13)] * w13
+                            a2_14 += xf[x_at + U(2 * c + 14)] * w14
+                            a2_15 += xf[x_at + U(2 * c + 15)] * w15
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                        zf[z_at + U(1 * c + 0)] = a1_0
+                        zf[z_at + U(1 * c + 1)] = a1_1
+                        zf[z_at + U(1 * c + 2)] = a1_2
+                        zf[z_at + U(1 * c + 3)] = a1_3
+                        zf[z_at + U(1 * c + 4)] = a1_4
+                        zf[z_at + U(1 * c + 5)] = a1_5
+                        zf[z_at + U(1 * c + 6)] = a1_6
+                        zf[z_at + U(1 * c + 7)] = a1_7
+                        zf[z_at + U(1 * c + 8)] = a1_8
+                        zf[z_at + U(1 * c + 9)] = a1_9
+                        zf[z_at + U(1 * c + 10)] = a1_10
+                        zf[z_at + U(1 * c + 11)] = a1_11
+                        zf[z_at + U(1 * c + 12)] = a1_12
+                        zf[z_at + U(1 * c + 13)] = a1_13
+                        zf[z_at + U(1 * c + 14)] = a1_14
+                        zf[z_at + U(1 * c + 15)] = a1_15
+                        zf[z_at + U(2 * c + 0)] = a2_0
+                        zf[z_at + U(2 * c + 1)] = a2_1
+                        zf[z_at + U(2 * c + 2)] = a2_2
+                        zf[z_at + U(2 * c + 3)] = a2_3
+                        zf[z_at + U(2 * c + 4)] = a2_4
+                        zf[z_at + U(2 * c + 5)] = a2_5
+                        zf[z_at + U(2 * c + 6)] = a2_6
+                        zf[z_at + U(2 * c + 7)] = a2_7
+                        zf[z_at + U(2 * c + 8)] = a2_8
+                        zf[z_at + U(2 * c + 9)] = a2_9
+                        zf[z_at + U(2 * c + 10)] = a2_10
+                        zf[z_at + U(2 * c + 11)] = a2_11
+                        zf[z_at + U(2 * c + 12)] = a2_12
+                        zf[z_at + U(2 * c + 13)] = a2_13
+                        zf[z_at + U(2 * c + 14)] = a2_14
+                        zf[z_at + U(2 * c + 15)] = a2_15
+                    ow0 += 3
+                else:
+                    for jb_ in range(0, c, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                    ow0 += 1
     return z
 
 
-def depthwise_8(x, w, b, z, dy_k, dx_k, top, left):
+def depthwise_8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
 
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
-    nothing outside ``x`` (zero padding). ``G`` is a multiple of 8.
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 8. Columns from ``col_lo``
+    up to ``col_hi`` read inside ``x`` with every tap: there 1 pixel(s) at a time, with no
+    column checks; elsewhere one at a time.
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
@@ -2889,40 +3355,94 @@ def depthwise_8(x, w, b, z, dy_k, dx_k, top, left):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
-            for ow in range(out_w):
-                for jb_ in range(0, c, 8):
-                    jb = U(jb_)
-                    a0 = b[jb + U(0)]
-                    a1 = b[jb + U(1)]
-                    a2 = b[jb + U(2)]
-                    a3 = b[jb + U(3)]
-                    a4 = b[jb + U(4)]
-                    a5 = b[jb + U(5)]
-                    a6 = b[jb + U(6)]
-                    a7 = b[jb + U(7)]
-                    for k in range(n_taps):
-                        yk, xk = oh - top + dy_k[k], ow - left + dx_k[k]
-                        if yk < 0 or yk >= height or xk < 0 or xk >= width:
-                            continue  # zero padding adds nothing
-                        x_at = U(((n * height + yk) * width + xk) * c) + jb
-                        w_at = U(k * c) + jb
-                        a0 += xf[x_at + U(0)] * wf[w_at + U(0)]
-                        a1 += xf[x_at + U(1)] * wf[w_at + U(1)]
-                        a2 += xf[x_at + U(2)] * wf[w_at + U(2)]
-                        a3 += xf[x_at + U(3)] * wf[w_at + U(3)]
-                        a4 += xf[x_at + U(4)] * wf[w_at + U(4)]
-                        a5 += xf[x_at + U(5)] * wf[w_at + U(5)]
-                        a6 += xf[x_at + U(6)] * wf[w_at + U(6)]
-                        a7 += xf[x_at + U(7)] * wf[w_at + U(7)]
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
-                    zf[z_at + U(0)] = a0
-                    zf[z_at + U(1)] = a1
-                    zf[z_at + U(2)] = a2
-                    zf[z_at + U(3)] = a3
-                    zf[z_at + U(4)] = a4
-                    zf[z_at + U(5)] = a5
-                    zf[z_at + U(6)] = a6
-                    zf[z_at + U(7)] = a7
+            ow0 = 0
+            while ow0 < out_w:
+                if ow0 >= col_lo and ow0 + 1 <= col_hi:
+                    for jb_ in range(0, c, 8):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                    ow0 += 1
+                else:
+                    for jb_ in range(0, c, 8):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                    ow0 += 1
     return z
 
 
@@ -4311,3 +4831,220 @@ def narrow_input_gradient_f64_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi
                         dxf[dx_at + U(0 * c_in)] = t0
                     col0 += 1
     return dx
+
+
+def depthwise_f64_16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
+    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.
+
+    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
+    nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
+    up to ``col_hi`` read inside ``x`` with every tap: there 2 pixel(s) at a time, with no
+    column checks; elsewhere one at a time.
+    """
+    m, out_h, out_w, c = z.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            ow0 = 0
+            while ow0 < out_w:
+                if ow0 >= col_lo and ow0 + 2 <= col_hi:
+                    for jb_ in range(0, c, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        a1_0 = b[jb + U(0)]
+                        a1_1 = b[jb + U(1)]
+                        a1_2 = b[jb + U(2)]
+                        a1_3 = b[jb + U(3)]
+                        a1_4 = b[jb + U(4)]
+                        a1_5 = b[jb + U(5)]
+                        a1_6 = b[jb + U(6)]
+                        a1_7 = b[jb + U(7)]
+                        a1_8 = b[jb + U(8)]
+                        a1_9 = b[jb + U(9)]
+                        a1_10 = b[jb + U(10)]
+                        a1_11 = b[jb + U(11)]
+                        a1_12 = b[jb + U(12)]
+                        a1_13 = b[jb + U(13)]
+                        a1_14 = b[jb + U(14)]
+                        a1_15 = b[jb + U(15)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                            a1_0 += xf[x_at + U(1 * c + 0)] * w0
+                            a1_1 += xf[x_at + U(1 * c + 1)] * w1
+                            a1_2 += xf[x_at + U(1 * c + 2)] * w2
+                            a1_3 += xf[x_at + U(1 * c + 3)] * w3
+                            a1_4 += xf[x_at + U(1 * c + 4)] * w4
+                            a1_5 += xf[x_at + U(1 * c + 5)] * w5
+                            a1_6 += xf[x_at + U(1 * c + 6)] * w6
+                            a1_7 += xf[x_at + U(1 * c + 7)] * w7
+                            a1_8 += xf[x_at + U(1 * c + 8)] * w8
+                            a1_9 += xf[x_at + U(1 * c + 9)] * w9
+                            a1_10 += xf[x_at + U(1 * c + 10)] * w10
+                            a1_11 += xf[x_at + U(1 * c + 11)] * w11
+                            a1_12 += xf[x_at + U(1 * c + 12)] * w12
+                            a1_13 += xf[x_at + U(1 * c + 13)] * w13
+                            a1_14 += xf[x_at + U(1 * c + 14)] * w14
+                            a1_15 += xf[x_at + U(1 * c + 15)] * w15
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                        zf[z_at + U(1 * c + 0)] = a1_0
+                        zf[z_at + U(1 * c + 1)] = a1_1
+                        zf[z_at + U(1 * c + 2)] = a1_2
+                        zf[z_at + U(1 * c + 3)] = a1_3
+                        zf[z_at + U(1 * c + 4)] = a1_4
+                        zf[z_at + U(1 * c + 5)] = a1_5
+                        zf[z_at + U(1 * c + 6)] = a1_6
+                        zf[z_at + U(1 * c + 7)] = a1_7
+                        zf[z_at + U(1 * c + 8)] = a1_8
+                        zf[z_at + U(1 * c + 9)] = a1_9
+                        zf[z_at + U(1 * c + 10)] = a1_10
+                        zf[z_at + U(1 * c + 11)] = a1_11
+                        zf[z_at + U(1 * c + 12)] = a1_12
+                        zf[z_at + U(1 * c + 13)] = a1_13
+                        zf[z_at + U(1 * c + 14)] = a1_14
+                        zf[z_at + U(1 * c + 15)] = a1_15
+                    ow0 += 2
+                else:
+                    for jb_ in range(0, c, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        for k in range(n_taps):
+                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
+                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                                continue  # zero padding adds nothing
+                            x_at = U(((n * height + yk) * width + xk) * c) + jb
+                            w_at = U(k * c) + jb
+                            w0 = wf[w_at + U(0)]
+                            w1 = wf[w_at + U(1)]
+                            w2 = wf[w_at + U(2)]
+                            w3 = wf[w_at + U(3)]
+                            w4 = wf[w_at + U(4)]
+                            w5 = wf[w_at + U(5)]
+                            w6 = wf[w_at + U(6)]
+                            w7 = wf[w_at + U(7)]
+                            w8 = wf[w_at + U(8)]
+                            w9 = wf[w_at + U(9)]
+                            w10 = wf[w_at + U(10)]
+                            w11 = wf[w_at + U(11)]
+                            w12 = wf[w_at + U(12)]
+                            w13 = wf[w_at + U(13)]
+                            w14 = wf[w_at + U(14)]
+                            w15 = wf[w_at + U(15)]
+                            a0_0 += xf[x_at + U(0 * c + 0)] * w0
+                            a0_1 += xf[x_at + U(0 * c + 1)] * w1
+                            a0_2 += xf[x_at + U(0 * c + 2)] * w2
+                            a0_3 += xf[x_at + U(0 * c + 3)] * w3
+                            a0_4 += xf[x_at + U(0 * c + 4)] * w4
+                            a0_5 += xf[x_at + U(0 * c + 5)] * w5
+                            a0_6 += xf[x_at + U(0 * c + 6)] * w6
+                            a0_7 += xf[x_at + U(0 * c + 7)] * w7
+                            a0_8 += xf[x_at + U(0 * c + 8)] * w8
+                            a0_9 += xf[x_at + U(0 * c + 9)] * w9
+                            a0_10 += xf[x_at + U(0 * c + 10)] * w10
+                            a0_11 += xf[x_at + U(0 * c + 11)] * w11
+                            a0_12 += xf[x_at + U(0 * c + 12)] * w12
+                            a0_13 += xf[x_at + U(0 * c + 13)] * w13
+                            a0_14 += xf[x_at + U(0 * c + 14)] * w14
+                            a0_15 += xf[x_at + U(0 * c + 15)] * w15
+                        z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb
+                        zf[z_at + U(0 * c + 0)] = a0_0
+                        zf[z_at + U(0 * c + 1)] = a0_1
+                        zf[z_at + U(0 * c + 2)] = a0_2
+                        zf[z_at + U(0 * c + 3)] = a0_3
+                        zf[z_at + U(0 * c + 4)] = a0_4
+                        zf[z_at + U(0 * c + 5)] = a0_5
+                        zf[z_at + U(0 * c + 6)] = a0_6
+                        zf[z_at + U(0 * c + 7)] = a0_7
+                        zf[z_at + U(0 * c + 8)] = a0_8
+                        zf[z_at + U(0 * c + 9)] = a0_9
+                        zf[z_at + U(0 * c + 10)] = a0_10
+                        zf[z_at + U(0 * c + 11)] = a0_11
+                        zf[z_at + U(0 * c + 12)] = a0_12
+                        zf[z_at + U(0 * c + 13)] = a0_13
+                        zf[z_at + U(0 * c + 14)] = a0_14
+                        zf[z_at + U(0 * c + 15)] = a0_15
+                    ow0 += 1
+    return z
