@@ -134,7 +134,8 @@ def test_many_channels_and_grouped_layers_take_the_gathered_windows(count_calls)
     x, w, _, dz = _layer(128, 256, 3, dict(stride=2, padding=1), "float32", calls=count_calls)
     F.conv2d(x, w, stride=2, padding=1), F.conv2d_backward(dz, x, w, stride=2, padding=1)
     w2 = w[:, :, :64, :]
-    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(np.ones((3, 7, WIDTH, 256), np.float32), x, w2, padding=1, groups=2)
+    dz2 = np.ones((3, 7, WIDTH, 256), np.float32)
+    F.conv2d(x, w2, padding=1, groups=2), F.conv2d_backward(dz2, x, w2, padding=1, groups=2)
     assert count_calls == _calls(0)
 
 
@@ -372,6 +373,8 @@ def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     b = rng.standard_normal(lanes).astype(np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
-    for run, z in ((_direct_conv._FORWARD[np.dtype(np.float32)][lanes], compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain)):
+    compiled_loops = _direct_conv._FORWARD[np.dtype(np.float32)][lanes]
+    runs = ((compiled_loops, compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain))
+    for run, z in runs:
         run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 4, 1, 1, 3, 2, 0, 0, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)
