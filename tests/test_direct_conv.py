@@ -263,6 +263,40 @@ def test_generated_module_is_what_the_generator_writes():
     assert written == generator.source(), "run: python scripts/generate_direct_conv.py"
 
 
+def _float32_arguments(family):
+    """Small float32 arguments for the 8-lane function of each family of generated loops."""
+    f32, taps = np.float32, np.zeros(9, np.int64)
+    x, dz, padded = np.zeros((1, 4, 8, 8), f32), np.zeros((1, 4, 8, 8), f32), np.zeros(6 * 10 * 8, f32)
+    w3, b, dw = np.zeros((9, 8, 8), f32), np.zeros(8, f32), np.zeros((9, 8, 8), f32)
+    narrow_x, narrow_w, narrow_dw = np.zeros((1, 4, 8, 3), f32), np.zeros((9, 3, 8), f32), np.zeros((9, 3, 8), f32)
+    return {
+        "forward": (x, padded, w3, b, dz, taps, taps, 1, 1, 10, 1, 1, 4, 8, 0, 0, 1, 1),
+        "weight_gradient": (x, padded, dz, dw, b, dw, b.copy(), taps, taps, 1, 1, 10, 1, 1),
+        "narrow_weight_gradient": (narrow_x, padded, dz, narrow_dw, b, narrow_dw, b.copy(), taps, taps, 1, 1, 10, 1, 1),
+        "narrow_input_gradient": (dz, narrow_w, narrow_x, taps, taps, 1, 1, 1, 6),
+        "depthwise": (x, np.zeros((9, 8), f32), b, dz, taps, taps, 1, 1, 1, 7),
+        "depthwise_weight_gradient": (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1),
+    }[family]
+
+
+@pytest.mark.parametrize(
+    "family",
+    ["forward", "weight_gradient", "narrow_weight_gradient", "narrow_input_gradient", "depthwise", "depthwise_weight_gradient"],
+)
+def test_the_generated_loops_compute_float32_in_float32(family):
+    """No value in the loops becomes float64 on float32 arrays: a scalar such as ``dxf[0] * 0`` is a
+    float64 in Numba and made every product of the first-layer input gradient convert (2.5x slower,
+    the same results). Compiled here without the cache, to read Numba's inferred types."""
+    import numba
+    from numba.core import types
+
+    loops = numba.njit(fastmath={"contract"})(getattr(_direct_conv_kernels, f"{family}_8"))
+    signature = tuple(numba.typeof(a) for a in _float32_arguments(family))
+    loops.compile(signature)
+    floats = {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
+    assert floats == {"float32"}
+
+
 DEPTHWISE_GEOMETRIES = [
     (3, dict(padding=1)),
     (3, dict(padding=((0, 1), (2, 0)), dilation=(1, 2))),
