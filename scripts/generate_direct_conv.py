@@ -215,6 +215,24 @@ the same). Accumulators start from a zero of the arrays' dtype: ``dxf[0] * 0`` i
 Numba, and made these loops convert every product (7.4 ms)."""
 
 
+def _lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[str], edge: list[str]) -> list[str]:
+    """A row's columns ``column`` up to `end`: `inside` (a block of `pixels`) where every tap stays
+    inside the array it reads (``col_lo`` up to ``col_hi``), `edge` (one pixel, checked) elsewhere.
+
+    `inside` and `edge` are lines indented from the branch they run in.
+    """
+    return [
+        f"            {column} = 0",
+        f"            while {column} < {end}:",
+        f"                if {column} >= col_lo and {column} + {pixels} <= col_hi:",
+        *(" " * 20 + line for line in inside),
+        f"                    {column} += {pixels}",
+        "                else:",
+        *(" " * 20 + line for line in edge),
+        f"                    {column} += 1",
+    ]
+
+
 def _lines_narrow_input_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
     """``dx`` of `pixels` pixels from column ``col0``, input channel ``ci``: dot products over the
     taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains.
@@ -262,16 +280,13 @@ def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_in
         "    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64",
         "    for n in range(m):",
         "        for h in range(height):",
-        "            col0 = 0",
-        "            while col0 < width:",
-        f"                if col0 >= col_lo and col0 + {pixels} <= col_hi:",
-        "                    for ci in range(c_in):",
-        *_lines_narrow_input_block(pixels, lanes, " " * 24, check_columns=False),
-        f"                    col0 += {pixels}",
-        "                else:",
-        "                    for ci in range(c_in):",
-        *_lines_narrow_input_block(1, lanes, " " * 24, check_columns=True),
-        "                    col0 += 1",
+        *_lines_inside_then_edges(
+            "col0",
+            "width",
+            pixels,
+            ["for ci in range(c_in):", *_lines_narrow_input_block(pixels, lanes, " " * 4, check_columns=False)],
+            ["for ci in range(c_in):", *_lines_narrow_input_block(1, lanes, " " * 4, check_columns=True)],
+        ),
         "    return dx",
     ]
     return "\n".join(lines)
@@ -327,18 +342,13 @@ def depthwise_source(pixels: int, lanes: int, name: str = "depthwise") -> str:
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
         "    for n in range(m):",
         "        for oh in range(out_h):",
-        "            ow0 = 0",
-        "            while ow0 < out_w:",
-        f"                if ow0 >= col_lo and ow0 + {pixels} <= col_hi:",
-        f"                    for jb_ in range(0, c, {lanes}):",
-        "                        jb = U(jb_)",
-        *_lines_depthwise_block(pixels, lanes, " " * 24, check_columns=False),
-        f"                    ow0 += {pixels}",
-        "                else:",
-        f"                    for jb_ in range(0, c, {lanes}):",
-        "                        jb = U(jb_)",
-        *_lines_depthwise_block(1, lanes, " " * 24, check_columns=True),
-        "                    ow0 += 1",
+        *_lines_inside_then_edges(
+            "ow0",
+            "out_w",
+            pixels,
+            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(pixels, lanes, " " * 4, False)],
+            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(1, lanes, " " * 4, True)],
+        ),
         "    return z",
     ]
     return "\n".join(lines)

@@ -324,17 +324,24 @@ def _input_gradient(
     in_sample_blocks(len(dx), max(dz.nbytes, dx.nbytes), run)
 
 
+def _inside_columns(width: int, left: int, dx_k: np.ndarray) -> tuple[int, int]:
+    """The output columns ``ow`` from which every tap, reading column ``ow - left + dx_k[k]``, stays
+    inside rows `width` wide: ``(first, end)``, the end exclusive."""
+    return left - int(dx_k.min()), width + left - int(dx_k.max())
+
+
 def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: Windows) -> None:
     """Fill `dx` for fewer than :data:`LANES` input channels, at stride 1, from the unpadded `dz`."""
     kh, kw, c_in, c_out = w.shape
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     (top, _), (left, _) = win.full_padding
     w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
-    # the columns every tap reaches inside dz: blocks of pixels there, single pixels elsewhere
-    col_lo, col_hi = int(dx_k.max()) - left, win.out_size[1] + int(dx_k.min()) - left
+    # the columns every tap reaches inside dz (which the loops read at column + left - dx_k, mirrored):
+    # blocks of pixels there, single pixels elsewhere
+    inside = _inside_columns(win.out_size[1], -left, -dx_k)
     kernel = _widest(_NARROW_INPUT_GRADIENT, dz.dtype, c_out)
     in_sample_blocks(
-        len(dx), max(dz.nbytes, dx.nbytes), lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left, col_lo, col_hi)
+        len(dx), max(dz.nbytes, dx.nbytes), lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left, *inside)
     )
 
 
@@ -390,11 +397,12 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
 # --- depthwise convolution ------------------------------------------------------------
 #
 # One input channel per group and one output channel per input channel: no
-# products to share a broadcast between, so the blocks are one pixel x 8 to
-# 32 channels, summed over the taps in registers instead of into the output
-# in memory tap by tap (:func:`xcnn._numba_kernels.depthwise_forward`, which
-# takes the other depthwise layers). They read the unpadded input and skip
-# the taps that fall in the zero padding.
+# products to share a broadcast between, so the forward blocks are a few
+# pixels (which share each load of the weights) x 8 to 32 channels, summed
+# over the taps in registers instead of into the output in memory tap by tap
+# (:func:`xcnn._numba_kernels.depthwise_forward`, which takes the other
+# depthwise layers). They read the unpadded input and skip the taps that fall
+# in the zero padding; the weight gradient goes one tap at a time.
 
 _DEPTHWISE: Kernels = {
     F32: _compiled("depthwise", (32, 16, 8)),
@@ -426,12 +434,6 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     inside = _inside_columns(x.shape[2], left, dx_k)
     in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left, *inside))
     return z
-
-
-def _inside_columns(width: int, left: int, dx_k: np.ndarray) -> tuple[int, int]:
-    """The output columns ``ow`` from which every tap, reading column ``ow - left + dx_k[k]``, stays
-    inside rows `width` wide: ``(first, end)``, the end exclusive."""
-    return left - int(dx_k.min()), width + left - int(dx_k.max())
 
 
 def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
