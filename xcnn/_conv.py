@@ -9,7 +9,7 @@ memory stays bounded for large images.
 
 NumPy with Numba has faster paths next to this code: depthwise convolution
 and gathering in :mod:`xcnn._numba_kernels`, and, for one-group layers with
-up to 64 channels, convolution without gathered windows in
+up to 128 x 128 channels, convolution without gathered windows in
 :mod:`xcnn._direct_conv` (:func:`_direct` decides).
 """
 

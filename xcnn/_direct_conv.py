@@ -4,8 +4,10 @@ The array-API convolution (:mod:`xcnn._conv`) gathers every window into a
 matrix (im2col) and hands it to BLAS. Where the layer has few channels those
 matrices are tall and thin, BLAS runs them at a fraction of its peak, and
 gathering the windows and adding their gradients back costs as much again.
-The loops of :mod:`xcnn._direct_conv_kernels` read the padded input in place
-and keep a block of outputs in registers while they walk the kernel's taps:
+The loops of :mod:`xcnn._direct_conv_kernels` copy one sample at a time into
+a zero-bordered buffer per thread and keep a block of outputs in registers
+while they walk the kernel's taps (float64 has blocks of its own, half as
+many channels wide: the same registers):
 
 - the forward pass, a few output pixels x 8, 16 or 32 output channels per block;
 - the input gradient, as the same loops over the output gradient padded by
@@ -19,7 +21,7 @@ and keep a block of outputs in registers while they walk the kernel's taps:
 
 :func:`usable` says which layers run here (after :mod:`xcnn._jit`'s
 conditions and one group): channel counts that fill the blocks and are not
-too many, not a pointwise layer.
+too many, 1x1 windows only at stride 1 and with fewer channels still.
 
 The blocks are vectorised by LLVM's SLP vectoriser, which Numba leaves off by
 default since it miscompiled code in older LLVM versions (numba#8852). It is
