@@ -76,10 +76,12 @@ def _layer(c_in, c_out, kernel, options, dtype, seed=0, m=3, bias=True, calls=No
     return x, w, b, dz
 
 
-CHANNELS = [(16, 24), (8, 16), (32, 32), (1, 32), (3, 8)]
+CHANNELS = [(48, 24), (8, 16), (32, 32), (1, 32), (3, 8)]
 """``(C_in, C_out)``: between them every block width of the forward loops (8, 16, 32 output
 channels, and input channels for the input gradient), of the weight gradient (8, 16) and of
-the loops for fewer than 8 input channels (32, 8; those run at stride 1 only)."""
+the loops for fewer than 8 input channels (32, 8; those run at stride 1 only). 24 and 48
+channels are three blocks each, in the forward pass and the input gradient: the weights of
+each block are packed on their own (:func:`xcnn._direct_conv._blocked`)."""
 
 
 def _direct_expected(c_in, c_out, options):

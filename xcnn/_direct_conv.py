@@ -115,9 +115,21 @@ _NARROW_INPUT_GRADIENT: Kernels = {
 }
 
 
+def _widest_lanes(kernels: Kernels, dtype: np.dtype, channels: int) -> int:
+    """The widest register block of `kernels` for `dtype` that `channels` fills (see the generator's measurements)."""
+    return next(lanes for lanes in kernels[dtype] if channels % lanes == 0)
+
+
 def _widest(kernels: Kernels, dtype: np.dtype, channels: int) -> _VectorisedKernel:
-    """The kernel for `dtype` with the widest register block that `channels` fills (see the generator's measurements)."""
-    return next(kernel for lanes, kernel in kernels[dtype].items() if channels % lanes == 0)
+    """The kernel for `dtype` with the widest register block that `channels` fills."""
+    return kernels[dtype][_widest_lanes(kernels, dtype, channels)]
+
+
+def _blocked(w3: np.ndarray, lanes: int) -> np.ndarray:
+    """``w3 (taps, C_in, C_out)`` as the forward loops read it, ``(C_out / lanes, taps, C_in, lanes)``:
+    the weights of each block of output channels in one run of memory (see the generator)."""
+    taps, c_in, c_out = w3.shape
+    return np.ascontiguousarray(np.moveaxis(np.reshape(w3, (taps, c_in, c_out // lanes, lanes)), 2, 0))
 
 
 MAX_CHANNEL_PRODUCT = 128 * 128
@@ -219,11 +231,12 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) ->
     """
     kh, kw, c_in, c_out = w.shape
     x = np.ascontiguousarray(x)
-    w3 = np.ascontiguousarray(np.reshape(w, (kh * kw, c_in, c_out)))
+    lanes = _widest_lanes(_FORWARD, x.dtype, c_out)
+    w3 = _blocked(np.reshape(w, (kh * kw, c_in, c_out)), lanes)
     b = np.zeros(c_out, dtype=w.dtype) if b is None else np.ascontiguousarray(b)
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    kernel = _widest(_FORWARD, x.dtype, c_out)
+    kernel = _FORWARD[x.dtype][lanes]
     padded = _Padded(x, win.full_padding)
     (sh, sw), (out_h, out_w) = win.stride, win.out_size
 
@@ -280,11 +293,14 @@ PhaseCall = tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int, int]
 """``(weights, dy_k, dx_k, rows, columns, first row, first column)`` of one phase's correlation."""
 
 
-def _phase_calls(w_t: np.ndarray, phases: GradientPhases) -> tuple[list[PhaseCall], list[tuple[int, int]]]:
+def _phase_calls(
+    w_t: np.ndarray, phases: GradientPhases, lanes: int
+) -> tuple[list[PhaseCall], list[tuple[int, int]]]:
     """The forward loops' arguments for each phase of the input gradient (:func:`_phases`), and the
     phases that no window reaches (a stride above the dilated kernel: zero gradient).
 
-    ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels.
+    ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels,
+    blocked for loops `lanes` channels wide (:func:`_blocked`).
     """
     (rows, _, _), (cols, _, _) = phases
     calls, unreached = [], []
@@ -297,17 +313,17 @@ def _phase_calls(w_t: np.ndarray, phases: GradientPhases) -> tuple[list[PhaseCal
                 continue
             dy_k = np.repeat(np.asarray(shifts_h, dtype=np.int64), len(taps_w))
             dx_k = np.tile(np.asarray(shifts_w, dtype=np.int64), len(taps_h))
-            w3 = np.ascontiguousarray(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(dy_k), *w_t.shape[2:])))
+            w3 = _blocked(np.reshape(w_t[np.ix_(taps_h, taps_w)], (len(dy_k), *w_t.shape[2:])), lanes)
             calls.append((w3, dy_k, dx_k, n_h, n_w, r_h, r_w))
     return calls, unreached
 
 
 def _input_gradient(
     dz: np.ndarray, padded: _Padded, calls: list[PhaseCall], unreached: list[tuple[int, int]], dx: np.ndarray,
-    stride: tuple[int, int],
+    stride: tuple[int, int], lanes: int,
 ) -> None:
     """Fill `dx` from the output gradient, padded as `padded` says, phase by phase
-    (:func:`_phase_calls`), straight into place.
+    (:func:`_phase_calls`, weights blocked by `lanes`), straight into place.
 
     Each thread runs every phase on its block of samples (one hand-off, and its
     block of the gradient stays in cache from one phase to the next).
@@ -315,7 +331,7 @@ def _input_gradient(
     sh, sw = stride
     for r_h, r_w in unreached:
         dx[:, r_h::sh, r_w::sw] = 0
-    kernel = _widest(_FORWARD, dx.dtype, dx.shape[3])
+    kernel = _FORWARD[dx.dtype][lanes]
     no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
 
     def run(s: slice) -> None:
@@ -368,13 +384,14 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tupl
     c_in = w.shape[2]
     phases = _gradient_phases(win)
     (_, top, bottom), (_, left, right) = phases
-    calls, unreached = ([], []) if _narrow(c_in) else _phase_calls(np.swapaxes(w, 2, 3), phases)
     dz, x = np.ascontiguousarray(dz), np.ascontiguousarray(x)
     dx = np.empty(x.shape, dtype=dz.dtype)
     if _narrow(c_in):
         _narrow_input_gradient(dz, w, dx, win)
     else:
-        _input_gradient(dz, _Padded(dz, ((top, bottom), (left, right))), calls, unreached, dx, win.stride)
+        lanes = _widest_lanes(_FORWARD, dx.dtype, c_in)
+        calls, unreached = _phase_calls(np.swapaxes(w, 2, 3), phases, lanes)
+        _input_gradient(dz, _Padded(dz, ((top, bottom), (left, right))), calls, unreached, dx, win.stride, lanes)
     dw, db = _weight_gradient_of(x, dz, win)
     return dx, np.reshape(dw, w.shape), db
 

@@ -12,7 +12,9 @@ U = np.uint64
 
 
 def forward_32(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    ``w`` holds the weights blocked by 32 output channels, ``(C_out / 32, taps, C_in, 32)``.
 
     Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
     and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
@@ -134,9 +136,9 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
                     a2_31 = b[jb + U(31)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 32)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -402,9 +404,9 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
                     a0_31 = b[jb + U(31)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 32)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -507,7 +509,9 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
 
 
 def forward_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    ``w`` holds the weights blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
 
     Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
     and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
@@ -597,9 +601,9 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
                     a3_15 = b[jb + U(15)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 16)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -770,9 +774,9 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
                     a0_15 = b[jb + U(15)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 16)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -827,7 +831,9 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_
 
 
 def forward_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    ``w`` holds the weights blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
 
     Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
     and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
@@ -917,9 +923,9 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w
                     a7_7 = b[jb + U(7)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 8)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -1078,9 +1084,9 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w
                     a0_7 = b[jb + U(7)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 8)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -3735,7 +3741,9 @@ def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
 
 
 def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    ``w`` holds the weights blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
 
     Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
     and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
@@ -3809,9 +3817,9 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, 
                     a2_15 = b[jb + U(15)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 16)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -3949,9 +3957,9 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, 
                     a0_15 = b[jb + U(15)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 16)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -4006,7 +4014,9 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, 
 
 
 def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):
-    """Correlate ``x (m, H, W, C_in)``, zero-padded, with ``w (taps, C_in, C_out)``, plus ``b``, into ``z``.
+    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
+
+    ``w`` holds the weights blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
 
     Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
     and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,
@@ -4064,9 +4074,9 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, o
                     a3_7 = b[jb + U(7)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 8)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
@@ -4157,9 +4167,9 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, o
                     a0_7 = b[jb + U(7)]
                     for k in range(n_taps):
                         x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
-                        w_at = U(k * c_in * c_out) + jb
+                        w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                         for c in range(c_in):
-                            w_row = w_at + U(c * c_out)
+                            w_row = w_at + U(c * 8)
                             w0 = wf[w_row + U(0)]
                             w1 = wf[w_row + U(1)]
                             w2 = wf[w_row + U(2)]
