@@ -86,7 +86,8 @@ PADDED_SAMPLE_SETUP = [
 
 
 def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
-    """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``.
+    """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``,
+    over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all).
 
     The weights come blocked, ``(C_out / lanes, taps, C_in, lanes)``: each block of output channels
     reads one contiguous run. Read from ``(taps, C_in, C_out)``, a block took every other part of
@@ -95,7 +96,7 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     """
     out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
     out += [
-        f"{indent}for k in range(n_taps):",
+        f"{indent}for k in range(k_lo, k_hi):",
         f"{indent}    x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)",
         f"{indent}    w_at = U(jb_ * n_taps * c_in + k * c_in * {lanes})",
         f"{indent}    for c in range(c_in):",
@@ -112,36 +113,43 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
 
 
 def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
-    """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``."""
+    """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``,
+    phase by phase (the input gradient above stride 1 is several correlations of the same padded sample)."""
     lines = [
-        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, top, left, pad_w, sh, sw, out_h, out_w, r0, c0, rs, cs):",
+        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):",
         '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
-        f"    ``w`` holds the weights blocked by {lanes} output channels, ``(C_out / {lanes}, taps, C_in, {lanes})``.",
-        "",
         "    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above",
-        "    and ``left`` columns before it. Output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``,",
-        "    goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; ``r0 = c0 = 0``,",
-        f"    ``rs = cs = 1`` fill it whole), with ``C_out`` a multiple of {lanes}; tap ``k``",
-        "    reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.",
-        f"    Blocks of {pixels} pixels x {lanes} channels; the pixels left over at the end of a",
-        f"    row (fewer than {pixels}) go one at a time.",
+        "    and ``left`` columns before it, once for all its phases. ``phases`` has a row",
+        "    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``",
+        "    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase",
+        "    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to",
+        "    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.",
+        f"    ``w`` holds the weights of every tap blocked by {lanes} output channels, ``(C_out / {lanes}, taps, C_in, {lanes})``.",
+        f"    ``C_out`` is a multiple of {lanes}. Blocks of {pixels} pixels x {lanes} channels;",
+        f"    the pixels left over at the end of a row (fewer than {pixels}) go one at a time.",
         '    """',
         "    m, z_h, z_w, c_out = z.shape",
-        *PADDED_SAMPLE_SETUP,
+        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
+        "    n_taps = dy_k.shape[0]",
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
         "    for n in range(m):",
         *_lines_padded_sample(" " * 8),
-        "        for oh in range(out_h):",
-        f"            for block in range(out_w // {pixels}):",
-        f"                ow0 = block * {pixels}",
-        f"                for jb_ in range(0, c_out, {lanes}):",
-        "                    jb = U(jb_)",
-        *_lines_forward_block(pixels, lanes, " " * 20),
-        f"            for ow0 in range(out_w - out_w % {pixels}, out_w):",
-        f"                for jb_ in range(0, c_out, {lanes}):",
-        "                    jb = U(jb_)",
-        *_lines_forward_block(1, lanes, " " * 20),
+        "        for phase in range(phases.shape[0]):",
+        "            out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]",
+        "            k_lo, k_hi = phases[phase, 4], phases[phase, 5]",
+        *("    " + line for line in [
+            "        for oh in range(out_h):",
+            f"            for block in range(out_w // {pixels}):",
+            f"                ow0 = block * {pixels}",
+            f"                for jb_ in range(0, c_out, {lanes}):",
+            "                    jb = U(jb_)",
+            *_lines_forward_block(pixels, lanes, " " * 20),
+            f"            for ow0 in range(out_w - out_w % {pixels}, out_w):",
+            f"                for jb_ in range(0, c_out, {lanes}):",
+            "                    jb = U(jb_)",
+            *_lines_forward_block(1, lanes, " " * 20),
+        ]),
         "    return z",
     ]
     return "\n".join(lines)

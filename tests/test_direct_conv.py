@@ -171,7 +171,7 @@ def test_the_generated_loops_run_as_plain_python(suffix, lanes):
     z = np.empty((2, 6, 10, lanes))  # rows of 10: whole blocks and pixels left over, for every block width
     padded = np.zeros(8 * 12 * 8)  # one sample padded to 8 x 12 pixels; the loops fill the inside
     getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
-        x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, 1, 1, 12, 1, 1, 6, 10, 0, 0, 1, 1
+        x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, _whole_output(6, 10), 1, 1, 12, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     if lanes == 32:
@@ -183,6 +183,22 @@ def test_the_generated_loops_run_as_plain_python(suffix, lanes):
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
     np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
+def test_the_generated_loops_run_every_phase_of_the_input_gradient_as_plain_python(monkeypatch, suffix, lanes):
+    """Above stride 1 the input gradient is one call of the forward loops over every phase of the input
+    (here 4, 2, 2 and 1 taps, some of them on rows or columns fewer than the others): run as plain
+    Python, against the compiled loops (which :func:`test_direct_passes_match_pytorch` checks)."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 9, 14, lanes))
+    w = rng.standard_normal((3, 3, lanes, 8))
+    win = Windows(in_size=(9, 14), kernel=(3, 3), stride=(2, 2), dilation=(1, 1), padding=((1, 1), (1, 0)))
+    dz = rng.standard_normal((2, *win.out_size, 8))
+    compiled = _direct_conv.backward(dz, x, w, win)[0]
+    plain_loops = {lanes: getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")}
+    monkeypatch.setitem(_direct_conv._FORWARD, np.dtype(np.float64), plain_loops)
+    np.testing.assert_allclose(_direct_conv.backward(dz, x, w, win)[0], compiled, rtol=1e-12, atol=1e-12)
 
 
 def test_the_loops_pad_one_sample_at_a_time(count_calls):
@@ -244,6 +260,11 @@ def test_usable_follows_channels_stride_and_window(monkeypatch):
     assert not _direct_conv.usable(win(), 16, 32, 4, buffers - 1)  # then the gathered windows, in blocks
 
 
+def _whole_output(out_h, out_w, taps=9):
+    """The forward loops' phase table for a whole ``out_h x out_w`` output over every tap."""
+    return np.array([[out_h, out_w, 0, 0, 0, taps]], dtype=np.int64)
+
+
 def test_the_vectoriser_setting_is_restored_after_compiling():
     from numba.core import config
 
@@ -252,7 +273,7 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
     x, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
-    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 10, 1, 1, 1, 8, 0, 0, 1, 1)
+    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 10, 1, 1, 1, 1)
     assert config.SLP_VECTORIZE == before
     np.testing.assert_array_equal(z, 18)
 
@@ -272,7 +293,7 @@ def _float32_arguments(family):
     w3, b, dw = np.zeros((9, 8, 8), f32), np.zeros(8, f32), np.zeros((9, 8, 8), f32)
     narrow_x, narrow_w, narrow_dw = np.zeros((1, 4, 8, 3), f32), np.zeros((9, 3, 8), f32), np.zeros((9, 3, 8), f32)
     return {
-        "forward": (x, padded, w3, b, dz, taps, taps, 1, 1, 10, 1, 1, 4, 8, 0, 0, 1, 1),
+        "forward": (x, padded, w3, b, dz, taps, taps, _whole_output(4, 8), 1, 1, 10, 1, 1, 1, 1),
         "weight_gradient": (x, padded, dz, dw, b, dw, b.copy(), taps, taps, 1, 1, 10, 1, 1),
         "narrow_weight_gradient": (narrow_x, padded, dz, narrow_dw, b, narrow_dw, b.copy(), taps, taps, 1, 1, 10, 1, 1),
         "narrow_input_gradient": (dz, narrow_w, narrow_x, taps, taps, 1, 1, 1, 6),
@@ -412,5 +433,5 @@ def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     compiled_loops = _direct_conv._FORWARD[np.dtype(np.float32)][lanes]
     runs = ((compiled_loops, compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain))
     for run, z in runs:
-        run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, 0, 0, 4, 1, 1, 3, 2, 0, 0, 1, 1)
+        run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, _whole_output(3, 2), 0, 0, 4, 1, 1, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)
