@@ -34,7 +34,6 @@ cached on disk by Numba like the rest.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +42,7 @@ import numpy as np
 
 from . import _direct_conv_kernels as _kernels
 from . import _threads
-from ._numba_kernels import compile_kernel, depthwise_geometry, tap_offsets
+from ._numba_kernels import VectorisedKernel, depthwise_geometry, tap_offsets
 from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows
 
@@ -53,54 +52,16 @@ LANES = 8
 """Channels in the narrowest register block (one 256-bit vector of float32): ``C_in`` and ``C_out`` must be multiples."""
 
 
-class _VectorisedKernel:
-    """A Numba kernel compiled with the SLP vectoriser on, once per argument types.
-
-    The first call with new argument types compiles (or loads from Numba's
-    cache) with ``SLP_VECTORIZE`` set, holding Numba's global compiler lock;
-    later calls go straight to the dispatcher.
-    """
-
-    def __init__(self, kernel: Callable[..., Any]) -> None:
-        self._dispatcher = compile_kernel(kernel, fastmath={"contract"})  # multiply-adds fused
-        self._ready: set[tuple[Any, ...]] = set()
-        self._lock = threading.Lock()
-
-    def __call__(self, *args: Any) -> Any:
-        key = tuple(a.dtype if isinstance(a, np.ndarray) else type(a) for a in args)
-        if key not in self._ready:
-            with self._lock:
-                if key not in self._ready:
-                    self._compile(tuple(numba.typeof(a) for a in args))
-                    self._ready.add(key)
-        return self._dispatcher(*args)
-
-    def _compile(self, signature: tuple[Any, ...]) -> None:
-        try:  # Numba's internals: a release without them compiles these loops unvectorised (slower, as correct)
-            from numba.core import config
-            from numba.core.compiler_lock import global_compiler_lock
-        except ImportError:
-            self._dispatcher.compile(signature)
-            return
-        with global_compiler_lock:
-            before = getattr(config, "SLP_VECTORIZE", 0)
-            config.SLP_VECTORIZE = 1
-            try:
-                self._dispatcher.compile(signature)
-            finally:
-                config.SLP_VECTORIZE = before
-
-
-Kernels = dict[np.dtype, dict[int, _VectorisedKernel]]
+Kernels = dict[np.dtype, dict[int, VectorisedKernel]]
 """Per dtype, the loops of one pass by the channels their register blocks span, widest first."""
 F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def _compiled(name: str, lanes: tuple[int, ...]) -> dict[int, _VectorisedKernel]:
-    return {n: _VectorisedKernel(getattr(_kernels, f"{name}_{n}")) for n in lanes}
+def _compiled(name: str, lanes: tuple[int, ...]) -> dict[int, VectorisedKernel]:
+    return {n: VectorisedKernel(getattr(_kernels, f"{name}_{n}")) for n in lanes}
 
 
-def _either_dtype(kernels: dict[int, _VectorisedKernel]) -> Kernels:
+def _either_dtype(kernels: dict[int, VectorisedKernel]) -> Kernels:
     """Loops whose blocks fit the registers in float32 and float64 alike."""
     return {F32: kernels, F64: kernels}
 
@@ -120,7 +81,7 @@ def _widest_lanes(kernels: Kernels, dtype: np.dtype, channels: int) -> int:
     return next(lanes for lanes in kernels[dtype] if channels % lanes == 0)
 
 
-def _widest(kernels: Kernels, dtype: np.dtype, channels: int) -> _VectorisedKernel:
+def _widest(kernels: Kernels, dtype: np.dtype, channels: int) -> VectorisedKernel:
     """The kernel for `dtype` with the widest register block that `channels` fills."""
     return kernels[dtype][_widest_lanes(kernels, dtype, channels)]
 

@@ -20,6 +20,7 @@ kernel and dtype) once per machine.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows
 
 __all__ = [
+    "VectorisedKernel",
     "col2im",
     "col2im_add",
     "compile_kernel",
@@ -57,6 +59,60 @@ def compile_kernel(kernel: Callable[..., Any], **extra_options: Any) -> Any:
         return numba.njit(cache=True, **options)(kernel)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(**options)(kernel)
+
+
+class VectorisedKernel:
+    """A Numba kernel compiled with LLVM's SLP vectoriser on, once per argument types.
+
+    For loops written out as one scalar per vector lane (the generated
+    :mod:`xcnn._direct_conv_kernels` and :mod:`xcnn._pool_kernels`): the SLP
+    vectoriser packs the lanes into vector registers. Numba leaves it off by
+    default, as it miscompiled code in older LLVM versions (numba#8852); it is
+    switched on only while these kernels compile, under Numba's compiler lock
+    so no other compilation sees it, and the tests compare them with the
+    array-API code.
+
+    The first call with new argument types compiles (or loads from Numba's
+    cache) with ``SLP_VECTORIZE`` set, holding Numba's global compiler lock;
+    later calls go straight to the dispatcher.
+    """
+
+    def __init__(self, kernel: Callable[..., Any]) -> None:
+        self._dispatcher = compile_kernel(kernel, fastmath={"contract"})  # multiply-adds fused
+        self._ready: set[tuple[Any, ...]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> Any:
+        key = tuple(map(_type_key, args))
+        if key not in self._ready:
+            with self._lock:
+                if key not in self._ready:
+                    self._compile(tuple(numba.typeof(a) for a in args))
+                    self._ready.add(key)
+        return self._dispatcher(*args)
+
+    def _compile(self, signature: tuple[Any, ...]) -> None:
+        try:  # Numba's internals: a release without them compiles these loops unvectorised (slower, as correct)
+            from numba.core import config
+            from numba.core.compiler_lock import global_compiler_lock
+        except ImportError:
+            self._dispatcher.compile(signature)
+            return
+        with global_compiler_lock:
+            before = getattr(config, "SLP_VECTORIZE", 0)
+            config.SLP_VECTORIZE = 1
+            try:
+                self._dispatcher.compile(signature)
+            finally:
+                config.SLP_VECTORIZE = before
+
+
+def _type_key(a: Any) -> Any:
+    """What decides Numba's type of an argument, cheaply: an array's dtype, dimensions, layout and
+    writability (a read-only or 1-d array is another signature, compiled on its own)."""
+    if isinstance(a, np.ndarray):
+        return a.dtype, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous, a.flags.writeable
+    return type(a)
 
 
 def tap_offsets(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
