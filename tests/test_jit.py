@@ -10,7 +10,9 @@ and uneven blocks of samples across threads.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +24,8 @@ from xcnn import functional as F
 from .helpers import run_python
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
+
+from xcnn import _numba_kernels
 
 POOL_GEOMETRIES = [  # (kernel_size, options)
     (2, {}),
@@ -57,11 +61,17 @@ def _tricky(shape, seed, dtype="float64"):
     return x.astype(dtype)
 
 
+@pytest.mark.parametrize("channels", [9, 16, 24], ids=lambda c: f"{c}ch")
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("geometry", POOL_GEOMETRIES, ids=str)
-def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype):
-    x = _tricky((3, 9, 8, 9), seed=1, dtype=dtype)  # 9 channels: the kernels run, with a remainder
+def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype, channels):
+    """9 channels: the gradient's loops over the channels (vectorised with a remainder); 16 and 24:
+    its register blocks of 16 and of 8 channels (:mod:`xcnn._pool_kernels`)."""
+    x = _tricky((3, 9, 8, channels), seed=1, dtype=dtype)
     kernel, options = geometry
+    chosen = []
+    pick = _numba_kernels._max_pool_gradient_loops
+    monkeypatch.setattr(_numba_kernels, "_max_pool_gradient_loops", lambda *a: chosen.append(pick(*a)) or chosen[-1])
     out_shape = F.max_pool2d(x, kernel, **options).shape
     dy = np.random.default_rng(2).standard_normal(out_shape).astype(dtype)
     dy[0, 0, 0, 0] = np.inf  # an infinite gradient must not turn into NaN elsewhere
@@ -70,6 +80,8 @@ def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dty
         return F.max_pool2d(x, kernel, **options), F.max_pool2d_backward(dy, x, kernel, **options)
 
     (y_jit, dx_jit), (y, dx) = _both(monkeypatch, run)
+    blocks = chosen == [_numba_kernels._max_pool_gradient_blocks(16 if channels == 16 else 8)]
+    assert blocks if channels % 8 == 0 else chosen == [_numba_kernels._max_pool_backward]
     assert y_jit.dtype == y.dtype == dtype and dx_jit.dtype == dx.dtype
     np.testing.assert_array_equal(y_jit, y)  # maxima: no arithmetic, no rounding
     np.testing.assert_array_equal(dx_jit != 0, dx != 0)  # the same inputs receive the gradients
@@ -106,6 +118,34 @@ def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divis
 
     for got, want in zip(*_both(monkeypatch, run)):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("lanes", [16, 8])
+@pytest.mark.parametrize(("kernel", "stride"), [(3, 2), (2, 3)], ids=["3x3/2", "2x2/3"])
+def test_the_generated_max_pool_gradient_runs_as_plain_python(kernel, stride, lanes):
+    """Without Numba the generated loops route the same gradients: overlapping windows (3x3/2, stored
+    where no earlier window reached) and windows with gaps between them (2x2/3, added into zeros)."""
+    from xcnn import _pool_kernels
+    from xcnn._windows import Windows
+
+    x = _tricky((2, 9, 8, lanes), seed=5)
+    win = Windows(in_size=(9, 8), kernel=(kernel, kernel), stride=(stride, stride), dilation=(1, 1), padding=((0, 0), (0, 0)))
+    dy = np.random.default_rng(6).standard_normal((2, *win.out_size, lanes))
+    compiled = _numba_kernels.max_pool_backward(dy, x, win)
+    dy_k, dx_k = _numba_kernels.tap_offsets(win.kernel, win.dilation)
+    dx, fresh = _numba_kernels._gradient_array(x.shape, dy.dtype, win)
+    offsets = np.arange(win.n_offsets, dtype=np.int64)
+    getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets)
+    np.testing.assert_array_equal(dx, compiled)
+
+
+def test_the_generated_pool_module_is_what_its_generator_writes():
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("generate_pool_kernels", root / "scripts" / "generate_pool_kernels.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    written = (root / "xcnn" / "_pool_kernels.py").read_text()
+    assert written == generator.source(), "run: python scripts/generate_pool_kernels.py"
 
 
 def test_a_window_with_nan_sends_its_gradient_to_its_first_element(monkeypatch):

@@ -13,6 +13,10 @@ threading layer, so no clash with BLAS threads or the caller's.
 Sums may be added in a different order from the array-API code's (equal to
 rounding); which window a max-pool gradient goes to is exactly the same.
 
+The max-pool gradient runs in register blocks of 16 or 8 channels where they
+divide the channels (:mod:`xcnn._pool_kernels`, generated, compiled with the
+SLP vectoriser by :class:`VectorisedKernel`), else in loops over the channels.
+
 Importing this module imports Numba; compiled code is cached on disk
 (``cache=True``) so a process pays the compile time (about a second per
 kernel and dtype) once per machine.
@@ -20,6 +24,7 @@ kernel and dtype) once per machine.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +32,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from . import _pool_kernels
 from ._scratch import scratch
 from ._threads import in_sample_blocks, summed_over_sample_blocks
 from ._windows import Windows
@@ -270,12 +276,33 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     # (one thread, (32, 64, 64, 32), 3x3/2: float64 10.5 ms with int64 against
     # 11.9 with int32; float32 7.1 with int32 against 9.8 with int64).
     offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
+    loops = _max_pool_gradient_loops(x_pad.dtype, x_pad.shape[3])
     in_sample_blocks(
         len(dy),
         x_pad.nbytes,
-        lambda s: _max_pool_backward(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets),
+        lambda s: loops(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets),
     )
     return dx_pad
+
+
+_MAX_POOL_GRADIENT_LANES = {np.dtype(np.float32): (16, 8), np.dtype(np.float64): (16, 8)}
+"""Channels per register block of :mod:`xcnn._pool_kernels`, widest first, by dtype. In float64
+too 16 lanes measured best, though twice as wide (3x3/2 and 2x2/2 gradients of
+``(32, 64, 64, 32)``, two threads: 16 lanes 4.9 / 3.9 ms, 8 lanes 5.4-6.0 / 4.0, the loops over
+the channels 7.9-8.6 / 4.6-4.7)."""
+
+
+@functools.cache
+def _max_pool_gradient_blocks(lanes: int) -> VectorisedKernel:
+    return VectorisedKernel(getattr(_pool_kernels, f"max_pool_backward_{lanes}"))
+
+
+def _max_pool_gradient_loops(dtype: np.dtype, channels: int) -> Any:
+    """The max-pool gradient's loops for `channels`: register blocks of channels where a block width
+    divides them (:mod:`xcnn._pool_kernels`: 1.75 against 3.5 ms for a 3x3/2 gradient of
+    ``(32, 64, 64, 32)`` float32), else the loops over the channels."""
+    lanes = next((n for n in _MAX_POOL_GRADIENT_LANES.get(dtype, ()) if channels % n == 0), None)
+    return _max_pool_backward if lanes is None else _max_pool_gradient_blocks(lanes)
 
 
 # --- gathering windows and adding them back ----------------------------------------------

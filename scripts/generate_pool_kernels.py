@@ -1,0 +1,118 @@
+"""Write ``xcnn/_pool_kernels.py``: the max-pool gradient, unrolled into register blocks of channels.
+
+The gradient of max pooling finds each window's first maximum again (the
+stateless ``max_pool2d_backward(dy, x)`` keeps no indices) and sends the
+window's gradient there. Written as loops over the channels, one array of
+running maxima and one of their offsets per window, the loops were short
+(the channels of one pixel) and re-checked their arrays for overlap at every
+entry: about 150 cycles per window and 8 channels. Here each block of
+channels keeps its running maxima and offsets in scalars, one per lane, which
+LLVM's SLP vectoriser packs into vector registers
+(:class:`xcnn._numba_kernels.VectorisedKernel`), as for the convolution loops
+of ``scripts/generate_direct_conv.py``.
+
+Usage: ``python scripts/generate_pool_kernels.py`` (rewrites the file);
+``tests/test_jit.py`` checks that the file matches.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TARGET = Path(__file__).resolve().parent.parent / "xcnn" / "_pool_kernels.py"
+
+MAX_POOL_LANES = [16, 8]
+"""Channels per block, one function each; the widest that divides the channels is used.
+
+2-core AMD EPYC (AVX2), float32, ``(32, 64, 64, 32)``, gradient of 3x3/2 and
+2x2/2 max pooling in ms, two threads: 16 lanes 1.75 / 1.1-1.5; 32 lanes
+2.0 / 1.2; 8 lanes 2.6 / 1.7; the loops over the channels 3.4-3.5 / 2.0-2.1.
+"""
+
+HEADER = '''"""The max-pool gradient, unrolled into register blocks of channels (generated; do not edit).
+
+Written by ``scripts/generate_pool_kernels.py``; :mod:`xcnn._numba_kernels`
+compiles and calls them. Plain Python functions: they run (slowly) without
+Numba too. Arrays are C-contiguous and read through flat views with
+unsigned indices (see ``scripts/generate_direct_conv.py`` for why).
+"""
+
+import numpy as np
+
+U = np.uint64
+'''
+
+
+def max_pool_backward_source(lanes: int) -> str:
+    """``max_pool_backward_<lanes>``: each window's gradient to its first maximum, `lanes` channels at a time."""
+    lanes_range = range(lanes)
+    tap_at = "U(((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c) + jb"
+    lines = [
+        f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):",
+        '    """Send ``dy (m, out_h, out_w, C)`` to the first maximum of each window of ``x``, into ``dx`` (shaped as ``x``).',
+        "",
+        "    Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``",
+        "    numbers them, as integers as wide as the elements (one vector lane each). A window",
+        "    holding a NaN sends its gradient to its first element. Where ``fresh_row >= 0`` the",
+        "    windows cover ``dx`` without gaps and an offset that no earlier window reached (see",
+        "    :func:`xcnn._numba_kernels._gradient_array`) is stored, not added; otherwise ``dx`` is",
+        f"    zeroed first. ``C`` is a multiple of {lanes}.",
+        '    """',
+        "    m, out_h, out_w, c = dy.shape",
+        "    height, width = x.shape[1], x.shape[2]",
+        "    n_taps = dy_k.shape[0]",
+        "    covering = fresh_row >= 0",
+        "    if not covering:",
+        "        dx[:] = 0",
+        "    xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)",
+        "    zero = np.zeros(1, dtype=dx.dtype)[0]",
+        "    first = offsets[0]",
+        "    for n in range(m):",
+        "        for oh in range(out_h):",
+        "            for ow in range(out_w):",
+        "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
+        f"                for jb_ in range(0, c, {lanes}):",
+        "                    jb = U(jb_)",
+        f"                    x_at = {tap_at.format(k=0)}",
+        *(f"                    b{j} = xf[x_at + U({j})]" for j in lanes_range),
+        *(f"                    k{j} = first" for j in lanes_range),
+        "                    for k in range(1, n_taps):",
+        "                        kk = offsets[k]",
+        f"                        x_at = {tap_at.format(k='k')}",
+    ]
+    for j in lanes_range:
+        lines += [
+            f"                        v{j} = xf[x_at + U({j})]",
+            f"                        later{j} = v{j} > b{j}  # strictly: ties keep the first maximum",
+            f"                        b{j} = v{j} if later{j} | (v{j} != v{j}) else b{j}  # a NaN sticks",
+            f"                        k{j} = kk if later{j} else k{j}",
+        ]
+    lines += [
+        *(f"                    g{j} = dyf[d_at + jb + U({j})]" for j in lanes_range),
+        *(f"                    k{j} = k{j} if b{j} == b{j} else first  # NaN: the first element" for j in lanes_range),
+        "                    for k in range(n_taps):",
+        "                        kk = offsets[k]",
+        f"                        x_at = {tap_at.format(k='k')}",
+        "                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):",
+        *(f"                            dxf[x_at + U({j})] = g{j} if k{j} == kk else zero" for j in lanes_range),
+        "                        else:",
+        *(f"                            dxf[x_at + U({j})] += g{j} if k{j} == kk else zero" for j in lanes_range),
+        "    return dx",
+    ]
+    return "\n".join(lines)
+
+
+def source() -> str:
+    """The whole generated module."""
+    return "\n\n\n".join([HEADER.rstrip("\n"), *(max_pool_backward_source(lanes) for lanes in MAX_POOL_LANES)]) + "\n"
+
+
+def main() -> int:
+    TARGET.write_text(source())
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
