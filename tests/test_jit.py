@@ -139,6 +139,22 @@ def test_the_generated_max_pool_gradient_runs_as_plain_python(kernel, stride, la
     np.testing.assert_array_equal(dx, compiled)
 
 
+def test_the_generated_max_pool_gradient_computes_float32_in_float32():
+    """No value in the loops becomes float64 on float32 arrays (a bare ``0`` in a select would be, and
+    convert every element): Numba's inferred types, compiled here without the cache."""
+    import numba
+    from numba.core import types
+
+    from xcnn import _pool_kernels
+
+    loops = numba.njit(_pool_kernels.max_pool_backward_8)
+    x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)
+    signature = tuple(numba.typeof(a) for a in (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32)))
+    loops.compile(signature)
+    floats = {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
+    assert floats == {"float32"}
+
+
 def test_the_generated_pool_module_is_what_its_generator_writes():
     root = Path(__file__).resolve().parent.parent
     spec = importlib.util.spec_from_file_location("generate_pool_kernels", root / "scripts" / "generate_pool_kernels.py")
@@ -289,14 +305,17 @@ def test_kernels_compile_without_a_writable_cache():
         "import numpy as np, xcnn.functional as F, xcnn._numba_kernels as K\n"
         "x = np.arange(2 * 4 * 4 * 8, dtype=np.float32).reshape(2, 4, 4, 8)\n"
         "assert (F.max_pool2d(x, 2) == x.reshape(2, 2, 2, 2, 2, 8).max(axis=(2, 4))).all()\n"
+        "dx = F.max_pool2d_backward(np.ones((2, 2, 2, 8), dtype=np.float32), x, 2)  # blocks of 8 channels\n"
+        "assert dx.sum() == 64 and (dx[:, 1::2, 1::2] == 1).all()  # each window's last element is its maximum\n"
         "import xcnn._direct_conv as D\n"
         "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
         "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
-        "print(K._window_max._cache.__class__.__name__, D._FORWARD[np.dtype(np.float32)][8]._dispatcher._cache.__class__.__name__)"
+        "blocks = (K._max_pool_gradient_blocks(8), D._FORWARD[np.dtype(np.float32)][8])\n"
+        "print(K._window_max._cache.__class__.__name__, *(b._dispatcher._cache.__class__.__name__ for b in blocks))"
     )
     result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "NullCache NullCache"
+    assert result.stdout.strip() == "NullCache NullCache NullCache"
 
 
 def test_a_numba_that_does_not_import_leaves_the_array_api_code(tmp_path):
