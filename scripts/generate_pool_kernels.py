@@ -1,13 +1,14 @@
-"""Write ``xcnn/_pool_kernels.py``: the max-pool gradient, unrolled into register blocks of channels.
+"""Write ``xcnn/_pool_kernels.py``: pooling loops unrolled into register blocks of channels.
 
-The gradient of max pooling finds each window's first maximum again (the
-stateless ``max_pool2d_backward(dy, x)`` keeps no indices) and sends the
-window's gradient there. Written as loops over the channels, one array of
-running maxima and one of their offsets per window, the loops were short
-(the channels of one pixel) and re-checked their arrays for overlap at every
-entry: about 150 cycles per window and 8 channels. Here each block of
-channels keeps its running maxima and offsets in scalars, one per lane, which
-LLVM's SLP vectoriser packs into vector registers
+The maximum and the mean of each window, and the gradient of max pooling,
+which finds each window's first maximum again (the stateless
+``max_pool2d_backward(dy, x)`` keeps no indices) and sends the window's
+gradient there. Written as loops over the channels with arrays of running
+maxima and their offsets (:mod:`xcnn._numba_kernels`), the max-pool gradient
+entered 18 short loops per window (the channels of one pixel each) and took
+about 150 cycles per window and 8 channels (one thread, the sample in cache).
+Here each block of channels keeps its running values in scalars, one per
+lane, which LLVM's SLP vectoriser packs into vector registers
 (:class:`xcnn._numba_kernels.VectorisedKernel`), as for the convolution loops
 of ``scripts/generate_direct_conv.py``.
 
@@ -22,15 +23,16 @@ from pathlib import Path
 
 TARGET = Path(__file__).resolve().parent.parent / "xcnn" / "_pool_kernels.py"
 
-MAX_POOL_LANES = [16, 8]
+LANES = [16, 8]
 """Channels per block, one function each; the widest that divides the channels is used.
 
 2-core AMD EPYC (AVX2), float32, ``(32, 64, 64, 32)``, gradient of 3x3/2 and
 2x2/2 max pooling in ms, two threads: 16 lanes 1.75 / 1.1-1.5; 32 lanes
 2.0 / 1.2; 8 lanes 2.6 / 1.7; the loops over the channels 3.4-3.5 / 2.0-2.1.
+The window maxima and means take the same blocks.
 """
 
-HEADER = '''"""The max-pool gradient, unrolled into register blocks of channels (generated; do not edit).
+HEADER = '''"""Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
 Written by ``scripts/generate_pool_kernels.py``; :mod:`xcnn._numba_kernels`
 compiles and calls them. Plain Python functions: they run (slowly) without
@@ -103,9 +105,75 @@ def max_pool_backward_source(lanes: int) -> str:
     return "\n".join(lines)
 
 
+def _window_lines(lanes: int, start: list[str], step: list[str], finish: list[str]) -> list[str]:
+    """The loops over windows and blocks of `lanes` channels: `start` (offset 0 at ``x_at``), `step`
+    (each further offset at ``x_at``), then `finish` (the output block at ``z_at``); lane ``{j}``."""
+
+    def lanes_of(lines: list[str], indent: str) -> list[str]:
+        return [indent + line.format(j=j) for line in lines for j in (range(lanes) if "{j}" in line else [0])]
+
+    tap_at = "U(((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c) + jb"
+    return [
+        "    m, out_h, out_w, c = out.shape",
+        "    height, width = x.shape[1], x.shape[2]",
+        "    xf, zf = x.reshape(-1), out.reshape(-1)",
+        "    for n in range(m):",
+        "        for oh in range(out_h):",
+        "            for ow in range(out_w):",
+        f"                for jb_ in range(0, c, {lanes}):",
+        "                    jb = U(jb_)",
+        f"                    x_at = {tap_at.format(k=0)}",
+        *lanes_of(start, " " * 20),
+        "                    for k in range(1, dy_k.shape[0]):",
+        f"                        x_at = {tap_at.format(k='k')}",
+        *lanes_of(step, " " * 24),
+        "                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb",
+        *lanes_of(finish, " " * 20),
+        "    return out",
+    ]
+
+
+def window_max_source(lanes: int) -> str:
+    """``window_max_<lanes>``: the maximum of each window, NaN propagating."""
+    return "\n".join([
+        f"def window_max_{lanes}(x, out, dy_k, dx_k, sh, sw):",
+        '    """Maximum of each window of ``x`` into ``out (m, out_h, out_w, C)``; a NaN propagates (as in',
+        f"    ``numpy.maximum``). Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``;",
+        f"    ``C`` is a multiple of {lanes}.",
+        '    """',
+        *_window_lines(
+            lanes,
+            ["b{j} = xf[x_at + U({j})]"],
+            ["v{j} = xf[x_at + U({j})]", "b{j} = v{j} if (v{j} > b{j}) | (v{j} != v{j}) else b{j}"],
+            ["zf[z_at + U({j})] = b{j}"],
+        ),
+    ])
+
+
+def window_mean_source(lanes: int) -> str:
+    """``window_mean_<lanes>``: the sum of each window divided by its divisor."""
+    return "\n".join([
+        f"def window_mean_{lanes}(x, out, dy_k, dx_k, sh, sw, divisor):",
+        '    """Sum of each window of ``x``, offset after offset, divided by ``divisor[oh, ow]``, into ``out``',
+        "    (divided, as the array-API code does, not multiplied by the reciprocal). Offsets as in",
+        f"    :func:`window_max_{lanes}`; ``C`` is a multiple of {lanes}.",
+        '    """',
+        *_window_lines(
+            lanes,
+            ["a{j} = xf[x_at + U({j})]"],
+            ["a{j} += xf[x_at + U({j})]"],
+            ["d = divisor[oh, ow]", "zf[z_at + U({j})] = a{j} / d"],
+        ),
+    ])
+
+
 def source() -> str:
     """The whole generated module."""
-    return "\n\n\n".join([HEADER.rstrip("\n"), *(max_pool_backward_source(lanes) for lanes in MAX_POOL_LANES)]) + "\n"
+    parts = [HEADER.rstrip("\n")]
+    parts += [max_pool_backward_source(lanes) for lanes in LANES]
+    parts += [window_max_source(lanes) for lanes in LANES]
+    parts += [window_mean_source(lanes) for lanes in LANES]
+    return "\n\n\n".join(parts) + "\n"
 
 
 def main() -> int:

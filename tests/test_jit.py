@@ -70,8 +70,8 @@ def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dty
     x = _tricky((3, 9, 8, channels), seed=1, dtype=dtype)
     kernel, options = geometry
     chosen = []
-    pick = _numba_kernels._max_pool_gradient_loops
-    monkeypatch.setattr(_numba_kernels, "_max_pool_gradient_loops", lambda *a: chosen.append(pick(*a)) or chosen[-1])
+    pick = _numba_kernels._in_blocks
+    monkeypatch.setattr(_numba_kernels, "_in_blocks", lambda *a: chosen.append(pick(*a)) or chosen[-1])
     out_shape = F.max_pool2d(x, kernel, **options).shape
     dy = np.random.default_rng(2).standard_normal(out_shape).astype(dtype)
     dy[0, 0, 0, 0] = np.inf  # an infinite gradient must not turn into NaN elsewhere
@@ -79,9 +79,11 @@ def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dty
     def run():
         return F.max_pool2d(x, kernel, **options), F.max_pool2d_backward(dy, x, kernel, **options)
 
+    chosen.clear()  # the output shape above took a forward pass
     (y_jit, dx_jit), (y, dx) = _both(monkeypatch, run)
-    blocks = chosen == [_numba_kernels._max_pool_gradient_blocks(16 if channels == 16 else 8)]
-    assert blocks if channels % 8 == 0 else chosen == [_numba_kernels._max_pool_backward]
+    lanes = 16 if channels == 16 else 8
+    blocks = [_numba_kernels._pool_blocks(name, lanes) for name in ("window_max", "max_pool_backward")]
+    assert chosen == (blocks if channels % 8 == 0 else [_numba_kernels._window_max, _numba_kernels._max_pool_backward])
     assert y_jit.dtype == y.dtype == dtype and dx_jit.dtype == dx.dtype
     np.testing.assert_array_equal(y_jit, y)  # maxima: no arithmetic, no rounding
     np.testing.assert_array_equal(dx_jit != 0, dx != 0)  # the same inputs receive the gradients
@@ -89,27 +91,35 @@ def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dty
     np.testing.assert_allclose(dx_jit, dx, **tolerance)  # overlapping windows add in another order
 
 
+@pytest.mark.parametrize("channels", [9, 16, 24], ids=lambda c: f"{c}ch")
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("geometry", [g for g in POOL_GEOMETRIES if "dilation" not in g[1]], ids=str)
-def test_average_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype):
+def test_average_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype, channels):
+    """The window means in register blocks (16 and 24 channels) or loops over the channels (9)."""
     kernel, options = geometry
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((3, 9, 8, 9)).astype(dtype)
+    x = rng.standard_normal((3, 9, 8, channels)).astype(dtype)
     dy = rng.standard_normal(F.avg_pool2d(x, kernel, **options).shape).astype(dtype)
 
     def run():
         return F.avg_pool2d(x, kernel, **options), F.avg_pool2d_backward(dy, x, kernel, **options)
 
+    chosen = []
+    pick = _numba_kernels._in_blocks
+    monkeypatch.setattr(_numba_kernels, "_in_blocks", lambda *a: chosen.append(pick(*a)) or chosen[-1])
     for got, want in zip(*_both(monkeypatch, run)):
         assert got.dtype == want.dtype == dtype
         np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-6)
+    blocks = _numba_kernels._pool_blocks("window_mean", 16 if channels == 16 else 8)
+    assert chosen == [blocks if channels % 8 == 0 else _numba_kernels._window_mean]
 
 
+@pytest.mark.parametrize("channels", [9, 16], ids=lambda c: f"{c}ch")
 @pytest.mark.parametrize("divisor", [dict(count_include_pad=False), dict(divisor_override=5)], ids=str)
-def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divisor):
+def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divisor, channels):
     """Per-window divisors (padding left out of the count) and an overridden one, folded into the kernels."""
     rng = np.random.default_rng(14)
-    x = rng.standard_normal((2, 9, 8, 9))
+    x = rng.standard_normal((2, 9, 8, channels))
     options = dict(stride=2, padding=1, ceil_mode=True, **divisor)
     dy = rng.standard_normal(F.avg_pool2d(x, 3, **options).shape)
 
@@ -122,9 +132,10 @@ def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divis
 
 @pytest.mark.parametrize("lanes", [16, 8])
 @pytest.mark.parametrize(("kernel", "stride"), [(3, 2), (2, 3)], ids=["3x3/2", "2x2/3"])
-def test_the_generated_max_pool_gradient_runs_as_plain_python(kernel, stride, lanes):
-    """Without Numba the generated loops route the same gradients: overlapping windows (3x3/2, stored
-    where no earlier window reached) and windows with gaps between them (2x2/3, added into zeros)."""
+def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
+    """Without Numba the generated loops compute the same maxima and means and route the same
+    gradients: overlapping windows (3x3/2, stored where no earlier window reached) and windows with
+    gaps between them (2x2/3, added into zeros)."""
     from xcnn import _pool_kernels
     from xcnn._windows import Windows
 
@@ -137,6 +148,11 @@ def test_the_generated_max_pool_gradient_runs_as_plain_python(kernel, stride, la
     offsets = np.arange(win.n_offsets, dtype=np.int64)
     getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets)
     np.testing.assert_array_equal(dx, compiled)
+    maxima, means, divisor = np.empty_like(dy), np.empty_like(dy), np.full(win.out_size, 3.0)
+    getattr(_pool_kernels, f"window_max_{lanes}")(x, maxima, dy_k, dx_k, stride, stride)
+    np.testing.assert_array_equal(maxima, _numba_kernels.window_max(x, win))
+    getattr(_pool_kernels, f"window_mean_{lanes}")(x, means, dy_k, dx_k, stride, stride, divisor)
+    np.testing.assert_array_equal(means, _numba_kernels.window_mean(x, win, 3))
 
 
 def test_the_generated_max_pool_gradient_computes_float32_in_float32():
@@ -310,7 +326,7 @@ def test_kernels_compile_without_a_writable_cache():
         "import xcnn._direct_conv as D\n"
         "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
         "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
-        "blocks = (K._max_pool_gradient_blocks(8), D._FORWARD[np.dtype(np.float32)][8])\n"
+        "blocks = (K._pool_blocks('max_pool_backward', 8), D._FORWARD[np.dtype(np.float32)][8])\n"
         "print(K._window_max._cache.__class__.__name__, *(b._dispatcher._cache.__class__.__name__ for b in blocks))"
     )
     result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")

@@ -13,9 +13,10 @@ threading layer, so no clash with BLAS threads or the caller's.
 Sums may be added in a different order from the array-API code's (equal to
 rounding); which window a max-pool gradient goes to is exactly the same.
 
-The max-pool gradient runs in register blocks of 16 or 8 channels where they
-divide the channels (:mod:`xcnn._pool_kernels`, generated, compiled with the
-SLP vectoriser by :class:`VectorisedKernel`), else in loops over the channels.
+Pooling (the maximum and mean of each window, the max-pool gradient) runs in
+register blocks of 16 or 8 channels where they divide the channels
+(:mod:`xcnn._pool_kernels`, generated, compiled with the SLP vectoriser by
+:class:`VectorisedKernel`), else in the loops over the channels here.
 
 Importing this module imports Numba; compiled code is cached on disk
 (``cache=True``) so a process pays the compile time (about a second per
@@ -172,7 +173,7 @@ def _window_max(x, out, dy_k, dx_k, sh, sw):  # argument types: Numba infers the
 
 def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """:func:`xcnn._windows.window_max`: ``(m, out_h, out_w, C)``, NaN propagates."""
-    return _per_window(_window_max, x_pad, win)
+    return _per_window(_in_blocks("window_max", x_pad.dtype, x_pad.shape[3], _window_max), x_pad, win)
 
 
 def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows, *extra: Any) -> np.ndarray:
@@ -205,7 +206,8 @@ def _window_mean(x, out, dy_k, dx_k, sh, sw, divisor):
 
 def window_mean(x_pad: np.ndarray, win: Windows, divisor: np.ndarray | int) -> np.ndarray:
     """:func:`xcnn._windows.window_sum` divided by `divisor` (an int, or ``(out_h, out_w, 1)``), in one pass."""
-    return _per_window(_window_mean, x_pad, win, _divisor_grid(divisor, win, x_pad.dtype))
+    loops = _in_blocks("window_mean", x_pad.dtype, x_pad.shape[3], _window_mean)
+    return _per_window(loops, x_pad, win, _divisor_grid(divisor, win, x_pad.dtype))
 
 
 def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> np.ndarray:
@@ -276,7 +278,7 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     # (one thread, (32, 64, 64, 32), 3x3/2: float64 10.5 ms with int64 against
     # 11.9 with int32; float32 7.1 with int32 against 9.8 with int64).
     offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
-    loops = _max_pool_gradient_loops(x_pad.dtype, x_pad.shape[3])
+    loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
     in_sample_blocks(
         len(dy),
         x_pad.nbytes,
@@ -285,24 +287,25 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     return dx_pad
 
 
-_MAX_POOL_GRADIENT_LANES = {np.dtype(np.float32): (16, 8), np.dtype(np.float64): (16, 8)}
+_BLOCK_LANES = {np.dtype(np.float32): (16, 8), np.dtype(np.float64): (16, 8)}
 """Channels per register block of :mod:`xcnn._pool_kernels`, widest first, by dtype. In float64
-too 16 lanes measured best, though twice as wide (3x3/2 and 2x2/2 gradients of
+too 16 lanes measured best, though twice as wide (3x3/2 and 2x2/2 max-pool gradients of
 ``(32, 64, 64, 32)``, two threads: 16 lanes 4.9 / 3.9 ms, 8 lanes 5.4-6.0 / 4.0, the loops over
 the channels 7.9-8.6 / 4.6-4.7)."""
 
 
 @functools.cache
-def _max_pool_gradient_blocks(lanes: int) -> VectorisedKernel:
-    return VectorisedKernel(getattr(_pool_kernels, f"max_pool_backward_{lanes}"))
+def _pool_blocks(name: str, lanes: int) -> VectorisedKernel:
+    """The generated loops ``<name>_<lanes>`` of :mod:`xcnn._pool_kernels`, compiled when first called."""
+    return VectorisedKernel(getattr(_pool_kernels, f"{name}_{lanes}"))
 
 
-def _max_pool_gradient_loops(dtype: np.dtype, channels: int) -> Any:
-    """The max-pool gradient's loops for `channels`: register blocks of channels where a block width
-    divides them (:mod:`xcnn._pool_kernels`: 1.75 against 3.5 ms for a 3x3/2 gradient of
-    ``(32, 64, 64, 32)`` float32), else the loops over the channels."""
-    lanes = next((n for n in _MAX_POOL_GRADIENT_LANES.get(dtype, ()) if channels % n == 0), None)
-    return _max_pool_backward if lanes is None else _max_pool_gradient_blocks(lanes)
+def _in_blocks(name: str, dtype: np.dtype, channels: int, otherwise: Any) -> Any:
+    """The loops ``<name>`` in register blocks of channels where a block width divides `channels`,
+    else `otherwise` (the loops over the channels). Float32, ``(32, 64, 64, 32)``, two threads:
+    3x3/2 max-pool gradient 1.9 against 3.4 ms; max and mean of the windows: see BENCHMARKS.md."""
+    lanes = next((n for n in _BLOCK_LANES.get(dtype, ()) if channels % n == 0), None)
+    return otherwise if lanes is None else _pool_blocks(name, lanes)
 
 
 # --- gathering windows and adding them back ----------------------------------------------

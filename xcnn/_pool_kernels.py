@@ -1,4 +1,4 @@
-"""The max-pool gradient, unrolled into register blocks of channels (generated; do not edit).
+"""Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
 Written by ``scripts/generate_pool_kernels.py``; :mod:`xcnn._numba_kernels`
 compiles and calls them. Plain Python functions: they run (slowly) without
@@ -323,3 +323,253 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
                             dxf[x_at + U(6)] += g6 if k6 == kk else zero
                             dxf[x_at + U(7)] += g7 if k7 == kk else zero
     return dx
+
+
+def window_max_16(x, out, dy_k, dx_k, sh, sw):
+    """Maximum of each window of ``x`` into ``out (m, out_h, out_w, C)``; a NaN propagates (as in
+    ``numpy.maximum``). Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``;
+    ``C`` is a multiple of 16.
+    """
+    m, out_h, out_w, c = out.shape
+    height, width = x.shape[1], x.shape[2]
+    xf, zf = x.reshape(-1), out.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 16):
+                    jb = U(jb_)
+                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    b0 = xf[x_at + U(0)]
+                    b1 = xf[x_at + U(1)]
+                    b2 = xf[x_at + U(2)]
+                    b3 = xf[x_at + U(3)]
+                    b4 = xf[x_at + U(4)]
+                    b5 = xf[x_at + U(5)]
+                    b6 = xf[x_at + U(6)]
+                    b7 = xf[x_at + U(7)]
+                    b8 = xf[x_at + U(8)]
+                    b9 = xf[x_at + U(9)]
+                    b10 = xf[x_at + U(10)]
+                    b11 = xf[x_at + U(11)]
+                    b12 = xf[x_at + U(12)]
+                    b13 = xf[x_at + U(13)]
+                    b14 = xf[x_at + U(14)]
+                    b15 = xf[x_at + U(15)]
+                    for k in range(1, dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        v0 = xf[x_at + U(0)]
+                        v1 = xf[x_at + U(1)]
+                        v2 = xf[x_at + U(2)]
+                        v3 = xf[x_at + U(3)]
+                        v4 = xf[x_at + U(4)]
+                        v5 = xf[x_at + U(5)]
+                        v6 = xf[x_at + U(6)]
+                        v7 = xf[x_at + U(7)]
+                        v8 = xf[x_at + U(8)]
+                        v9 = xf[x_at + U(9)]
+                        v10 = xf[x_at + U(10)]
+                        v11 = xf[x_at + U(11)]
+                        v12 = xf[x_at + U(12)]
+                        v13 = xf[x_at + U(13)]
+                        v14 = xf[x_at + U(14)]
+                        v15 = xf[x_at + U(15)]
+                        b0 = v0 if (v0 > b0) | (v0 != v0) else b0
+                        b1 = v1 if (v1 > b1) | (v1 != v1) else b1
+                        b2 = v2 if (v2 > b2) | (v2 != v2) else b2
+                        b3 = v3 if (v3 > b3) | (v3 != v3) else b3
+                        b4 = v4 if (v4 > b4) | (v4 != v4) else b4
+                        b5 = v5 if (v5 > b5) | (v5 != v5) else b5
+                        b6 = v6 if (v6 > b6) | (v6 != v6) else b6
+                        b7 = v7 if (v7 > b7) | (v7 != v7) else b7
+                        b8 = v8 if (v8 > b8) | (v8 != v8) else b8
+                        b9 = v9 if (v9 > b9) | (v9 != v9) else b9
+                        b10 = v10 if (v10 > b10) | (v10 != v10) else b10
+                        b11 = v11 if (v11 > b11) | (v11 != v11) else b11
+                        b12 = v12 if (v12 > b12) | (v12 != v12) else b12
+                        b13 = v13 if (v13 > b13) | (v13 != v13) else b13
+                        b14 = v14 if (v14 > b14) | (v14 != v14) else b14
+                        b15 = v15 if (v15 > b15) | (v15 != v15) else b15
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    zf[z_at + U(0)] = b0
+                    zf[z_at + U(1)] = b1
+                    zf[z_at + U(2)] = b2
+                    zf[z_at + U(3)] = b3
+                    zf[z_at + U(4)] = b4
+                    zf[z_at + U(5)] = b5
+                    zf[z_at + U(6)] = b6
+                    zf[z_at + U(7)] = b7
+                    zf[z_at + U(8)] = b8
+                    zf[z_at + U(9)] = b9
+                    zf[z_at + U(10)] = b10
+                    zf[z_at + U(11)] = b11
+                    zf[z_at + U(12)] = b12
+                    zf[z_at + U(13)] = b13
+                    zf[z_at + U(14)] = b14
+                    zf[z_at + U(15)] = b15
+    return out
+
+
+def window_max_8(x, out, dy_k, dx_k, sh, sw):
+    """Maximum of each window of ``x`` into ``out (m, out_h, out_w, C)``; a NaN propagates (as in
+    ``numpy.maximum``). Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``;
+    ``C`` is a multiple of 8.
+    """
+    m, out_h, out_w, c = out.shape
+    height, width = x.shape[1], x.shape[2]
+    xf, zf = x.reshape(-1), out.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 8):
+                    jb = U(jb_)
+                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    b0 = xf[x_at + U(0)]
+                    b1 = xf[x_at + U(1)]
+                    b2 = xf[x_at + U(2)]
+                    b3 = xf[x_at + U(3)]
+                    b4 = xf[x_at + U(4)]
+                    b5 = xf[x_at + U(5)]
+                    b6 = xf[x_at + U(6)]
+                    b7 = xf[x_at + U(7)]
+                    for k in range(1, dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        v0 = xf[x_at + U(0)]
+                        v1 = xf[x_at + U(1)]
+                        v2 = xf[x_at + U(2)]
+                        v3 = xf[x_at + U(3)]
+                        v4 = xf[x_at + U(4)]
+                        v5 = xf[x_at + U(5)]
+                        v6 = xf[x_at + U(6)]
+                        v7 = xf[x_at + U(7)]
+                        b0 = v0 if (v0 > b0) | (v0 != v0) else b0
+                        b1 = v1 if (v1 > b1) | (v1 != v1) else b1
+                        b2 = v2 if (v2 > b2) | (v2 != v2) else b2
+                        b3 = v3 if (v3 > b3) | (v3 != v3) else b3
+                        b4 = v4 if (v4 > b4) | (v4 != v4) else b4
+                        b5 = v5 if (v5 > b5) | (v5 != v5) else b5
+                        b6 = v6 if (v6 > b6) | (v6 != v6) else b6
+                        b7 = v7 if (v7 > b7) | (v7 != v7) else b7
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    zf[z_at + U(0)] = b0
+                    zf[z_at + U(1)] = b1
+                    zf[z_at + U(2)] = b2
+                    zf[z_at + U(3)] = b3
+                    zf[z_at + U(4)] = b4
+                    zf[z_at + U(5)] = b5
+                    zf[z_at + U(6)] = b6
+                    zf[z_at + U(7)] = b7
+    return out
+
+
+def window_mean_16(x, out, dy_k, dx_k, sh, sw, divisor):
+    """Sum of each window of ``x``, offset after offset, divided by ``divisor[oh, ow]``, into ``out``
+    (divided, as the array-API code does, not multiplied by the reciprocal). Offsets as in
+    :func:`window_max_16`; ``C`` is a multiple of 16.
+    """
+    m, out_h, out_w, c = out.shape
+    height, width = x.shape[1], x.shape[2]
+    xf, zf = x.reshape(-1), out.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 16):
+                    jb = U(jb_)
+                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    a0 = xf[x_at + U(0)]
+                    a1 = xf[x_at + U(1)]
+                    a2 = xf[x_at + U(2)]
+                    a3 = xf[x_at + U(3)]
+                    a4 = xf[x_at + U(4)]
+                    a5 = xf[x_at + U(5)]
+                    a6 = xf[x_at + U(6)]
+                    a7 = xf[x_at + U(7)]
+                    a8 = xf[x_at + U(8)]
+                    a9 = xf[x_at + U(9)]
+                    a10 = xf[x_at + U(10)]
+                    a11 = xf[x_at + U(11)]
+                    a12 = xf[x_at + U(12)]
+                    a13 = xf[x_at + U(13)]
+                    a14 = xf[x_at + U(14)]
+                    a15 = xf[x_at + U(15)]
+                    for k in range(1, dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        a0 += xf[x_at + U(0)]
+                        a1 += xf[x_at + U(1)]
+                        a2 += xf[x_at + U(2)]
+                        a3 += xf[x_at + U(3)]
+                        a4 += xf[x_at + U(4)]
+                        a5 += xf[x_at + U(5)]
+                        a6 += xf[x_at + U(6)]
+                        a7 += xf[x_at + U(7)]
+                        a8 += xf[x_at + U(8)]
+                        a9 += xf[x_at + U(9)]
+                        a10 += xf[x_at + U(10)]
+                        a11 += xf[x_at + U(11)]
+                        a12 += xf[x_at + U(12)]
+                        a13 += xf[x_at + U(13)]
+                        a14 += xf[x_at + U(14)]
+                        a15 += xf[x_at + U(15)]
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    d = divisor[oh, ow]
+                    zf[z_at + U(0)] = a0 / d
+                    zf[z_at + U(1)] = a1 / d
+                    zf[z_at + U(2)] = a2 / d
+                    zf[z_at + U(3)] = a3 / d
+                    zf[z_at + U(4)] = a4 / d
+                    zf[z_at + U(5)] = a5 / d
+                    zf[z_at + U(6)] = a6 / d
+                    zf[z_at + U(7)] = a7 / d
+                    zf[z_at + U(8)] = a8 / d
+                    zf[z_at + U(9)] = a9 / d
+                    zf[z_at + U(10)] = a10 / d
+                    zf[z_at + U(11)] = a11 / d
+                    zf[z_at + U(12)] = a12 / d
+                    zf[z_at + U(13)] = a13 / d
+                    zf[z_at + U(14)] = a14 / d
+                    zf[z_at + U(15)] = a15 / d
+    return out
+
+
+def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
+    """Sum of each window of ``x``, offset after offset, divided by ``divisor[oh, ow]``, into ``out``
+    (divided, as the array-API code does, not multiplied by the reciprocal). Offsets as in
+    :func:`window_max_8`; ``C`` is a multiple of 8.
+    """
+    m, out_h, out_w, c = out.shape
+    height, width = x.shape[1], x.shape[2]
+    xf, zf = x.reshape(-1), out.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for jb_ in range(0, c, 8):
+                    jb = U(jb_)
+                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    a0 = xf[x_at + U(0)]
+                    a1 = xf[x_at + U(1)]
+                    a2 = xf[x_at + U(2)]
+                    a3 = xf[x_at + U(3)]
+                    a4 = xf[x_at + U(4)]
+                    a5 = xf[x_at + U(5)]
+                    a6 = xf[x_at + U(6)]
+                    a7 = xf[x_at + U(7)]
+                    for k in range(1, dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        a0 += xf[x_at + U(0)]
+                        a1 += xf[x_at + U(1)]
+                        a2 += xf[x_at + U(2)]
+                        a3 += xf[x_at + U(3)]
+                        a4 += xf[x_at + U(4)]
+                        a5 += xf[x_at + U(5)]
+                        a6 += xf[x_at + U(6)]
+                        a7 += xf[x_at + U(7)]
+                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    d = divisor[oh, ow]
+                    zf[z_at + U(0)] = a0 / d
+                    zf[z_at + U(1)] = a1 / d
+                    zf[z_at + U(2)] = a2 / d
+                    zf[z_at + U(3)] = a3 / d
+                    zf[z_at + U(4)] = a4 / d
+                    zf[z_at + U(5)] = a5 / d
+                    zf[z_at + U(6)] = a6 / d
+                    zf[z_at + U(7)] = a7 / d
+    return out
