@@ -167,12 +167,49 @@ def window_mean_source(lanes: int) -> str:
     ])
 
 
+def spread_mean_source(lanes: int) -> str:
+    """``spread_mean_<lanes>``: the average-pool gradient, each window's share sent to all its offsets."""
+    tap_at = "U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb"
+    lanes_range = range(lanes)
+    return "\n".join([
+        f"def spread_mean_{lanes}(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):",
+        '    """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.',
+        "",
+        f"    Offsets as in :func:`window_max_{lanes}`; storing where no earlier window reached as in",
+        f"    :func:`max_pool_backward_{lanes}` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a",
+        f"    multiple of {lanes}.",
+        '    """',
+        "    m, out_h, out_w, c = dy.shape",
+        "    height, width = dx.shape[1], dx.shape[2]",
+        "    covering = fresh_row >= 0",
+        "    if not covering:",
+        "        dx[:] = 0",
+        "    dyf, dxf = dy.reshape(-1), dx.reshape(-1)",
+        "    for n in range(m):",
+        "        for oh in range(out_h):",
+        "            for ow in range(out_w):",
+        "                d = divisor[oh, ow]",
+        "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
+        f"                for jb_ in range(0, c, {lanes}):",
+        "                    jb = U(jb_)",
+        *(f"                    g{j} = dyf[d_at + jb + U({j})] / d  # divided once, added at every offset" for j in lanes_range),
+        "                    for k in range(dy_k.shape[0]):",
+        f"                        x_at = {tap_at}",
+        "                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):",
+        *(f"                            dxf[x_at + U({j})] = g{j}" for j in lanes_range),
+        "                        else:",
+        *(f"                            dxf[x_at + U({j})] += g{j}" for j in lanes_range),
+        "    return dx",
+    ])
+
+
 def source() -> str:
     """The whole generated module."""
     parts = [HEADER.rstrip("\n")]
     parts += [max_pool_backward_source(lanes) for lanes in LANES]
     parts += [window_max_source(lanes) for lanes in LANES]
     parts += [window_mean_source(lanes) for lanes in LANES]
+    parts += [spread_mean_source(lanes) for lanes in LANES]
     return "\n\n\n".join(parts) + "\n"
 
 

@@ -110,8 +110,8 @@ def test_average_pooling_kernels_match_the_array_api_code(monkeypatch, geometry,
     for got, want in zip(*_both(monkeypatch, run)):
         assert got.dtype == want.dtype == dtype
         np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-6)
-    blocks = _numba_kernels._pool_blocks("window_mean", 16 if channels == 16 else 8)
-    assert chosen == [blocks if channels % 8 == 0 else _numba_kernels._window_mean]
+    blocks = [_numba_kernels._pool_blocks(name, 16 if channels == 16 else 8) for name in ("window_mean", "spread_mean")]
+    assert chosen == (blocks if channels % 8 == 0 else [_numba_kernels._window_mean, None])  # None: the loops over channels
 
 
 @pytest.mark.parametrize("channels", [9, 16], ids=lambda c: f"{c}ch")
@@ -153,6 +153,9 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     np.testing.assert_array_equal(maxima, _numba_kernels.window_max(x, win))
     getattr(_pool_kernels, f"window_mean_{lanes}")(x, means, dy_k, dx_k, stride, stride, divisor)
     np.testing.assert_array_equal(means, _numba_kernels.window_mean(x, win, 3))
+    spread, fresh = _numba_kernels._gradient_array(x.shape, dy.dtype, win)
+    getattr(_pool_kernels, f"spread_mean_{lanes}")(dy, spread, dy_k, dx_k, stride, stride, *fresh, divisor)
+    np.testing.assert_array_equal(spread, _numba_kernels.spread_mean(dy, win, lanes, 3))
 
 
 def test_the_generated_max_pool_gradient_computes_float32_in_float32():

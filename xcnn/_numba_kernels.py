@@ -13,7 +13,7 @@ threading layer, so no clash with BLAS threads or the caller's.
 Sums may be added in a different order from the array-API code's (equal to
 rounding); which window a max-pool gradient goes to is exactly the same.
 
-Pooling (the maximum and mean of each window, the max-pool gradient) runs in
+Pooling (the maximum and mean of each window, and both gradients) runs in
 register blocks of 16 or 8 channels where they divide the channels
 (:mod:`xcnn._pool_kernels`, generated, compiled with the SLP vectoriser by
 :class:`VectorisedKernel`), else in the loops over the channels here.
@@ -352,6 +352,10 @@ def spread_mean(dy: np.ndarray, win: Windows, channels: int, divisor: np.ndarray
     dy = np.ascontiguousarray(dy)
     grid = _divisor_grid(divisor, win, dy.dtype)
     dx_pad, fresh = _gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
+    blocks = _in_blocks("spread_mean", dy.dtype, channels, None)
+    if blocks is not None:
+        in_sample_blocks(len(dy), dx_pad.nbytes, lambda s: blocks(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, *fresh, grid))
+        return dx_pad
     in_sample_blocks(
         len(dy), dx_pad.nbytes, lambda s: _spread(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, *fresh, True, grid)
     )

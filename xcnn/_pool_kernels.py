@@ -573,3 +573,129 @@ def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
                     zf[z_at + U(6)] = a6 / d
                     zf[z_at + U(7)] = a7 / d
     return out
+
+
+def spread_mean_16(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):
+    """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.
+
+    Offsets as in :func:`window_max_16`; storing where no earlier window reached as in
+    :func:`max_pool_backward_16` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a
+    multiple of 16.
+    """
+    m, out_h, out_w, c = dy.shape
+    height, width = dx.shape[1], dx.shape[2]
+    covering = fresh_row >= 0
+    if not covering:
+        dx[:] = 0
+    dyf, dxf = dy.reshape(-1), dx.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                d = divisor[oh, ow]
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                for jb_ in range(0, c, 16):
+                    jb = U(jb_)
+                    g0 = dyf[d_at + jb + U(0)] / d  # divided once, added at every offset
+                    g1 = dyf[d_at + jb + U(1)] / d  # divided once, added at every offset
+                    g2 = dyf[d_at + jb + U(2)] / d  # divided once, added at every offset
+                    g3 = dyf[d_at + jb + U(3)] / d  # divided once, added at every offset
+                    g4 = dyf[d_at + jb + U(4)] / d  # divided once, added at every offset
+                    g5 = dyf[d_at + jb + U(5)] / d  # divided once, added at every offset
+                    g6 = dyf[d_at + jb + U(6)] / d  # divided once, added at every offset
+                    g7 = dyf[d_at + jb + U(7)] / d  # divided once, added at every offset
+                    g8 = dyf[d_at + jb + U(8)] / d  # divided once, added at every offset
+                    g9 = dyf[d_at + jb + U(9)] / d  # divided once, added at every offset
+                    g10 = dyf[d_at + jb + U(10)] / d  # divided once, added at every offset
+                    g11 = dyf[d_at + jb + U(11)] / d  # divided once, added at every offset
+                    g12 = dyf[d_at + jb + U(12)] / d  # divided once, added at every offset
+                    g13 = dyf[d_at + jb + U(13)] / d  # divided once, added at every offset
+                    g14 = dyf[d_at + jb + U(14)] / d  # divided once, added at every offset
+                    g15 = dyf[d_at + jb + U(15)] / d  # divided once, added at every offset
+                    for k in range(dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                            dxf[x_at + U(0)] = g0
+                            dxf[x_at + U(1)] = g1
+                            dxf[x_at + U(2)] = g2
+                            dxf[x_at + U(3)] = g3
+                            dxf[x_at + U(4)] = g4
+                            dxf[x_at + U(5)] = g5
+                            dxf[x_at + U(6)] = g6
+                            dxf[x_at + U(7)] = g7
+                            dxf[x_at + U(8)] = g8
+                            dxf[x_at + U(9)] = g9
+                            dxf[x_at + U(10)] = g10
+                            dxf[x_at + U(11)] = g11
+                            dxf[x_at + U(12)] = g12
+                            dxf[x_at + U(13)] = g13
+                            dxf[x_at + U(14)] = g14
+                            dxf[x_at + U(15)] = g15
+                        else:
+                            dxf[x_at + U(0)] += g0
+                            dxf[x_at + U(1)] += g1
+                            dxf[x_at + U(2)] += g2
+                            dxf[x_at + U(3)] += g3
+                            dxf[x_at + U(4)] += g4
+                            dxf[x_at + U(5)] += g5
+                            dxf[x_at + U(6)] += g6
+                            dxf[x_at + U(7)] += g7
+                            dxf[x_at + U(8)] += g8
+                            dxf[x_at + U(9)] += g9
+                            dxf[x_at + U(10)] += g10
+                            dxf[x_at + U(11)] += g11
+                            dxf[x_at + U(12)] += g12
+                            dxf[x_at + U(13)] += g13
+                            dxf[x_at + U(14)] += g14
+                            dxf[x_at + U(15)] += g15
+    return dx
+
+
+def spread_mean_8(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):
+    """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.
+
+    Offsets as in :func:`window_max_8`; storing where no earlier window reached as in
+    :func:`max_pool_backward_8` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a
+    multiple of 8.
+    """
+    m, out_h, out_w, c = dy.shape
+    height, width = dx.shape[1], dx.shape[2]
+    covering = fresh_row >= 0
+    if not covering:
+        dx[:] = 0
+    dyf, dxf = dy.reshape(-1), dx.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                d = divisor[oh, ow]
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                for jb_ in range(0, c, 8):
+                    jb = U(jb_)
+                    g0 = dyf[d_at + jb + U(0)] / d  # divided once, added at every offset
+                    g1 = dyf[d_at + jb + U(1)] / d  # divided once, added at every offset
+                    g2 = dyf[d_at + jb + U(2)] / d  # divided once, added at every offset
+                    g3 = dyf[d_at + jb + U(3)] / d  # divided once, added at every offset
+                    g4 = dyf[d_at + jb + U(4)] / d  # divided once, added at every offset
+                    g5 = dyf[d_at + jb + U(5)] / d  # divided once, added at every offset
+                    g6 = dyf[d_at + jb + U(6)] / d  # divided once, added at every offset
+                    g7 = dyf[d_at + jb + U(7)] / d  # divided once, added at every offset
+                    for k in range(dy_k.shape[0]):
+                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                            dxf[x_at + U(0)] = g0
+                            dxf[x_at + U(1)] = g1
+                            dxf[x_at + U(2)] = g2
+                            dxf[x_at + U(3)] = g3
+                            dxf[x_at + U(4)] = g4
+                            dxf[x_at + U(5)] = g5
+                            dxf[x_at + U(6)] = g6
+                            dxf[x_at + U(7)] = g7
+                        else:
+                            dxf[x_at + U(0)] += g0
+                            dxf[x_at + U(1)] += g1
+                            dxf[x_at + U(2)] += g2
+                            dxf[x_at + U(3)] += g3
+                            dxf[x_at + U(4)] += g4
+                            dxf[x_at + U(5)] += g5
+                            dxf[x_at + U(6)] += g6
+                            dxf[x_at + U(7)] += g7
+    return dx
