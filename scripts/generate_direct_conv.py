@@ -184,32 +184,39 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
     """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     ind = " " * 24
     lines = [
-        f"def {name}_{lanes}(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):",
+        f"def {name}_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):",
         '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
         "",
         f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed"
         if channels > 1
         else f"    ``C_out`` is a multiple of {lanes}; one input channel at a time. Each sample's share is summed",
         "    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:",
-        "    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.",
+        "    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel",
+        "    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and",
+        "    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked",
+        "    out once, no check per pixel).",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
-        *PADDED_SAMPLE_SETUP,
-        *_gradient_sums_lines("c_out", padded=True),
+        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
+        *_gradient_sums_lines("c_out"),
         "            for k in range(n_taps):",
-        "                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)",
+        "                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk",
+        "                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)",
+        "                if yk < 0 or yk >= height or ow_lo >= ow_hi:",
+        "                    continue  # zero padding adds nothing",
+        "                x_row = U((n * height + yk) * width * c_in)",
         f"                for cb_ in range(0, c_in, {channels}):",
         f"                    for jb_ in range(0, c_out, {lanes}):",
         "                        jb = U(jb_)",
         "                        p_at = U((k * c_in + cb_) * c_out) + jb",
         *(f"{ind}a{p}_{j} = zero" for p in range(channels) for j in range(lanes)),
-        f"{ind}for ow in range(out_w):",
-        f"{ind}    x_at = x_row + U(ow * sw * c_in + cb_)",
+        f"{ind}for ow in range(ow_lo, ow_hi):",
+        f"{ind}    x_at = x_row + U((ow * sw + xk) * c_in + cb_)",
         f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
         *(f"{ind}    d{j} = dzf[d_at + U({j})]" for j in range(lanes)),
     ]
     for p in range(channels):
-        lines.append(f"{ind}    x{p} = xs[x_at + U({p})]")
+        lines.append(f"{ind}    x{p} = xf[x_at + U({p})]")
         lines += [f"{ind}    a{p}_{j} += x{p} * d{j}" for j in range(lanes)]
     lines += [f"{ind}pf[p_at + U({p} * c_out + {j})] += a{p}_{j}" for p in range(channels) for j in range(lanes)]
     lines += ["        dw += part", "        db += part_b", "    return dw"]

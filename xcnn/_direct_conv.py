@@ -372,13 +372,11 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
     c_in, c_out = x.shape[3], dz.shape[3]
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     kernel = _widest(_NARROW_WEIGHT_GRADIENT if _narrow(c_in) else _WEIGHT_GRADIENT, dz.dtype, c_out)
-    padded = _Padded(x, win.full_padding)
-    sh, sw = win.stride
+    ((top, _), (left, _)), (sh, sw) = win.full_padding, win.stride
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros((len(dy_k), c_in, c_out), dtype=dz.dtype), np.zeros(c_out, dtype=dz.dtype)  # this block's
-        xs, top, left, pad_w = padded.arguments()
-        kernel(x[s], xs, dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left, pad_w, sh, sw)
+        kernel(x[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left, sh, sw)
         return dw, db
 
     return summed_over_sample_blocks(len(dz), max(x.nbytes, dz.nbytes), run)

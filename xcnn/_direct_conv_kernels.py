@@ -1125,12 +1125,15 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
     return z
 
 
-def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 4 and 16. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1139,10 +1142,6 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1153,7 +1152,11 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 4):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -1222,8 +1225,8 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                         a3_13 = zero
                         a3_14 = zero
                         a3_15 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -1241,7 +1244,7 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                             d13 = dzf[d_at + U(13)]
                             d14 = dzf[d_at + U(14)]
                             d15 = dzf[d_at + U(15)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1258,7 +1261,7 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                             a0_13 += x0 * d13
                             a0_14 += x0 * d14
                             a0_15 += x0 * d15
-                            x1 = xs[x_at + U(1)]
+                            x1 = xf[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -1275,7 +1278,7 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                             a1_13 += x1 * d13
                             a1_14 += x1 * d14
                             a1_15 += x1 * d15
-                            x2 = xs[x_at + U(2)]
+                            x2 = xf[x_at + U(2)]
                             a2_0 += x2 * d0
                             a2_1 += x2 * d1
                             a2_2 += x2 * d2
@@ -1292,7 +1295,7 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
                             a2_13 += x2 * d13
                             a2_14 += x2 * d14
                             a2_15 += x2 * d15
-                            x3 = xs[x_at + U(3)]
+                            x3 = xf[x_at + U(3)]
                             a3_0 += x3 * d0
                             a3_1 += x3 * d1
                             a3_2 += x3 * d2
@@ -1378,12 +1381,15 @@ def weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, p
     return dw
 
 
-def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 8 and 8. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1392,10 +1398,6 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1406,7 +1408,11 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 8):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -1475,8 +1481,8 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                         a7_5 = zero
                         a7_6 = zero
                         a7_7 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -1486,7 +1492,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             d5 = dzf[d_at + U(5)]
                             d6 = dzf[d_at + U(6)]
                             d7 = dzf[d_at + U(7)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1495,7 +1501,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a0_5 += x0 * d5
                             a0_6 += x0 * d6
                             a0_7 += x0 * d7
-                            x1 = xs[x_at + U(1)]
+                            x1 = xf[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -1504,7 +1510,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a1_5 += x1 * d5
                             a1_6 += x1 * d6
                             a1_7 += x1 * d7
-                            x2 = xs[x_at + U(2)]
+                            x2 = xf[x_at + U(2)]
                             a2_0 += x2 * d0
                             a2_1 += x2 * d1
                             a2_2 += x2 * d2
@@ -1513,7 +1519,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a2_5 += x2 * d5
                             a2_6 += x2 * d6
                             a2_7 += x2 * d7
-                            x3 = xs[x_at + U(3)]
+                            x3 = xf[x_at + U(3)]
                             a3_0 += x3 * d0
                             a3_1 += x3 * d1
                             a3_2 += x3 * d2
@@ -1522,7 +1528,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a3_5 += x3 * d5
                             a3_6 += x3 * d6
                             a3_7 += x3 * d7
-                            x4 = xs[x_at + U(4)]
+                            x4 = xf[x_at + U(4)]
                             a4_0 += x4 * d0
                             a4_1 += x4 * d1
                             a4_2 += x4 * d2
@@ -1531,7 +1537,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a4_5 += x4 * d5
                             a4_6 += x4 * d6
                             a4_7 += x4 * d7
-                            x5 = xs[x_at + U(5)]
+                            x5 = xf[x_at + U(5)]
                             a5_0 += x5 * d0
                             a5_1 += x5 * d1
                             a5_2 += x5 * d2
@@ -1540,7 +1546,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a5_5 += x5 * d5
                             a5_6 += x5 * d6
                             a5_7 += x5 * d7
-                            x6 = xs[x_at + U(6)]
+                            x6 = xf[x_at + U(6)]
                             a6_0 += x6 * d0
                             a6_1 += x6 * d1
                             a6_2 += x6 * d2
@@ -1549,7 +1555,7 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
                             a6_5 += x6 * d5
                             a6_6 += x6 * d6
                             a6_7 += x6 * d7
-                            x7 = xs[x_at + U(7)]
+                            x7 = xf[x_at + U(7)]
                             a7_0 += x7 * d0
                             a7_1 += x7 * d1
                             a7_2 += x7 * d2
@@ -1627,12 +1633,15 @@ def weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pa
     return dw
 
 
-def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def narrow_weight_gradient_32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 32; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1641,10 +1650,6 @@ def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1655,7 +1660,11 @@ def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
@@ -1692,8 +1701,8 @@ def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                         a0_29 = zero
                         a0_30 = zero
                         a0_31 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -1727,7 +1736,7 @@ def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                             d29 = dzf[d_at + U(29)]
                             d30 = dzf[d_at + U(30)]
                             d31 = dzf[d_at + U(31)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1797,12 +1806,15 @@ def narrow_weight_gradient_32(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
     return dw
 
 
-def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def narrow_weight_gradient_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 16; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1811,10 +1823,6 @@ def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1825,7 +1833,11 @@ def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -1846,8 +1858,8 @@ def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                         a0_13 = zero
                         a0_14 = zero
                         a0_15 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -1865,7 +1877,7 @@ def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                             d13 = dzf[d_at + U(13)]
                             d14 = dzf[d_at + U(14)]
                             d15 = dzf[d_at + U(15)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -1903,12 +1915,15 @@ def narrow_weight_gradient_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, 
     return dw
 
 
-def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def narrow_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_out`` is a multiple of 8; one input channel at a time. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -1917,10 +1932,6 @@ def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, l
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -1931,7 +1942,11 @@ def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 1):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -1944,8 +1959,8 @@ def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                         a0_5 = zero
                         a0_6 = zero
                         a0_7 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -1955,7 +1970,7 @@ def narrow_weight_gradient_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, l
                             d5 = dzf[d_at + U(5)]
                             d6 = dzf[d_at + U(6)]
                             d7 = dzf[d_at + U(7)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -4214,12 +4229,15 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
     return z
 
 
-def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def weight_gradient_f64_16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 2 and 16. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -4228,10 +4246,6 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -4242,7 +4256,11 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 2):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -4279,8 +4297,8 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
                         a1_13 = zero
                         a1_14 = zero
                         a1_15 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -4298,7 +4316,7 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
                             d13 = dzf[d_at + U(13)]
                             d14 = dzf[d_at + U(14)]
                             d15 = dzf[d_at + U(15)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -4315,7 +4333,7 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
                             a0_13 += x0 * d13
                             a0_14 += x0 * d14
                             a0_15 += x0 * d15
-                            x1 = xs[x_at + U(1)]
+                            x1 = xf[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -4369,12 +4387,15 @@ def weight_gradient_f64_16(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
     return dw
 
 
-def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left, pad_w, sh, sw):
+def weight_gradient_f64_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):
     """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.
 
     ``C_in`` and ``C_out`` are multiples of 4 and 8. Each sample's share is summed
     in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:
-    shorter float sums, less rounding. ``x`` is padded as in :func:`forward_<lanes>`.
+    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel
+    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and
+    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked
+    out once, no check per pixel).
     """
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -4383,10 +4404,6 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
     zero = np.zeros(1, dtype=part.dtype)[0]
     row_b = np.empty_like(part_b)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
         part[:] = 0
         part_b[:] = 0
         for oh in range(out_h):
@@ -4397,7 +4414,11 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                     row_b[j] += dzf[d_at + U(j)]
             part_b += row_b
             for k in range(n_taps):
-                x_row = U(((oh * sh + dy_k[k]) * pad_w + dx_k[k]) * c_in)
+                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
+                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_row = U((n * height + yk) * width * c_in)
                 for cb_ in range(0, c_in, 4):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -4434,8 +4455,8 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                         a3_5 = zero
                         a3_6 = zero
                         a3_7 = zero
-                        for ow in range(out_w):
-                            x_at = x_row + U(ow * sw * c_in + cb_)
+                        for ow in range(ow_lo, ow_hi):
+                            x_at = x_row + U((ow * sw + xk) * c_in + cb_)
                             d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb
                             d0 = dzf[d_at + U(0)]
                             d1 = dzf[d_at + U(1)]
@@ -4445,7 +4466,7 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                             d5 = dzf[d_at + U(5)]
                             d6 = dzf[d_at + U(6)]
                             d7 = dzf[d_at + U(7)]
-                            x0 = xs[x_at + U(0)]
+                            x0 = xf[x_at + U(0)]
                             a0_0 += x0 * d0
                             a0_1 += x0 * d1
                             a0_2 += x0 * d2
@@ -4454,7 +4475,7 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                             a0_5 += x0 * d5
                             a0_6 += x0 * d6
                             a0_7 += x0 * d7
-                            x1 = xs[x_at + U(1)]
+                            x1 = xf[x_at + U(1)]
                             a1_0 += x1 * d0
                             a1_1 += x1 * d1
                             a1_2 += x1 * d2
@@ -4463,7 +4484,7 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                             a1_5 += x1 * d5
                             a1_6 += x1 * d6
                             a1_7 += x1 * d7
-                            x2 = xs[x_at + U(2)]
+                            x2 = xf[x_at + U(2)]
                             a2_0 += x2 * d0
                             a2_1 += x2 * d1
                             a2_2 += x2 * d2
@@ -4472,7 +4493,7 @@ def weight_gradient_f64_8(x, xs, dz, dw, db, part, part_b, dy_k, dx_k, top, left
                             a2_5 += x2 * d5
                             a2_6 += x2 * d6
                             a2_7 += x2 * d7
-                            x3 = xs[x_at + U(3)]
+                            x3 = xf[x_at + U(3)]
                             a3_0 += x3 * d0
                             a3_1 += x3 * d1
                             a3_2 += x3 * d2
