@@ -63,26 +63,27 @@ U = np.uint64
 
 
 def _lines_padded_sample(indent: str) -> list[str]:
-    """Copy sample ``n`` of ``x`` into the inside of ``xs``, one padded sample (flat) whose borders are zero.
+    """Point ``src`` and ``at0`` at sample ``n``: a copy of it in the inside of ``xs``, one padded sample
+    (flat) whose borders are zero, or, where ``xs`` is empty (a layer without padding), ``x`` itself.
 
     The loops read the sample from this copy: no padded copy of the whole batch
     is made (memory), and the sample sits in the cache while the taps walk it.
     The caller allocates ``xs`` (zeros), so that it is counted where NumPy's
     memory is. ``top`` rows and ``left`` columns of zeros come before the
-    sample, in rows of ``pad_w`` pixels.
+    sample, in rows of ``pad_w`` pixels. Without padding the copy would be all
+    cost: 1x1 windows, ``(32, 32, 32, 64) -> 128``, forward 3.8-4.2 against
+    4.4-5.3 ms reading ``x`` in place.
     """
     return [
-        f"{indent}for h in range(height):",
-        f"{indent}    at = (n * height + h) * width * c_in",
-        f"{indent}    to = ((h + top) * pad_w + left) * c_in",
-        f"{indent}    xs[to : to + width * c_in] = xf[at : at + width * c_in]",
+        f"{indent}if xs.shape[0] == 0:",
+        f"{indent}    src, at0 = xf, n * height * width * c_in",
+        f"{indent}else:",
+        f"{indent}    src, at0 = xs, 0",
+        f"{indent}    for h in range(height):",
+        f"{indent}        at = (n * height + h) * width * c_in",
+        f"{indent}        to = ((h + top) * pad_w + left) * c_in",
+        f"{indent}        xs[to : to + width * c_in] = xf[at : at + width * c_in]",
     ]
-
-
-PADDED_SAMPLE_SETUP = [
-    "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-    "    n_taps = dy_k.shape[0]",
-]
 
 
 def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
@@ -97,7 +98,7 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
     out += [
         f"{indent}for k in range(k_lo, k_hi):",
-        f"{indent}    x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)",
+        f"{indent}    x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)",
         f"{indent}    w_at = U(jb_ * n_taps * c_in + k * c_in * {lanes})",
         f"{indent}    for c in range(c_in):",
         f"{indent}        w_row = w_at + U(c * {lanes})",
@@ -105,7 +106,7 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     inner = indent + "        "
     out += [f"{inner}w{j} = wf[w_row + U({j})]" for j in range(lanes)]
     for p in range(pixels):
-        out.append(f"{inner}x{p} = xs[x_at + U({p} * sw * c_in + c)]")
+        out.append(f"{inner}x{p} = src[x_at + U({p} * sw * c_in + c)]")
         out += [f"{inner}a{p}_{j} += x{p} * w{j}" for j in range(lanes)]
     out.append(f"{indent}z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb")
     out += [f"{indent}zf[z_at + U({p} * cs * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
@@ -155,19 +156,17 @@ def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
     return "\n".join(lines)
 
 
-def _gradient_sums_lines(channels: str, padded: bool = False) -> list[str]:
+def _gradient_sums_lines(channels: str) -> list[str]:
     """The weight-gradient loops' start: per sample, the bias gradient row by row, then each row's taps.
 
-    `channels` names the variable holding the output gradient's channel count;
-    `padded`: copy each sample into the padded ``xs`` first (:func:`_lines_padded_sample`).
+    `channels` names the variable holding the output gradient's channel count.
     """
     return [
-        *([] if padded else ["    n_taps = dy_k.shape[0]"]),
+        "    n_taps = dy_k.shape[0]",
         "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
         "    zero = np.zeros(1, dtype=part.dtype)[0]",
         "    row_b = np.empty_like(part_b)",
         "    for n in range(m):",
-        *(_lines_padded_sample(" " * 8) if padded else []),
         "        part[:] = 0",
         "        part_b[:] = 0",
         "        for oh in range(out_h):",

@@ -174,6 +174,12 @@ def test_the_generated_loops_run_as_plain_python(suffix, lanes):
         x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, _whole_output(6, 10), 1, 1, 12, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
+    valid = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
+    z_valid = np.empty((2, 3, 9, lanes))  # no padding: an empty buffer, the loops read x in place
+    getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
+        x, np.zeros(0), w.reshape(9, 8, lanes), b, z_valid, dy_k, dx_k, _whole_output(3, 9), 0, 0, 11, 1, 1, 1, 1
+    )
+    np.testing.assert_allclose(z_valid, _direct_conv.forward(x, w, b, valid), rtol=1e-12, atol=1e-12)
     if lanes == 32:
         return  # the weight gradient has blocks of 16 and 8 lanes
     dw, db = np.zeros((9, 8, lanes)), np.zeros(lanes)

@@ -158,11 +158,15 @@ def _narrow(c_in: int) -> bool:
 
 def _buffer_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
     """Bytes of the loops' buffers at once: a padded sample of the input or of the output gradient
-    (one pass after the other; :func:`_narrow` layers read the output gradient unpadded) in each thread."""
+    (one pass after the other; :func:`_narrow` layers read the output gradient unpadded, and a pass
+    without padding reads its input in place) in each thread."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
     (_, top, bottom), (_, left, right) = _gradient_phases(win)
-    padded_dz = 0 if _narrow(c_in) else (out_h + top + bottom) * (out_w + left + right) * c_out
-    return _threads.thread_count() * itemsize * max(h_pad * w_pad * c_in, padded_dz)
+    padded_x = h_pad * w_pad * c_in if win.padded_size != win.in_size else 0
+    padded_dz = 0 if _narrow(c_in) or not any((top, bottom, left, right)) else (
+        (out_h + top + bottom) * (out_w + left + right) * c_out
+    )
+    return _threads.thread_count() * itemsize * max(padded_x, padded_dz)
 
 
 class _Padded:
@@ -178,10 +182,13 @@ class _Padded:
         self.top, self.left = top, left
         self.height, self.width = a.shape[1] + top + bottom, a.shape[2] + left + right
         self._channels, self._dtype = a.shape[3], a.dtype
+        self._copied = any((top, bottom, left, right))  # else the loops read the sample in place
 
     def arguments(self) -> tuple[np.ndarray, int, int, int]:
-        """A fresh buffer for one padded sample (flat, zeros) and the loops' ``top, left, pad_w``."""
-        return np.zeros(self.height * self.width * self._channels, dtype=self._dtype), self.top, self.left, self.width
+        """A fresh buffer for one padded sample (flat, zeros; empty without padding: the loops then
+        read the sample in place) and the loops' ``top, left, pad_w``."""
+        size = self.height * self.width * self._channels if self._copied else 0
+        return np.zeros(size, dtype=self._dtype), self.top, self.left, self.width
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:

@@ -29,10 +29,14 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        if xs.shape[0] == 0:
+            src, at0 = xf, n * height * width * c_in
+        else:
+            src, at0 = xs, 0
+            for h in range(height):
+                at = (n * height + h) * width * c_in
+                to = ((h + top) * pad_w + left) * c_in
+                xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -138,7 +142,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a2_30 = b[jb + U(30)]
                         a2_31 = b[jb + U(31)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 32)
@@ -174,7 +178,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 w29 = wf[w_row + U(29)]
                                 w30 = wf[w_row + U(30)]
                                 w31 = wf[w_row + U(31)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -207,7 +211,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 a0_29 += x0 * w29
                                 a0_30 += x0 * w30
                                 a0_31 += x0 * w31
-                                x1 = xs[x_at + U(1 * sw * c_in + c)]
+                                x1 = src[x_at + U(1 * sw * c_in + c)]
                                 a1_0 += x1 * w0
                                 a1_1 += x1 * w1
                                 a1_2 += x1 * w2
@@ -240,7 +244,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 a1_29 += x1 * w29
                                 a1_30 += x1 * w30
                                 a1_31 += x1 * w31
-                                x2 = xs[x_at + U(2 * sw * c_in + c)]
+                                x2 = src[x_at + U(2 * sw * c_in + c)]
                                 a2_0 += x2 * w0
                                 a2_1 += x2 * w1
                                 a2_2 += x2 * w2
@@ -406,7 +410,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a0_30 = b[jb + U(30)]
                         a0_31 = b[jb + U(31)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 32)
@@ -442,7 +446,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 w29 = wf[w_row + U(29)]
                                 w30 = wf[w_row + U(30)]
                                 w31 = wf[w_row + U(31)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -529,10 +533,14 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        if xs.shape[0] == 0:
+            src, at0 = xf, n * height * width * c_in
+        else:
+            src, at0 = xs, 0
+            for h in range(height):
+                at = (n * height + h) * width * c_in
+                to = ((h + top) * pad_w + left) * c_in
+                xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -606,7 +614,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a3_14 = b[jb + U(14)]
                         a3_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -626,7 +634,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 w13 = wf[w_row + U(13)]
                                 w14 = wf[w_row + U(14)]
                                 w15 = wf[w_row + U(15)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -643,7 +651,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 a0_13 += x0 * w13
                                 a0_14 += x0 * w14
                                 a0_15 += x0 * w15
-                                x1 = xs[x_at + U(1 * sw * c_in + c)]
+                                x1 = src[x_at + U(1 * sw * c_in + c)]
                                 a1_0 += x1 * w0
                                 a1_1 += x1 * w1
                                 a1_2 += x1 * w2
@@ -660,7 +668,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 a1_13 += x1 * w13
                                 a1_14 += x1 * w14
                                 a1_15 += x1 * w15
-                                x2 = xs[x_at + U(2 * sw * c_in + c)]
+                                x2 = src[x_at + U(2 * sw * c_in + c)]
                                 a2_0 += x2 * w0
                                 a2_1 += x2 * w1
                                 a2_2 += x2 * w2
@@ -677,7 +685,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 a2_13 += x2 * w13
                                 a2_14 += x2 * w14
                                 a2_15 += x2 * w15
-                                x3 = xs[x_at + U(3 * sw * c_in + c)]
+                                x3 = src[x_at + U(3 * sw * c_in + c)]
                                 a3_0 += x3 * w0
                                 a3_1 += x3 * w1
                                 a3_2 += x3 * w2
@@ -779,7 +787,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a0_14 = b[jb + U(14)]
                         a0_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -799,7 +807,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                                 w13 = wf[w_row + U(13)]
                                 w14 = wf[w_row + U(14)]
                                 w15 = wf[w_row + U(15)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -854,10 +862,14 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        if xs.shape[0] == 0:
+            src, at0 = xf, n * height * width * c_in
+        else:
+            src, at0 = xs, 0
+            for h in range(height):
+                at = (n * height + h) * width * c_in
+                to = ((h + top) * pad_w + left) * c_in
+                xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -931,7 +943,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                         a7_6 = b[jb + U(6)]
                         a7_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -943,7 +955,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 w5 = wf[w_row + U(5)]
                                 w6 = wf[w_row + U(6)]
                                 w7 = wf[w_row + U(7)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -952,7 +964,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a0_5 += x0 * w5
                                 a0_6 += x0 * w6
                                 a0_7 += x0 * w7
-                                x1 = xs[x_at + U(1 * sw * c_in + c)]
+                                x1 = src[x_at + U(1 * sw * c_in + c)]
                                 a1_0 += x1 * w0
                                 a1_1 += x1 * w1
                                 a1_2 += x1 * w2
@@ -961,7 +973,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a1_5 += x1 * w5
                                 a1_6 += x1 * w6
                                 a1_7 += x1 * w7
-                                x2 = xs[x_at + U(2 * sw * c_in + c)]
+                                x2 = src[x_at + U(2 * sw * c_in + c)]
                                 a2_0 += x2 * w0
                                 a2_1 += x2 * w1
                                 a2_2 += x2 * w2
@@ -970,7 +982,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a2_5 += x2 * w5
                                 a2_6 += x2 * w6
                                 a2_7 += x2 * w7
-                                x3 = xs[x_at + U(3 * sw * c_in + c)]
+                                x3 = src[x_at + U(3 * sw * c_in + c)]
                                 a3_0 += x3 * w0
                                 a3_1 += x3 * w1
                                 a3_2 += x3 * w2
@@ -979,7 +991,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a3_5 += x3 * w5
                                 a3_6 += x3 * w6
                                 a3_7 += x3 * w7
-                                x4 = xs[x_at + U(4 * sw * c_in + c)]
+                                x4 = src[x_at + U(4 * sw * c_in + c)]
                                 a4_0 += x4 * w0
                                 a4_1 += x4 * w1
                                 a4_2 += x4 * w2
@@ -988,7 +1000,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a4_5 += x4 * w5
                                 a4_6 += x4 * w6
                                 a4_7 += x4 * w7
-                                x5 = xs[x_at + U(5 * sw * c_in + c)]
+                                x5 = src[x_at + U(5 * sw * c_in + c)]
                                 a5_0 += x5 * w0
                                 a5_1 += x5 * w1
                                 a5_2 += x5 * w2
@@ -997,7 +1009,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a5_5 += x5 * w5
                                 a5_6 += x5 * w6
                                 a5_7 += x5 * w7
-                                x6 = xs[x_at + U(6 * sw * c_in + c)]
+                                x6 = src[x_at + U(6 * sw * c_in + c)]
                                 a6_0 += x6 * w0
                                 a6_1 += x6 * w1
                                 a6_2 += x6 * w2
@@ -1006,7 +1018,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 a6_5 += x6 * w5
                                 a6_6 += x6 * w6
                                 a6_7 += x6 * w7
-                                x7 = xs[x_at + U(7 * sw * c_in + c)]
+                                x7 = src[x_at + U(7 * sw * c_in + c)]
                                 a7_0 += x7 * w0
                                 a7_1 += x7 * w1
                                 a7_2 += x7 * w2
@@ -1092,7 +1104,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                         a0_6 = b[jb + U(6)]
                         a0_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -1104,7 +1116,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                                 w5 = wf[w_row + U(5)]
                                 w6 = wf[w_row + U(6)]
                                 w7 = wf[w_row + U(7)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -3782,10 +3794,14 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        if xs.shape[0] == 0:
+            src, at0 = xf, n * height * width * c_in
+        else:
+            src, at0 = xs, 0
+            for h in range(height):
+                at = (n * height + h) * width * c_in
+                to = ((h + top) * pad_w + left) * c_in
+                xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -3843,7 +3859,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                         a2_14 = b[jb + U(14)]
                         a2_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -3863,7 +3879,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                                 w13 = wf[w_row + U(13)]
                                 w14 = wf[w_row + U(14)]
                                 w15 = wf[w_row + U(15)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -3880,7 +3896,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                                 a0_13 += x0 * w13
                                 a0_14 += x0 * w14
                                 a0_15 += x0 * w15
-                                x1 = xs[x_at + U(1 * sw * c_in + c)]
+                                x1 = src[x_at + U(1 * sw * c_in + c)]
                                 a1_0 += x1 * w0
                                 a1_1 += x1 * w1
                                 a1_2 += x1 * w2
@@ -3897,7 +3913,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                                 a1_13 += x1 * w13
                                 a1_14 += x1 * w14
                                 a1_15 += x1 * w15
-                                x2 = xs[x_at + U(2 * sw * c_in + c)]
+                                x2 = src[x_at + U(2 * sw * c_in + c)]
                                 a2_0 += x2 * w0
                                 a2_1 += x2 * w1
                                 a2_2 += x2 * w2
@@ -3983,7 +3999,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                         a0_14 = b[jb + U(14)]
                         a0_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -4003,7 +4019,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                                 w13 = wf[w_row + U(13)]
                                 w14 = wf[w_row + U(14)]
                                 w15 = wf[w_row + U(15)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -4058,10 +4074,14 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
-        for h in range(height):
-            at = (n * height + h) * width * c_in
-            to = ((h + top) * pad_w + left) * c_in
-            xs[to : to + width * c_in] = xf[at : at + width * c_in]
+        if xs.shape[0] == 0:
+            src, at0 = xf, n * height * width * c_in
+        else:
+            src, at0 = xs, 0
+            for h in range(height):
+                at = (n * height + h) * width * c_in
+                to = ((h + top) * pad_w + left) * c_in
+                xs[to : to + width * c_in] = xf[at : at + width * c_in]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -4103,7 +4123,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                         a3_6 = b[jb + U(6)]
                         a3_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -4115,7 +4135,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                                 w5 = wf[w_row + U(5)]
                                 w6 = wf[w_row + U(6)]
                                 w7 = wf[w_row + U(7)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
@@ -4124,7 +4144,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                                 a0_5 += x0 * w5
                                 a0_6 += x0 * w6
                                 a0_7 += x0 * w7
-                                x1 = xs[x_at + U(1 * sw * c_in + c)]
+                                x1 = src[x_at + U(1 * sw * c_in + c)]
                                 a1_0 += x1 * w0
                                 a1_1 += x1 * w1
                                 a1_2 += x1 * w2
@@ -4133,7 +4153,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                                 a1_5 += x1 * w5
                                 a1_6 += x1 * w6
                                 a1_7 += x1 * w7
-                                x2 = xs[x_at + U(2 * sw * c_in + c)]
+                                x2 = src[x_at + U(2 * sw * c_in + c)]
                                 a2_0 += x2 * w0
                                 a2_1 += x2 * w1
                                 a2_2 += x2 * w2
@@ -4142,7 +4162,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                                 a2_5 += x2 * w5
                                 a2_6 += x2 * w6
                                 a2_7 += x2 * w7
-                                x3 = xs[x_at + U(3 * sw * c_in + c)]
+                                x3 = src[x_at + U(3 * sw * c_in + c)]
                                 a3_0 += x3 * w0
                                 a3_1 += x3 * w1
                                 a3_2 += x3 * w2
@@ -4196,7 +4216,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                         a0_6 = b[jb + U(6)]
                         a0_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -4208,7 +4228,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                                 w5 = wf[w_row + U(5)]
                                 w6 = wf[w_row + U(6)]
                                 w7 = wf[w_row + U(7)]
-                                x0 = xs[x_at + U(0 * sw * c_in + c)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
                                 a0_0 += x0 * w0
                                 a0_1 += x0 * w1
                                 a0_2 += x0 * w2
