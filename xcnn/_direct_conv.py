@@ -4,17 +4,22 @@ The array-API convolution (:mod:`xcnn._conv`) gathers every window into a
 matrix (im2col) and hands it to BLAS. Where the layer has few channels those
 matrices are tall and thin, BLAS runs them at a fraction of its peak, and
 gathering the windows and adding their gradients back costs as much again.
-The loops of :mod:`xcnn._direct_conv_kernels` copy one sample at a time into
-a zero-bordered buffer per thread and keep a block of outputs in registers
-while they walk the kernel's taps (float64 has blocks of its own, half as
-many channels wide: the same registers):
+The loops of :mod:`xcnn._direct_conv_kernels` keep a block of outputs in
+registers while they walk the kernel's taps (float64 has blocks of its own,
+half as many channels wide: the same registers):
 
-- the forward pass, a few output pixels x 8, 16 or 32 output channels per block;
+- the forward pass, a few output pixels x 8, 16 or 32 output channels per
+  block, the weights rearranged so that each block reads one run of memory;
+  each thread copies one sample at a time into a zero-bordered buffer of its
+  own and reads it from there (a layer without padding reads it in place);
 - the input gradient, as the same loops over the output gradient padded by
   the kernel's span, with the kernel flipped and its channel axes swapped
-  (above stride 1, once per phase of the input, written straight into place);
+  (above stride 1, every phase of the input in the same call, each written
+  straight into place);
 - the weight gradient, 4 input x 16 or 8 input x 8 output channels per
-  block, summed over each output row's pixels, and the bias gradient beside it;
+  block, summed over each output row's pixels, and the bias gradient beside
+  it, reading the input in place (each tap's rows and columns inside it
+  worked out once);
 - for fewer than 8 input channels (a first layer), the weight gradient one
   input channel at a time and the input gradient as dot products over the
   output channels.
