@@ -62,23 +62,22 @@ U = np.uint64
 '''
 
 
-def _lines_padded_sample(indent: str) -> list[str]:
-    """Point ``src`` and ``at0`` at sample ``n``: a copy of it in the inside of ``xs``, one padded sample
-    (flat) whose borders are zero, or, where ``xs`` is empty (a layer without padding), ``x`` itself.
+def _lines_sample_source(indent: str) -> list[str]:
+    """Where the loops read sample ``n``: ``src`` from ``at0``, ``src_h x src_w`` pixels, as if padded by
+    ``t`` rows and ``l`` columns of zeros before it.
 
-    The loops read the sample from this copy: no padded copy of the whole batch
-    is made (memory), and the sample sits in the cache while the taps walk it.
-    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's
-    memory is. ``top`` rows and ``left`` columns of zeros come before the
-    sample, in rows of ``pad_w`` pixels. Without padding the copy would be all
-    cost: 1x1 windows, ``(32, 32, 32, 64) -> 128``, forward 3.8-4.2 against
-    4.4-5.3 ms reading ``x`` in place.
+    Either a copy in the inside of ``xs``, one padded sample (flat, ``pad_h x pad_w`` pixels, the
+    sample at row ``top`` and column ``left``) whose borders are zero, or, where ``xs`` is empty,
+    ``x`` itself, read in place. The copy costs a pass over the sample (at stride 2 a fifth of
+    the forward pass, ``(64, 32, 32, 32) -> 32``); reading in place costs single pixels at the
+    edges, where taps fall in the padding, which the caller weighs (:mod:`xcnn._direct_conv`).
+    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's memory is.
     """
     return [
         f"{indent}if xs.shape[0] == 0:",
-        f"{indent}    src, at0 = xf, n * height * width * c_in",
+        f"{indent}    src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left",
         f"{indent}else:",
-        f"{indent}    src, at0 = xs, 0",
+        f"{indent}    src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0",
         f"{indent}    for h in range(height):",
         f"{indent}        at = (n * height + h) * width * c_in",
         f"{indent}        to = ((h + top) * pad_w + left) * c_in",
@@ -86,9 +85,11 @@ def _lines_padded_sample(indent: str) -> list[str]:
     ]
 
 
-def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
+def _lines_forward_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
     """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``,
-    over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all).
+    over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all), from ``src``
+    (:func:`_lines_sample_source`): taps whose row is outside it add nothing, and so do those
+    whose column is, where `check_columns` (single pixels at the edges).
 
     The weights come blocked, ``(C_out / lanes, taps, C_in, lanes)``: each block of output channels
     reads one contiguous run. Read from ``(taps, C_in, C_out)``, a block took every other part of
@@ -98,7 +99,10 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
     out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
     out += [
         f"{indent}for k in range(k_lo, k_hi):",
-        f"{indent}    x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)",
+        f"{indent}    yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l",
+        f"{indent}    if yk < 0 or yk >= src_h{' or xk < 0 or xk >= src_w' if check_columns else ''}:",
+        f"{indent}        continue  # zero padding adds nothing",
+        f"{indent}    x_at = U(at0 + (yk * src_w + xk) * c_in)",
         f"{indent}    w_at = U(jb_ * n_taps * c_in + k * c_in * {lanes})",
         f"{indent}    for c in range(c_in):",
         f"{indent}        w_row = w_at + U(c * {lanes})",
@@ -115,42 +119,52 @@ def _lines_forward_block(pixels: int, lanes: int, indent: str) -> list[str]:
 
 def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
     """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``,
-    phase by phase (the input gradient above stride 1 is several correlations of the same padded sample)."""
+    phase by phase (the input gradient above stride 1 is several correlations of the same sample)."""
     lines = [
-        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):",
+        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):",
         '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
-        "    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above",
-        "    and ``left`` columns before it, once for all its phases. ``phases`` has a row",
-        "    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``",
-        "    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase",
-        "    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to",
-        "    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.",
+        "    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.",
+        "    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``",
+        "    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:",
+        "    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``",
+        "    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it",
+        "    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row",
+        "    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.",
         f"    ``w`` holds the weights of every tap blocked by {lanes} output channels, ``(C_out / {lanes}, taps, C_in, {lanes})``.",
-        f"    ``C_out`` is a multiple of {lanes}. Blocks of {pixels} pixels x {lanes} channels;",
-        f"    the pixels left over at the end of a row (fewer than {pixels}) go one at a time.",
+        f"    ``C_out`` is a multiple of {lanes}. Blocks of {pixels} pixels x {lanes} channels where every tap's column",
+        f"    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left",
+        f"    over at the end of a row (fewer than {pixels}) one at a time.",
         '    """',
         "    m, z_h, z_w, c_out = z.shape",
         "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
         "    n_taps = dy_k.shape[0]",
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
         "    for n in range(m):",
-        *_lines_padded_sample(" " * 8),
+        *_lines_sample_source(" " * 8),
         "        for phase in range(phases.shape[0]):",
         "            out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]",
         "            k_lo, k_hi = phases[phase, 4], phases[phase, 5]",
-        *("    " + line for line in [
-            "        for oh in range(out_h):",
-            f"            for block in range(out_w // {pixels}):",
-            f"                ow0 = block * {pixels}",
-            f"                for jb_ in range(0, c_out, {lanes}):",
-            "                    jb = U(jb_)",
-            *_lines_forward_block(pixels, lanes, " " * 20),
-            f"            for ow0 in range(out_w - out_w % {pixels}, out_w):",
-            f"                for jb_ in range(0, c_out, {lanes}):",
-            "                    jb = U(jb_)",
-            *_lines_forward_block(1, lanes, " " * 20),
-        ]),
+        "            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)",
+        "            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]",
+        "            for k in range(k_lo, k_hi):",
+        "                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])",
+        "            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))",
+        "            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))",
+        f"            blocks_end = col_lo + (col_hi - col_lo) // {pixels} * {pixels}",
+        "            for oh in range(out_h):",
+        "                for ow0 in range(col_lo):",
+        f"                    for jb_ in range(0, c_out, {lanes}):",
+        "                        jb = U(jb_)",
+        *_lines_forward_block(1, lanes, " " * 24, True),
+        f"                for ow0 in range(col_lo, blocks_end, {pixels}):",
+        f"                    for jb_ in range(0, c_out, {lanes}):",
+        "                        jb = U(jb_)",
+        *_lines_forward_block(pixels, lanes, " " * 24, False),
+        "                for ow0 in range(blocks_end, out_w):",
+        f"                    for jb_ in range(0, c_out, {lanes}):",
+        "                        jb = U(jb_)",
+        *_lines_forward_block(1, lanes, " " * 24, True),
         "    return z",
     ]
     return "\n".join(lines)
@@ -414,7 +428,11 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
 
 def source() -> str:
     """The whole generated module."""
-    parts = [HEADER.rstrip("\n")]
+    pixels = {f"forward_{lanes}": p for p, lanes in FORWARD_BLOCKS}
+    pixels |= {f"forward_f64_{lanes}": p for p, lanes in F64_FORWARD_BLOCKS}
+    table = "FORWARD_PIXELS = {\n" + "".join(f"    {name!r}: {p},\n" for name, p in pixels.items()) + "}\n"
+    table += '"""Pixels per register block of each forward function (the caller weighs single pixels at the edges)."""'
+    parts = [HEADER.rstrip("\n"), table]
     parts += [forward_source(pixels, lanes) for pixels, lanes in FORWARD_BLOCKS]
     parts += [weight_gradient_source(channels, lanes) for channels, lanes in GRADIENT_BLOCKS]
     parts += [weight_gradient_source(1, lanes, "narrow_weight_gradient") for lanes in NARROW_LANES]

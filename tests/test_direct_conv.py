@@ -171,13 +171,13 @@ def test_the_generated_loops_run_as_plain_python(suffix, lanes):
     z = np.empty((2, 6, 10, lanes))  # rows of 10: whole blocks and pixels left over, for every block width
     padded = np.zeros(8 * 12 * 8)  # one sample padded to 8 x 12 pixels; the loops fill the inside
     getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
-        x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, _whole_output(6, 10), 1, 1, 12, 1, 1, 1, 1
+        x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, _whole_output(6, 10), 1, 1, 8, 12, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     valid = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
     z_valid = np.empty((2, 3, 9, lanes))  # no padding: an empty buffer, the loops read x in place
     getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
-        x, np.zeros(0), w.reshape(9, 8, lanes), b, z_valid, dy_k, dx_k, _whole_output(3, 9), 0, 0, 11, 1, 1, 1, 1
+        x, np.zeros(0), w.reshape(9, 8, lanes), b, z_valid, dy_k, dx_k, _whole_output(3, 9), 0, 0, 5, 11, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z_valid, _direct_conv.forward(x, w, b, valid), rtol=1e-12, atol=1e-12)
     if lanes == 32:
@@ -204,7 +204,38 @@ def test_the_generated_loops_run_every_phase_of_the_input_gradient_as_plain_pyth
     compiled = _direct_conv.backward(dz, x, w, win)[0]
     plain_loops = {lanes: getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")}
     monkeypatch.setitem(_direct_conv._FORWARD, np.dtype(np.float64), plain_loops)
+    pixels = {lanes: _direct_conv_kernels.FORWARD_PIXELS[f"forward{suffix}_{lanes}"]}
+    monkeypatch.setitem(_direct_conv._FORWARD_PIXELS, np.dtype(np.float64), pixels)
     np.testing.assert_allclose(_direct_conv.backward(dz, x, w, win)[0], compiled, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES[:5], ids=str)
+def test_reading_in_place_and_from_a_padded_copy_agree(monkeypatch, count_calls, geometry):
+    """The forward loops (and the input gradient through them) either copy each sample into a padded
+    buffer or read it in place, taking the pixels whose taps reach into the padding one at a time:
+    both ways, the same sums (each checked against PyTorch by :func:`test_direct_passes_match_pytorch`
+    wherever :func:`xcnn._direct_conv._reads_in_place` picks it)."""
+    kernel, options = geometry
+    x, w, b, dz = _layer(16, 24, kernel, options, "float64", seed=11, calls=count_calls)
+    results = []
+    for in_place in (True, False):
+        monkeypatch.setattr(_direct_conv, "_reads_in_place", lambda *args, in_place=in_place: in_place)
+        results.append((F.conv2d(x, w, b, **options), F.conv2d_backward(dz, x, w, **options)[0]))
+    assert count_calls == _calls(2)
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_the_loops_read_in_place_where_that_leaves_no_more_single_pixels():
+    def reads_in_place(out_w, width, left, stride, pixels, taps=3):
+        phase = np.array([[4, out_w, 0, 0, 0, taps]])
+        return _direct_conv._reads_in_place(phase, np.arange(taps), width, left, stride, pixels)
+
+    assert reads_in_place(16, 32, 1, 2, 3)  # stride 2: one pixel at the left edge, as many as the copy leaves over
+    assert reads_in_place(32, 32, 0, 1, 4, taps=1)  # 1x1, no padding: nothing one at a time either way
+    assert reads_in_place(32, 32, 1, 1, 3)  # 2 single pixels either way
+    assert not reads_in_place(32, 32, 1, 1, 4)  # 4 in place, none from the copy
+    assert not reads_in_place(16, 16, 1, 1, 3)  # 4 against 1
 
 
 def test_the_loops_pad_one_sample_at_a_time(count_calls):
@@ -279,7 +310,7 @@ def test_the_vectoriser_setting_is_restored_after_compiling():
     x, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
     z = np.empty((1, 1, 8, 8), np.float32)
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
-    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 10, 1, 1, 1, 1)
+    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 3, 10, 1, 1, 1, 1)
     assert config.SLP_VECTORIZE == before
     np.testing.assert_array_equal(z, 18)
 
@@ -297,7 +328,7 @@ def test_each_argument_type_is_compiled_with_the_vectoriser(monkeypatch):
     read_only = np.ones((9, 2, 8), np.float32)
     read_only.flags.writeable = False
     for w3 in (np.ones((9, 2, 8), np.float32), np.ones((9, 2, 8), np.float32), np.ones((1, 9, 2, 8), np.float32), read_only):
-        kernel(x, np.zeros(60, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 10, 1, 1, 1, 1)
+        kernel(x, np.zeros(60, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 3, 10, 1, 1, 1, 1)
     assert len(compiled) == 3  # the second call is the first one's signature again
 
 
@@ -316,7 +347,7 @@ def _float32_arguments(family):
     w3, b, dw = np.zeros((9, 8, 8), f32), np.zeros(8, f32), np.zeros((9, 8, 8), f32)
     narrow_x, narrow_w, narrow_dw = np.zeros((1, 4, 8, 3), f32), np.zeros((9, 3, 8), f32), np.zeros((9, 3, 8), f32)
     return {
-        "forward": (x, padded, w3, b, dz, taps, taps, _whole_output(4, 8), 1, 1, 10, 1, 1, 1, 1),
+        "forward": (x, padded, w3, b, dz, taps, taps, _whole_output(4, 8), 1, 1, 6, 10, 1, 1, 1, 1),
         "weight_gradient": (x, dz, dw, b, dw, b.copy(), taps, taps, 1, 1, 1, 1),
         "narrow_weight_gradient": (narrow_x, dz, narrow_dw, b, narrow_dw, b.copy(), taps, taps, 1, 1, 1, 1),
         "narrow_input_gradient": (dz, narrow_w, narrow_x, taps, taps, 1, 1, 1, 6),
@@ -455,5 +486,5 @@ def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     compiled_loops = _direct_conv._FORWARD[np.dtype(np.float32)][lanes]
     runs = ((compiled_loops, compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain))
     for run, z in runs:
-        run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, _whole_output(3, 2), 0, 0, 4, 1, 1, 1, 1)
+        run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, _whole_output(3, 2), 0, 0, 5, 4, 1, 1, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)

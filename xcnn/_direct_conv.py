@@ -175,32 +175,64 @@ def _buffer_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
 
 
 class _Padded:
-    """How the loops pad each sample of ``a (m, H, W, C)``: ``((top, bottom), (left, right))`` zeros.
+    """How the loops read each sample of ``a (m, H, W, C)``, padded by ``((top, bottom), (left, right))`` zeros.
 
-    The loops copy one sample at a time into a buffer of the padded size
-    (one per thread, allocated here so that NumPy's memory accounting sees
-    it) and read it from there: no padded copy of the batch.
+    Either each thread copies one sample at a time into a buffer of the padded
+    size (allocated here, so that NumPy's memory accounting sees it) and the
+    loops read it from there, or, with `in_place`, the loops read the sample
+    where it is and take the pixels whose taps reach into the padding one at
+    a time (see :func:`_reads_in_place`). No padded copy of the batch either way.
     """
 
-    def __init__(self, a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]]) -> None:
+    def __init__(self, a: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]], in_place: bool) -> None:
         (top, bottom), (left, right) = padding
         self.top, self.left = top, left
         self.height, self.width = a.shape[1] + top + bottom, a.shape[2] + left + right
-        self._channels, self._dtype = a.shape[3], a.dtype
-        self._copied = any((top, bottom, left, right))  # else the loops read the sample in place
+        self._channels, self._dtype, self._in_place = a.shape[3], a.dtype, in_place
 
-    def arguments(self) -> tuple[np.ndarray, int, int, int]:
-        """A fresh buffer for one padded sample (flat, zeros; empty without padding: the loops then
-        read the sample in place) and the loops' ``top, left, pad_w``."""
-        size = self.height * self.width * self._channels if self._copied else 0
-        return np.zeros(size, dtype=self._dtype), self.top, self.left, self.width
+    def arguments(self) -> tuple[np.ndarray, int, int, int, int]:
+        """A fresh buffer for one padded sample (flat, zeros; empty where the loops read in place) and
+        the loops' ``top, left, pad_h, pad_w``."""
+        size = 0 if self._in_place else self.height * self.width * self._channels
+        return np.zeros(size, dtype=self._dtype), self.top, self.left, self.height, self.width
+
+
+_FORWARD_PIXELS = {
+    F32: {lanes: _kernels.FORWARD_PIXELS[f"forward_{lanes}"] for lanes in _FORWARD[F32]},
+    F64: {lanes: _kernels.FORWARD_PIXELS[f"forward_f64_{lanes}"] for lanes in _FORWARD[F64]},
+}
+"""Pixels per register block of the forward loops, by dtype and lanes."""
+
+
+def _reads_in_place(phases: np.ndarray, dx_k: np.ndarray, width: int, left: int, stride: int, pixels: int) -> bool:
+    """Whether the forward loops should read their input in place rather than copy each sample into a
+    padded buffer: when that leaves them no more single pixels per row (:func:`_single_pixels`).
+
+    The copy costs a pass over each sample: at stride 2 a fifth of the forward pass, ``(64, 32, 32,
+    32) -> 32``, 2.1-2.6 against 2.7-4.3 ms read in place; with no padding all of it is cost (1x1
+    windows, ``(32, 32, 32, 64) -> 128``: 4.2-5.5 against 5.5-7.8 ms). Reading in place, the pixels
+    whose taps reach into the padding go one at a time, and in blocks of 4 or 8 pixels the rest of a
+    row may leave more of them over: at stride 1 with one column of padding on each side, 16 input
+    channels read in place took 5.1-5.8 against 4.6-4.9 ms for an input gradient.
+    """
+    columns = [(int(out_w), dx_k[k_lo:k_hi]) for _, out_w, _, _, k_lo, k_hi in phases]
+    in_place = sum(_single_pixels(out_w, width, left, taps, stride, pixels) for out_w, taps in columns)
+    return in_place <= sum(out_w % pixels for out_w, _ in columns)
+
+
+def _single_pixels(out_w: int, width: int, left: int, dx_k: np.ndarray, stride: int, pixels: int) -> int:
+    """Pixels of a row the forward loops take one at a time reading in place: those whose taps reach
+    into the padding, and what blocks of `pixels` leave over between them (see the generated loops)."""
+    col_lo = min(out_w, max(0, -(-(left - int(dx_k.min())) // stride)))
+    col_hi = max(col_lo, min(out_w, (width - 1 + left - int(dx_k.max())) // stride + 1))
+    return out_w - (col_hi - col_lo) // pixels * pixels
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) -> np.ndarray:
     """Convolution of ``x (m, H, W, C)``, zero-padded as `win` says, with ``w (kh, kw, C, C_out)``, plus `b`.
 
-    The loops pad one sample at a time into a buffer of their own: no padded
-    copy of the batch.
+    The loops read `x` in place or pad one sample at a time into a buffer of
+    their own (:class:`_Padded`): no padded copy of the batch.
     """
     kh, kw, c_in, c_out = w.shape
     x = np.ascontiguousarray(x)
@@ -210,14 +242,14 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) ->
     z = np.empty((x.shape[0], *win.out_size, c_out), dtype=x.dtype)
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     kernel = _FORWARD[x.dtype][lanes]
-    padded = _Padded(x, win.full_padding)
-    (sh, sw), (out_h, out_w) = win.stride, win.out_size
-
+    (sh, sw), (out_h, out_w), (_, (left, _)) = win.stride, win.out_size, win.full_padding
     one_phase = np.array([[out_h, out_w, 0, 0, 0, len(dy_k)]], dtype=np.int64)  # the whole output, every tap
+    in_place = _reads_in_place(one_phase, dx_k, x.shape[2], left, sw, _FORWARD_PIXELS[x.dtype][lanes])
+    padded = _Padded(x, win.full_padding, in_place)
 
     def run(s: slice) -> None:
-        xs, top, left, pad_w = padded.arguments()
-        kernel(x[s], xs, w3, b, z[s], dy_k, dx_k, one_phase, top, left, pad_w, sh, sw, 1, 1)
+        xs, top, left, pad_h, pad_w = padded.arguments()
+        kernel(x[s], xs, w3, b, z[s], dy_k, dx_k, one_phase, top, left, pad_h, pad_w, sh, sw, 1, 1)
 
     in_sample_blocks(len(z), max(x.nbytes, z.nbytes), run)  # a first layer's input is small next to its output
     return z
@@ -305,10 +337,10 @@ def _phased_correlation(
 
 
 def _input_gradient(
-    dz: np.ndarray, padded: _Padded, correlation: PhasedCorrelation, unreached: list[tuple[int, int]],
-    dx: np.ndarray, stride: tuple[int, int], lanes: int,
+    dz: np.ndarray, padding: tuple[tuple[int, int], tuple[int, int]], correlation: PhasedCorrelation,
+    unreached: list[tuple[int, int]], dx: np.ndarray, stride: tuple[int, int], lanes: int,
 ) -> None:
-    """Fill `dx` from the output gradient, padded as `padded` says, every phase
+    """Fill `dx` from the output gradient, padded by `padding` zeros, every phase
     (:func:`_phased_correlation`, weights blocked by `lanes`) straight into place.
     """
     sh, sw = stride
@@ -317,10 +349,13 @@ def _input_gradient(
     kernel = _FORWARD[dx.dtype][lanes]
     no_bias = np.zeros(dx.shape[3], dtype=dx.dtype)
     w_all, dy_k, dx_k, phases = correlation
+    (_, (left, _)) = padding
+    in_place = _reads_in_place(phases, dx_k, dz.shape[2], left, 1, _FORWARD_PIXELS[dx.dtype][lanes])
+    padded = _Padded(dz, padding, in_place)
 
     def run(s: slice) -> None:
-        dzs, top, left, pad_w = padded.arguments()
-        kernel(dz[s], dzs, w_all, no_bias, dx[s], dy_k, dx_k, phases, top, left, pad_w, 1, 1, sh, sw)
+        dzs, top, left, pad_h, pad_w = padded.arguments()
+        kernel(dz[s], dzs, w_all, no_bias, dx[s], dy_k, dx_k, phases, top, left, pad_h, pad_w, 1, 1, sh, sw)
 
     in_sample_blocks(len(dx), max(dz.nbytes, dx.nbytes), run)
 
@@ -374,7 +409,7 @@ def backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Windows) -> tupl
     else:
         lanes = _widest_lanes(_FORWARD, dx.dtype, c_in)
         correlation, unreached = _phased_correlation(np.swapaxes(w, 2, 3), phases, lanes)
-        _input_gradient(dz, _Padded(dz, ((top, bottom), (left, right))), correlation, unreached, dx, win.stride, lanes)
+        _input_gradient(dz, ((top, bottom), (left, right)), correlation, unreached, dx, win.stride, lanes)
     dw, db = _weight_gradient_of(x, dz, win)
     return dx, np.reshape(dw, w.shape), db
 

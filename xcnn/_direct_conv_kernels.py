@@ -11,18 +11,30 @@ import numpy as np
 U = np.uint64
 
 
-def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):
+FORWARD_PIXELS = {
+    'forward_32': 3,
+    'forward_16': 4,
+    'forward_8': 8,
+    'forward_f64_16': 3,
+    'forward_f64_8': 4,
+}
+"""Pixels per register block of each forward function (the caller weighs single pixels at the edges)."""
+
+
+def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
     """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
-    and ``left`` columns before it, once for all its phases. ``phases`` has a row
-    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``
-    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase
-    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to
-    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.
+    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``
+    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:
+    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``
+    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
+    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
+    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
     ``w`` holds the weights of every tap blocked by 32 output channels, ``(C_out / 32, taps, C_in, 32)``.
-    ``C_out`` is a multiple of 32. Blocks of 3 pixels x 32 channels;
-    the pixels left over at the end of a row (fewer than 3) go one at a time.
+    ``C_out`` is a multiple of 32. Blocks of 3 pixels x 32 channels where every tap's column
+    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
+    over at the end of a row (fewer than 3) one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -30,9 +42,9 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         if xs.shape[0] == 0:
-            src, at0 = xf, n * height * width * c_in
+            src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left
         else:
-            src, at0 = xs, 0
+            src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0
             for h in range(height):
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
@@ -40,9 +52,156 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
+            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)
+            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]
+            for k in range(k_lo, k_hi):
+                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])
+            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))
+            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
+            blocks_end = col_lo + (col_hi - col_lo) // 3 * 3
             for oh in range(out_h):
-                for block in range(out_w // 3):
-                    ow0 = block * 3
+                for ow0 in range(col_lo):
+                    for jb_ in range(0, c_out, 32):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        a0_16 = b[jb + U(16)]
+                        a0_17 = b[jb + U(17)]
+                        a0_18 = b[jb + U(18)]
+                        a0_19 = b[jb + U(19)]
+                        a0_20 = b[jb + U(20)]
+                        a0_21 = b[jb + U(21)]
+                        a0_22 = b[jb + U(22)]
+                        a0_23 = b[jb + U(23)]
+                        a0_24 = b[jb + U(24)]
+                        a0_25 = b[jb + U(25)]
+                        a0_26 = b[jb + U(26)]
+                        a0_27 = b[jb + U(27)]
+                        a0_28 = b[jb + U(28)]
+                        a0_29 = b[jb + U(29)]
+                        a0_30 = b[jb + U(30)]
+                        a0_31 = b[jb + U(31)]
+                        for k in range(k_lo, k_hi):
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
+                            w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
+                            for c in range(c_in):
+                                w_row = w_at + U(c * 32)
+                                w0 = wf[w_row + U(0)]
+                                w1 = wf[w_row + U(1)]
+                                w2 = wf[w_row + U(2)]
+                                w3 = wf[w_row + U(3)]
+                                w4 = wf[w_row + U(4)]
+                                w5 = wf[w_row + U(5)]
+                                w6 = wf[w_row + U(6)]
+                                w7 = wf[w_row + U(7)]
+                                w8 = wf[w_row + U(8)]
+                                w9 = wf[w_row + U(9)]
+                                w10 = wf[w_row + U(10)]
+                                w11 = wf[w_row + U(11)]
+                                w12 = wf[w_row + U(12)]
+                                w13 = wf[w_row + U(13)]
+                                w14 = wf[w_row + U(14)]
+                                w15 = wf[w_row + U(15)]
+                                w16 = wf[w_row + U(16)]
+                                w17 = wf[w_row + U(17)]
+                                w18 = wf[w_row + U(18)]
+                                w19 = wf[w_row + U(19)]
+                                w20 = wf[w_row + U(20)]
+                                w21 = wf[w_row + U(21)]
+                                w22 = wf[w_row + U(22)]
+                                w23 = wf[w_row + U(23)]
+                                w24 = wf[w_row + U(24)]
+                                w25 = wf[w_row + U(25)]
+                                w26 = wf[w_row + U(26)]
+                                w27 = wf[w_row + U(27)]
+                                w28 = wf[w_row + U(28)]
+                                w29 = wf[w_row + U(29)]
+                                w30 = wf[w_row + U(30)]
+                                w31 = wf[w_row + U(31)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
+                                a0_0 += x0 * w0
+                                a0_1 += x0 * w1
+                                a0_2 += x0 * w2
+                                a0_3 += x0 * w3
+                                a0_4 += x0 * w4
+                                a0_5 += x0 * w5
+                                a0_6 += x0 * w6
+                                a0_7 += x0 * w7
+                                a0_8 += x0 * w8
+                                a0_9 += x0 * w9
+                                a0_10 += x0 * w10
+                                a0_11 += x0 * w11
+                                a0_12 += x0 * w12
+                                a0_13 += x0 * w13
+                                a0_14 += x0 * w14
+                                a0_15 += x0 * w15
+                                a0_16 += x0 * w16
+                                a0_17 += x0 * w17
+                                a0_18 += x0 * w18
+                                a0_19 += x0 * w19
+                                a0_20 += x0 * w20
+                                a0_21 += x0 * w21
+                                a0_22 += x0 * w22
+                                a0_23 += x0 * w23
+                                a0_24 += x0 * w24
+                                a0_25 += x0 * w25
+                                a0_26 += x0 * w26
+                                a0_27 += x0 * w27
+                                a0_28 += x0 * w28
+                                a0_29 += x0 * w29
+                                a0_30 += x0 * w30
+                                a0_31 += x0 * w31
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                        zf[z_at + U(0 * cs * c_out + 16)] = a0_16
+                        zf[z_at + U(0 * cs * c_out + 17)] = a0_17
+                        zf[z_at + U(0 * cs * c_out + 18)] = a0_18
+                        zf[z_at + U(0 * cs * c_out + 19)] = a0_19
+                        zf[z_at + U(0 * cs * c_out + 20)] = a0_20
+                        zf[z_at + U(0 * cs * c_out + 21)] = a0_21
+                        zf[z_at + U(0 * cs * c_out + 22)] = a0_22
+                        zf[z_at + U(0 * cs * c_out + 23)] = a0_23
+                        zf[z_at + U(0 * cs * c_out + 24)] = a0_24
+                        zf[z_at + U(0 * cs * c_out + 25)] = a0_25
+                        zf[z_at + U(0 * cs * c_out + 26)] = a0_26
+                        zf[z_at + U(0 * cs * c_out + 27)] = a0_27
+                        zf[z_at + U(0 * cs * c_out + 28)] = a0_28
+                        zf[z_at + U(0 * cs * c_out + 29)] = a0_29
+                        zf[z_at + U(0 * cs * c_out + 30)] = a0_30
+                        zf[z_at + U(0 * cs * c_out + 31)] = a0_31
+                for ow0 in range(col_lo, blocks_end, 3):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -142,7 +301,10 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a2_30 = b[jb + U(30)]
                         a2_31 = b[jb + U(31)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 32)
@@ -374,7 +536,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         zf[z_at + U(2 * cs * c_out + 29)] = a2_29
                         zf[z_at + U(2 * cs * c_out + 30)] = a2_30
                         zf[z_at + U(2 * cs * c_out + 31)] = a2_31
-                for ow0 in range(out_w - out_w % 3, out_w):
+                for ow0 in range(blocks_end, out_w):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -410,7 +572,10 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a0_30 = b[jb + U(30)]
                         a0_31 = b[jb + U(31)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 32)
@@ -515,18 +680,20 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     return z
 
 
-def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):
+def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
     """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
-    and ``left`` columns before it, once for all its phases. ``phases`` has a row
-    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``
-    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase
-    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to
-    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.
+    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``
+    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:
+    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``
+    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
+    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
+    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
     ``w`` holds the weights of every tap blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
-    ``C_out`` is a multiple of 16. Blocks of 4 pixels x 16 channels;
-    the pixels left over at the end of a row (fewer than 4) go one at a time.
+    ``C_out`` is a multiple of 16. Blocks of 4 pixels x 16 channels where every tap's column
+    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
+    over at the end of a row (fewer than 4) one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -534,9 +701,9 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         if xs.shape[0] == 0:
-            src, at0 = xf, n * height * width * c_in
+            src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left
         else:
-            src, at0 = xs, 0
+            src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0
             for h in range(height):
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
@@ -544,9 +711,92 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
+            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)
+            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]
+            for k in range(k_lo, k_hi):
+                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])
+            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))
+            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
+            blocks_end = col_lo + (col_hi - col_lo) // 4 * 4
             for oh in range(out_h):
-                for block in range(out_w // 4):
-                    ow0 = block * 4
+                for ow0 in range(col_lo):
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        for k in range(k_lo, k_hi):
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
+                            w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
+                            for c in range(c_in):
+                                w_row = w_at + U(c * 16)
+                                w0 = wf[w_row + U(0)]
+                                w1 = wf[w_row + U(1)]
+                                w2 = wf[w_row + U(2)]
+                                w3 = wf[w_row + U(3)]
+                                w4 = wf[w_row + U(4)]
+                                w5 = wf[w_row + U(5)]
+                                w6 = wf[w_row + U(6)]
+                                w7 = wf[w_row + U(7)]
+                                w8 = wf[w_row + U(8)]
+                                w9 = wf[w_row + U(9)]
+                                w10 = wf[w_row + U(10)]
+                                w11 = wf[w_row + U(11)]
+                                w12 = wf[w_row + U(12)]
+                                w13 = wf[w_row + U(13)]
+                                w14 = wf[w_row + U(14)]
+                                w15 = wf[w_row + U(15)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
+                                a0_0 += x0 * w0
+                                a0_1 += x0 * w1
+                                a0_2 += x0 * w2
+                                a0_3 += x0 * w3
+                                a0_4 += x0 * w4
+                                a0_5 += x0 * w5
+                                a0_6 += x0 * w6
+                                a0_7 += x0 * w7
+                                a0_8 += x0 * w8
+                                a0_9 += x0 * w9
+                                a0_10 += x0 * w10
+                                a0_11 += x0 * w11
+                                a0_12 += x0 * w12
+                                a0_13 += x0 * w13
+                                a0_14 += x0 * w14
+                                a0_15 += x0 * w15
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                for ow0 in range(col_lo, blocks_end, 4):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -614,7 +864,10 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a3_14 = b[jb + U(14)]
                         a3_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -767,7 +1020,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         zf[z_at + U(3 * cs * c_out + 13)] = a3_13
                         zf[z_at + U(3 * cs * c_out + 14)] = a3_14
                         zf[z_at + U(3 * cs * c_out + 15)] = a3_15
-                for ow0 in range(out_w - out_w % 4, out_w):
+                for ow0 in range(blocks_end, out_w):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -787,7 +1040,10 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
                         a0_14 = b[jb + U(14)]
                         a0_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -844,18 +1100,20 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs,
     return z
 
 
-def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):
+def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
     """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
-    and ``left`` columns before it, once for all its phases. ``phases`` has a row
-    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``
-    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase
-    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to
-    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.
+    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``
+    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:
+    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``
+    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
+    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
+    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
     ``w`` holds the weights of every tap blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
-    ``C_out`` is a multiple of 8. Blocks of 8 pixels x 8 channels;
-    the pixels left over at the end of a row (fewer than 8) go one at a time.
+    ``C_out`` is a multiple of 8. Blocks of 8 pixels x 8 channels where every tap's column
+    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
+    over at the end of a row (fewer than 8) one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -863,9 +1121,9 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         if xs.shape[0] == 0:
-            src, at0 = xf, n * height * width * c_in
+            src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left
         else:
-            src, at0 = xs, 0
+            src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0
             for h in range(height):
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
@@ -873,9 +1131,60 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
+            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)
+            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]
+            for k in range(k_lo, k_hi):
+                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])
+            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))
+            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
+            blocks_end = col_lo + (col_hi - col_lo) // 8 * 8
             for oh in range(out_h):
-                for block in range(out_w // 8):
-                    ow0 = block * 8
+                for ow0 in range(col_lo):
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        for k in range(k_lo, k_hi):
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
+                            w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
+                            for c in range(c_in):
+                                w_row = w_at + U(c * 8)
+                                w0 = wf[w_row + U(0)]
+                                w1 = wf[w_row + U(1)]
+                                w2 = wf[w_row + U(2)]
+                                w3 = wf[w_row + U(3)]
+                                w4 = wf[w_row + U(4)]
+                                w5 = wf[w_row + U(5)]
+                                w6 = wf[w_row + U(6)]
+                                w7 = wf[w_row + U(7)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
+                                a0_0 += x0 * w0
+                                a0_1 += x0 * w1
+                                a0_2 += x0 * w2
+                                a0_3 += x0 * w3
+                                a0_4 += x0 * w4
+                                a0_5 += x0 * w5
+                                a0_6 += x0 * w6
+                                a0_7 += x0 * w7
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                for ow0 in range(col_lo, blocks_end, 8):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -943,7 +1252,10 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                         a7_6 = b[jb + U(6)]
                         a7_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -1092,7 +1404,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                         zf[z_at + U(7 * cs * c_out + 5)] = a7_5
                         zf[z_at + U(7 * cs * c_out + 6)] = a7_6
                         zf[z_at + U(7 * cs * c_out + 7)] = a7_7
-                for ow0 in range(out_w - out_w % 8, out_w):
+                for ow0 in range(blocks_end, out_w):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -1104,7 +1416,10 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, 
                         a0_6 = b[jb + U(6)]
                         a0_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -3776,18 +4091,20 @@ def depthwise_weight_gradient_8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
     return dw
 
 
-def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):
+def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
     """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
-    and ``left`` columns before it, once for all its phases. ``phases`` has a row
-    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``
-    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase
-    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to
-    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.
+    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``
+    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:
+    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``
+    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
+    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
+    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
     ``w`` holds the weights of every tap blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
-    ``C_out`` is a multiple of 16. Blocks of 3 pixels x 16 channels;
-    the pixels left over at the end of a row (fewer than 3) go one at a time.
+    ``C_out`` is a multiple of 16. Blocks of 3 pixels x 16 channels where every tap's column
+    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
+    over at the end of a row (fewer than 3) one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -3795,9 +4112,9 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         if xs.shape[0] == 0:
-            src, at0 = xf, n * height * width * c_in
+            src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left
         else:
-            src, at0 = xs, 0
+            src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0
             for h in range(height):
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
@@ -3805,9 +4122,92 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
+            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)
+            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]
+            for k in range(k_lo, k_hi):
+                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])
+            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))
+            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
+            blocks_end = col_lo + (col_hi - col_lo) // 3 * 3
             for oh in range(out_h):
-                for block in range(out_w // 3):
-                    ow0 = block * 3
+                for ow0 in range(col_lo):
+                    for jb_ in range(0, c_out, 16):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        a0_8 = b[jb + U(8)]
+                        a0_9 = b[jb + U(9)]
+                        a0_10 = b[jb + U(10)]
+                        a0_11 = b[jb + U(11)]
+                        a0_12 = b[jb + U(12)]
+                        a0_13 = b[jb + U(13)]
+                        a0_14 = b[jb + U(14)]
+                        a0_15 = b[jb + U(15)]
+                        for k in range(k_lo, k_hi):
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
+                            w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
+                            for c in range(c_in):
+                                w_row = w_at + U(c * 16)
+                                w0 = wf[w_row + U(0)]
+                                w1 = wf[w_row + U(1)]
+                                w2 = wf[w_row + U(2)]
+                                w3 = wf[w_row + U(3)]
+                                w4 = wf[w_row + U(4)]
+                                w5 = wf[w_row + U(5)]
+                                w6 = wf[w_row + U(6)]
+                                w7 = wf[w_row + U(7)]
+                                w8 = wf[w_row + U(8)]
+                                w9 = wf[w_row + U(9)]
+                                w10 = wf[w_row + U(10)]
+                                w11 = wf[w_row + U(11)]
+                                w12 = wf[w_row + U(12)]
+                                w13 = wf[w_row + U(13)]
+                                w14 = wf[w_row + U(14)]
+                                w15 = wf[w_row + U(15)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
+                                a0_0 += x0 * w0
+                                a0_1 += x0 * w1
+                                a0_2 += x0 * w2
+                                a0_3 += x0 * w3
+                                a0_4 += x0 * w4
+                                a0_5 += x0 * w5
+                                a0_6 += x0 * w6
+                                a0_7 += x0 * w7
+                                a0_8 += x0 * w8
+                                a0_9 += x0 * w9
+                                a0_10 += x0 * w10
+                                a0_11 += x0 * w11
+                                a0_12 += x0 * w12
+                                a0_13 += x0 * w13
+                                a0_14 += x0 * w14
+                                a0_15 += x0 * w15
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
+                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
+                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
+                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
+                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
+                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
+                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
+                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
+                for ow0 in range(col_lo, blocks_end, 3):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -3859,7 +4259,10 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                         a2_14 = b[jb + U(14)]
                         a2_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -3979,7 +4382,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                         zf[z_at + U(2 * cs * c_out + 13)] = a2_13
                         zf[z_at + U(2 * cs * c_out + 14)] = a2_14
                         zf[z_at + U(2 * cs * c_out + 15)] = a2_15
-                for ow0 in range(out_w - out_w % 3, out_w):
+                for ow0 in range(blocks_end, out_w):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -3999,7 +4402,10 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
                         a0_14 = b[jb + U(14)]
                         a0_15 = b[jb + U(15)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 16)
@@ -4056,18 +4462,20 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw,
     return z
 
 
-def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, rs, cs):
+def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
     """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.
 
-    Each sample is copied into ``xs`` (zeros, ``pad_w`` pixels wide) with ``top`` rows above
-    and ``left`` columns before it, once for all its phases. ``phases`` has a row
-    ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase: output pixel ``(oh, ow)``, for ``oh < out_h``
-    and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]`` (``z (m, *, *, C_out)``; one phase
-    ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it whole) and sums taps ``k_lo`` up to
-    ``k_hi``; tap ``k`` reads the padded sample at row offset ``dy_k[k]`` and column offset ``dx_k[k]``.
+    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.
+    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``
+    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:
+    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``
+    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
+    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
+    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
     ``w`` holds the weights of every tap blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
-    ``C_out`` is a multiple of 8. Blocks of 4 pixels x 8 channels;
-    the pixels left over at the end of a row (fewer than 4) go one at a time.
+    ``C_out`` is a multiple of 8. Blocks of 4 pixels x 8 channels where every tap's column
+    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
+    over at the end of a row (fewer than 4) one at a time.
     """
     m, z_h, z_w, c_out = z.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
@@ -4075,9 +4483,9 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         if xs.shape[0] == 0:
-            src, at0 = xf, n * height * width * c_in
+            src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left
         else:
-            src, at0 = xs, 0
+            src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0
             for h in range(height):
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
@@ -4085,9 +4493,60 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
+            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)
+            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]
+            for k in range(k_lo, k_hi):
+                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])
+            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))
+            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
+            blocks_end = col_lo + (col_hi - col_lo) // 4 * 4
             for oh in range(out_h):
-                for block in range(out_w // 4):
-                    ow0 = block * 4
+                for ow0 in range(col_lo):
+                    for jb_ in range(0, c_out, 8):
+                        jb = U(jb_)
+                        a0_0 = b[jb + U(0)]
+                        a0_1 = b[jb + U(1)]
+                        a0_2 = b[jb + U(2)]
+                        a0_3 = b[jb + U(3)]
+                        a0_4 = b[jb + U(4)]
+                        a0_5 = b[jb + U(5)]
+                        a0_6 = b[jb + U(6)]
+                        a0_7 = b[jb + U(7)]
+                        for k in range(k_lo, k_hi):
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
+                            w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
+                            for c in range(c_in):
+                                w_row = w_at + U(c * 8)
+                                w0 = wf[w_row + U(0)]
+                                w1 = wf[w_row + U(1)]
+                                w2 = wf[w_row + U(2)]
+                                w3 = wf[w_row + U(3)]
+                                w4 = wf[w_row + U(4)]
+                                w5 = wf[w_row + U(5)]
+                                w6 = wf[w_row + U(6)]
+                                w7 = wf[w_row + U(7)]
+                                x0 = src[x_at + U(0 * sw * c_in + c)]
+                                a0_0 += x0 * w0
+                                a0_1 += x0 * w1
+                                a0_2 += x0 * w2
+                                a0_3 += x0 * w3
+                                a0_4 += x0 * w4
+                                a0_5 += x0 * w5
+                                a0_6 += x0 * w6
+                                a0_7 += x0 * w7
+                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
+                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
+                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
+                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
+                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
+                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
+                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
+                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
+                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
+                for ow0 in range(col_lo, blocks_end, 4):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -4123,7 +4582,10 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                         a3_6 = b[jb + U(6)]
                         a3_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
@@ -4204,7 +4666,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                         zf[z_at + U(3 * cs * c_out + 5)] = a3_5
                         zf[z_at + U(3 * cs * c_out + 6)] = a3_6
                         zf[z_at + U(3 * cs * c_out + 7)] = a3_7
-                for ow0 in range(out_w - out_w % 4, out_w):
+                for ow0 in range(blocks_end, out_w):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -4216,7 +4678,10 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_w, sh, sw, 
                         a0_6 = b[jb + U(6)]
                         a0_7 = b[jb + U(7)]
                         for k in range(k_lo, k_hi):
-                            x_at = U(at0 + ((oh * sh + dy_k[k]) * pad_w + ow0 * sw + dx_k[k]) * c_in)
+                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
+                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
+                                continue  # zero padding adds nothing
+                            x_at = U(at0 + (yk * src_w + xk) * c_in)
                             w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
                             for c in range(c_in):
                                 w_row = w_at + U(c * 8)
