@@ -208,9 +208,9 @@ def _reads_in_place(phases: np.ndarray, dx_k: np.ndarray, width: int, left: int,
     """Whether the forward loops should read their input in place rather than copy each sample into a
     padded buffer: when that leaves them no more single pixels per row (:func:`_single_pixels`).
 
-    The copy costs a pass over each sample: at stride 2 a fifth of the forward pass, ``(64, 32, 32,
-    32) -> 32``, 2.1-2.6 against 2.7-4.3 ms read in place; with no padding all of it is cost (1x1
-    windows, ``(32, 32, 32, 64) -> 128``: 4.2-5.5 against 5.5-7.8 ms). Reading in place, the pixels
+    The copy costs a pass over each sample: at stride 2 a fifth of the forward pass (``(64, 32, 32,
+    32) -> 32``: 2.1-2.6 ms read in place against 2.7-4.3 copied); with no padding all of it is cost
+    (1x1 windows, ``(32, 32, 32, 64) -> 128``: 4.2-5.5 against 5.5-7.8 ms). Reading in place, the pixels
     whose taps reach into the padding go one at a time, and in blocks of 4 or 8 pixels the rest of a
     row may leave more of them over: at stride 1 with one column of padding on each side, 16 input
     channels read in place took 5.1-5.8 against 4.6-4.9 ms for an input gradient.
