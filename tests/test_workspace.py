@@ -81,7 +81,8 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     gradients); the inputs and the upstream gradient exist before and are not
     counted. Without blocks the gathered windows alone would take 432 MB.
     With Numba the layer takes NumPy's direct loops (:mod:`xcnn._direct_conv`),
-    which pad one sample at a time into a buffer per thread instead.
+    which read their inputs in place or pad one sample at a time into a buffer
+    per thread instead.
     """
     import xcnn._jit as jit
 
@@ -148,7 +149,7 @@ def test_cupy_strategies_match_the_defaults(xb, workspace, monkeypatch, switch, 
 @pytest.mark.parametrize(("stride", "channels"), [(1, 16), (2, 12)], ids=["direct-loops", "gathered-windows"])
 def test_compiled_path_working_memory_counts_its_kept_buffers(monkeypatch, stride, channels):
     """The same bound with as many channels in as out, through NumPy's compiled kernels: 16 at
-    stride 1 take the direct loops (a padded sample per thread, nothing gathered); 12 (no whole
+    stride 1 take the direct loops (at most a padded sample per thread, nothing gathered); 12 (no whole
     register blocks) at stride 2 take windows gathered into scratch buffers that outlive the
     call, counted here from empty."""
     pytest.importorskip("numba")
