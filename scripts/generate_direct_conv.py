@@ -133,7 +133,7 @@ def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
         "    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.",
         f"    ``w`` holds the weights of every tap blocked by {lanes} output channels, ``(C_out / {lanes}, taps, C_in, {lanes})``.",
         f"    ``C_out`` is a multiple of {lanes}. Blocks of {pixels} pixels x {lanes} channels where every tap's column",
-        f"    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left",
+        "    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left",
         f"    over at the end of a row (fewer than {pixels}) one at a time.",
         '    """',
         "    m, z_h, z_w, c_out = z.shape",

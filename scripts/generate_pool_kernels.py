@@ -138,7 +138,7 @@ def window_max_source(lanes: int) -> str:
     return "\n".join([
         f"def window_max_{lanes}(x, out, dy_k, dx_k, sh, sw):",
         '    """Maximum of each window of ``x`` into ``out (m, out_h, out_w, C)``; a NaN propagates (as in',
-        f"    ``numpy.maximum``). Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``;",
+        "    ``numpy.maximum``). Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``;",
         f"    ``C`` is a multiple of {lanes}.",
         '    """',
         *_window_lines(

@@ -10,8 +10,10 @@ half as many channels wide: the same registers):
 
 - the forward pass, a few output pixels x 8, 16 or 32 output channels per
   block, the weights rearranged so that each block reads one run of memory;
+  the loops read the input in place, taking the pixels whose taps reach into
+  the padding one at a time, or, where that would leave more such pixels,
   each thread copies one sample at a time into a zero-bordered buffer of its
-  own and reads it from there (a layer without padding reads it in place);
+  own and reads it from there (:func:`_reads_in_place`);
 - the input gradient, as the same loops over the output gradient padded by
   the kernel's span, with the kernel flipped and its channel axes swapped
   (above stride 1, every phase of the input in the same call, each written
@@ -39,10 +41,6 @@ cached on disk by Numba like the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import numba
 import numpy as np
 
 from . import _direct_conv_kernels as _kernels
@@ -164,7 +162,8 @@ def _narrow(c_in: int) -> bool:
 def _buffer_bytes(win: Windows, c_in: int, c_out: int, itemsize: int) -> int:
     """Bytes of the loops' buffers at once: a padded sample of the input or of the output gradient
     (one pass after the other; :func:`_narrow` layers read the output gradient unpadded, and a pass
-    without padding reads its input in place) in each thread."""
+    without padding reads its input in place) in each thread. A padded pass counts as copying,
+    though it may read in place instead (:func:`_reads_in_place`): never fewer bytes than used."""
     (h_pad, w_pad), (out_h, out_w) = win.padded_size, win.out_size
     (_, top, bottom), (_, left, right) = _gradient_phases(win)
     padded_x = h_pad * w_pad * c_in if win.padded_size != win.in_size else 0
@@ -310,8 +309,8 @@ def _phased_correlation(
 
     ``w_t`` is ``(kh, kw, C_out, C)``: the weights read from output channels into input channels,
     blocked for loops `lanes` channels wide (:func:`_blocked`). The loops run every phase of a
-    sample after one copy of it into their padded buffer, where one call per phase read each
-    sample from memory once per phase: at stride 2 the input gradient of ``(64, 32, 32, 32) -> 32``
+    sample while it is in cache (after one copy of it into their padded buffer, if they copy),
+    where one call per phase read each sample from memory once per phase: at stride 2 the input gradient of ``(64, 32, 32, 32) -> 32``
     took 2.1-2.2 against 2.5 ms in two threads, of ``(32, 32, 32, 64) -> 128`` 7.8-7.9 against
     8.4-8.6 ms (in one thread the same, 4.7 ms: memory traffic, not arithmetic).
     """
