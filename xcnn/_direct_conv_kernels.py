@@ -60,147 +60,6 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
             col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
             blocks_end = col_lo + (col_hi - col_lo) // 3 * 3
             for oh in range(out_h):
-                for ow0 in range(col_lo):
-                    for jb_ in range(0, c_out, 32):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a0_8 = b[jb + U(8)]
-                        a0_9 = b[jb + U(9)]
-                        a0_10 = b[jb + U(10)]
-                        a0_11 = b[jb + U(11)]
-                        a0_12 = b[jb + U(12)]
-                        a0_13 = b[jb + U(13)]
-                        a0_14 = b[jb + U(14)]
-                        a0_15 = b[jb + U(15)]
-                        a0_16 = b[jb + U(16)]
-                        a0_17 = b[jb + U(17)]
-                        a0_18 = b[jb + U(18)]
-                        a0_19 = b[jb + U(19)]
-                        a0_20 = b[jb + U(20)]
-                        a0_21 = b[jb + U(21)]
-                        a0_22 = b[jb + U(22)]
-                        a0_23 = b[jb + U(23)]
-                        a0_24 = b[jb + U(24)]
-                        a0_25 = b[jb + U(25)]
-                        a0_26 = b[jb + U(26)]
-                        a0_27 = b[jb + U(27)]
-                        a0_28 = b[jb + U(28)]
-                        a0_29 = b[jb + U(29)]
-                        a0_30 = b[jb + U(30)]
-                        a0_31 = b[jb + U(31)]
-                        for k in range(k_lo, k_hi):
-                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
-                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
-                                continue  # zero padding adds nothing
-                            x_at = U(at0 + (yk * src_w + xk) * c_in)
-                            w_at = U(jb_ * n_taps * c_in + k * c_in * 32)
-                            for c in range(c_in):
-                                w_row = w_at + U(c * 32)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                w8 = wf[w_row + U(8)]
-                                w9 = wf[w_row + U(9)]
-                                w10 = wf[w_row + U(10)]
-                                w11 = wf[w_row + U(11)]
-                                w12 = wf[w_row + U(12)]
-                                w13 = wf[w_row + U(13)]
-                                w14 = wf[w_row + U(14)]
-                                w15 = wf[w_row + U(15)]
-                                w16 = wf[w_row + U(16)]
-                                w17 = wf[w_row + U(17)]
-                                w18 = wf[w_row + U(18)]
-                                w19 = wf[w_row + U(19)]
-                                w20 = wf[w_row + U(20)]
-                                w21 = wf[w_row + U(21)]
-                                w22 = wf[w_row + U(22)]
-                                w23 = wf[w_row + U(23)]
-                                w24 = wf[w_row + U(24)]
-                                w25 = wf[w_row + U(25)]
-                                w26 = wf[w_row + U(26)]
-                                w27 = wf[w_row + U(27)]
-                                w28 = wf[w_row + U(28)]
-                                w29 = wf[w_row + U(29)]
-                                w30 = wf[w_row + U(30)]
-                                w31 = wf[w_row + U(31)]
-                                x0 = src[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                a0_8 += x0 * w8
-                                a0_9 += x0 * w9
-                                a0_10 += x0 * w10
-                                a0_11 += x0 * w11
-                                a0_12 += x0 * w12
-                                a0_13 += x0 * w13
-                                a0_14 += x0 * w14
-                                a0_15 += x0 * w15
-                                a0_16 += x0 * w16
-                                a0_17 += x0 * w17
-                                a0_18 += x0 * w18
-                                a0_19 += x0 * w19
-                                a0_20 += x0 * w20
-                                a0_21 += x0 * w21
-                                a0_22 += x0 * w22
-                                a0_23 += x0 * w23
-                                a0_24 += x0 * w24
-                                a0_25 += x0 * w25
-                                a0_26 += x0 * w26
-                                a0_27 += x0 * w27
-                                a0_28 += x0 * w28
-                                a0_29 += x0 * w29
-                                a0_30 += x0 * w30
-                                a0_31 += x0 * w31
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
-                        zf[z_at + U(0 * cs * c_out + 16)] = a0_16
-                        zf[z_at + U(0 * cs * c_out + 17)] = a0_17
-                        zf[z_at + U(0 * cs * c_out + 18)] = a0_18
-                        zf[z_at + U(0 * cs * c_out + 19)] = a0_19
-                        zf[z_at + U(0 * cs * c_out + 20)] = a0_20
-                        zf[z_at + U(0 * cs * c_out + 21)] = a0_21
-                        zf[z_at + U(0 * cs * c_out + 22)] = a0_22
-                        zf[z_at + U(0 * cs * c_out + 23)] = a0_23
-                        zf[z_at + U(0 * cs * c_out + 24)] = a0_24
-                        zf[z_at + U(0 * cs * c_out + 25)] = a0_25
-                        zf[z_at + U(0 * cs * c_out + 26)] = a0_26
-                        zf[z_at + U(0 * cs * c_out + 27)] = a0_27
-                        zf[z_at + U(0 * cs * c_out + 28)] = a0_28
-                        zf[z_at + U(0 * cs * c_out + 29)] = a0_29
-                        zf[z_at + U(0 * cs * c_out + 30)] = a0_30
-                        zf[z_at + U(0 * cs * c_out + 31)] = a0_31
                 for ow0 in range(col_lo, blocks_end, 3):
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
@@ -536,7 +395,8 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
                         zf[z_at + U(2 * cs * c_out + 29)] = a2_29
                         zf[z_at + U(2 * cs * c_out + 30)] = a2_30
                         zf[z_at + U(2 * cs * c_out + 31)] = a2_31
-                for ow0 in range(blocks_end, out_w):
+                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest
+                    ow0 = i if i < col_lo else blocks_end + i - col_lo
                     for jb_ in range(0, c_out, 32):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -719,83 +579,6 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
             col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
             blocks_end = col_lo + (col_hi - col_lo) // 4 * 4
             for oh in range(out_h):
-                for ow0 in range(col_lo):
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a0_8 = b[jb + U(8)]
-                        a0_9 = b[jb + U(9)]
-                        a0_10 = b[jb + U(10)]
-                        a0_11 = b[jb + U(11)]
-                        a0_12 = b[jb + U(12)]
-                        a0_13 = b[jb + U(13)]
-                        a0_14 = b[jb + U(14)]
-                        a0_15 = b[jb + U(15)]
-                        for k in range(k_lo, k_hi):
-                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
-                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
-                                continue  # zero padding adds nothing
-                            x_at = U(at0 + (yk * src_w + xk) * c_in)
-                            w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
-                            for c in range(c_in):
-                                w_row = w_at + U(c * 16)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                w8 = wf[w_row + U(8)]
-                                w9 = wf[w_row + U(9)]
-                                w10 = wf[w_row + U(10)]
-                                w11 = wf[w_row + U(11)]
-                                w12 = wf[w_row + U(12)]
-                                w13 = wf[w_row + U(13)]
-                                w14 = wf[w_row + U(14)]
-                                w15 = wf[w_row + U(15)]
-                                x0 = src[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                a0_8 += x0 * w8
-                                a0_9 += x0 * w9
-                                a0_10 += x0 * w10
-                                a0_11 += x0 * w11
-                                a0_12 += x0 * w12
-                                a0_13 += x0 * w13
-                                a0_14 += x0 * w14
-                                a0_15 += x0 * w15
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
                 for ow0 in range(col_lo, blocks_end, 4):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -1020,7 +803,8 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
                         zf[z_at + U(3 * cs * c_out + 13)] = a3_13
                         zf[z_at + U(3 * cs * c_out + 14)] = a3_14
                         zf[z_at + U(3 * cs * c_out + 15)] = a3_15
-                for ow0 in range(blocks_end, out_w):
+                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest
+                    ow0 = i if i < col_lo else blocks_end + i - col_lo
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -1139,51 +923,6 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, s
             col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
             blocks_end = col_lo + (col_hi - col_lo) // 8 * 8
             for oh in range(out_h):
-                for ow0 in range(col_lo):
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        for k in range(k_lo, k_hi):
-                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
-                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
-                                continue  # zero padding adds nothing
-                            x_at = U(at0 + (yk * src_w + xk) * c_in)
-                            w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
-                            for c in range(c_in):
-                                w_row = w_at + U(c * 8)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                x0 = src[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
                 for ow0 in range(col_lo, blocks_end, 8):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -1404,7 +1143,8 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, s
                         zf[z_at + U(7 * cs * c_out + 5)] = a7_5
                         zf[z_at + U(7 * cs * c_out + 6)] = a7_6
                         zf[z_at + U(7 * cs * c_out + 7)] = a7_7
-                for ow0 in range(blocks_end, out_w):
+                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest
+                    ow0 = i if i < col_lo else blocks_end + i - col_lo
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -4130,83 +3870,6 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, 
             col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
             blocks_end = col_lo + (col_hi - col_lo) // 3 * 3
             for oh in range(out_h):
-                for ow0 in range(col_lo):
-                    for jb_ in range(0, c_out, 16):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        a0_8 = b[jb + U(8)]
-                        a0_9 = b[jb + U(9)]
-                        a0_10 = b[jb + U(10)]
-                        a0_11 = b[jb + U(11)]
-                        a0_12 = b[jb + U(12)]
-                        a0_13 = b[jb + U(13)]
-                        a0_14 = b[jb + U(14)]
-                        a0_15 = b[jb + U(15)]
-                        for k in range(k_lo, k_hi):
-                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
-                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
-                                continue  # zero padding adds nothing
-                            x_at = U(at0 + (yk * src_w + xk) * c_in)
-                            w_at = U(jb_ * n_taps * c_in + k * c_in * 16)
-                            for c in range(c_in):
-                                w_row = w_at + U(c * 16)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                w8 = wf[w_row + U(8)]
-                                w9 = wf[w_row + U(9)]
-                                w10 = wf[w_row + U(10)]
-                                w11 = wf[w_row + U(11)]
-                                w12 = wf[w_row + U(12)]
-                                w13 = wf[w_row + U(13)]
-                                w14 = wf[w_row + U(14)]
-                                w15 = wf[w_row + U(15)]
-                                x0 = src[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                                a0_8 += x0 * w8
-                                a0_9 += x0 * w9
-                                a0_10 += x0 * w10
-                                a0_11 += x0 * w11
-                                a0_12 += x0 * w12
-                                a0_13 += x0 * w13
-                                a0_14 += x0 * w14
-                                a0_15 += x0 * w15
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
-                        zf[z_at + U(0 * cs * c_out + 8)] = a0_8
-                        zf[z_at + U(0 * cs * c_out + 9)] = a0_9
-                        zf[z_at + U(0 * cs * c_out + 10)] = a0_10
-                        zf[z_at + U(0 * cs * c_out + 11)] = a0_11
-                        zf[z_at + U(0 * cs * c_out + 12)] = a0_12
-                        zf[z_at + U(0 * cs * c_out + 13)] = a0_13
-                        zf[z_at + U(0 * cs * c_out + 14)] = a0_14
-                        zf[z_at + U(0 * cs * c_out + 15)] = a0_15
                 for ow0 in range(col_lo, blocks_end, 3):
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
@@ -4382,7 +4045,8 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, 
                         zf[z_at + U(2 * cs * c_out + 13)] = a2_13
                         zf[z_at + U(2 * cs * c_out + 14)] = a2_14
                         zf[z_at + U(2 * cs * c_out + 15)] = a2_15
-                for ow0 in range(blocks_end, out_w):
+                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest
+                    ow0 = i if i < col_lo else blocks_end + i - col_lo
                     for jb_ in range(0, c_out, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -4501,51 +4165,6 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, s
             col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))
             blocks_end = col_lo + (col_hi - col_lo) // 4 * 4
             for oh in range(out_h):
-                for ow0 in range(col_lo):
-                    for jb_ in range(0, c_out, 8):
-                        jb = U(jb_)
-                        a0_0 = b[jb + U(0)]
-                        a0_1 = b[jb + U(1)]
-                        a0_2 = b[jb + U(2)]
-                        a0_3 = b[jb + U(3)]
-                        a0_4 = b[jb + U(4)]
-                        a0_5 = b[jb + U(5)]
-                        a0_6 = b[jb + U(6)]
-                        a0_7 = b[jb + U(7)]
-                        for k in range(k_lo, k_hi):
-                            yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l
-                            if yk < 0 or yk >= src_h or xk < 0 or xk >= src_w:
-                                continue  # zero padding adds nothing
-                            x_at = U(at0 + (yk * src_w + xk) * c_in)
-                            w_at = U(jb_ * n_taps * c_in + k * c_in * 8)
-                            for c in range(c_in):
-                                w_row = w_at + U(c * 8)
-                                w0 = wf[w_row + U(0)]
-                                w1 = wf[w_row + U(1)]
-                                w2 = wf[w_row + U(2)]
-                                w3 = wf[w_row + U(3)]
-                                w4 = wf[w_row + U(4)]
-                                w5 = wf[w_row + U(5)]
-                                w6 = wf[w_row + U(6)]
-                                w7 = wf[w_row + U(7)]
-                                x0 = src[x_at + U(0 * sw * c_in + c)]
-                                a0_0 += x0 * w0
-                                a0_1 += x0 * w1
-                                a0_2 += x0 * w2
-                                a0_3 += x0 * w3
-                                a0_4 += x0 * w4
-                                a0_5 += x0 * w5
-                                a0_6 += x0 * w6
-                                a0_7 += x0 * w7
-                        z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb
-                        zf[z_at + U(0 * cs * c_out + 0)] = a0_0
-                        zf[z_at + U(0 * cs * c_out + 1)] = a0_1
-                        zf[z_at + U(0 * cs * c_out + 2)] = a0_2
-                        zf[z_at + U(0 * cs * c_out + 3)] = a0_3
-                        zf[z_at + U(0 * cs * c_out + 4)] = a0_4
-                        zf[z_at + U(0 * cs * c_out + 5)] = a0_5
-                        zf[z_at + U(0 * cs * c_out + 6)] = a0_6
-                        zf[z_at + U(0 * cs * c_out + 7)] = a0_7
                 for ow0 in range(col_lo, blocks_end, 4):
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
@@ -4666,7 +4285,8 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, s
                         zf[z_at + U(3 * cs * c_out + 5)] = a3_5
                         zf[z_at + U(3 * cs * c_out + 6)] = a3_6
                         zf[z_at + U(3 * cs * c_out + 7)] = a3_7
-                for ow0 in range(blocks_end, out_w):
+                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest
+                    ow0 = i if i < col_lo else blocks_end + i - col_lo
                     for jb_ in range(0, c_out, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
