@@ -239,8 +239,9 @@ def test_the_loops_read_in_place_where_that_leaves_no_more_single_pixels():
 
 
 def test_the_loops_pad_one_sample_at_a_time(count_calls):
-    """Working memory beyond the results is one padded sample per thread, whatever the batch size;
-    a layer whose buffers exceed the workspace limit takes the gathered windows."""
+    """Working memory beyond the results is at most one padded sample per thread (none where the loops
+    read in place), whatever the batch size; a layer whose buffers (counted as if copied) exceed the
+    workspace limit takes the gathered windows."""
     kernel, options = GEOMETRIES[0]
     win = Windows(in_size=(7, WIDTH), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     buffers = _direct_conv._buffer_bytes(win, 8, 8, 8)
