@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -82,3 +83,26 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120, check=False
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def assert_generated(script: str, target: str) -> None:
+    """The file `target` (relative to the repository) is what ``scripts/<script>.py``'s ``source()`` writes."""
+    spec = importlib.util.spec_from_file_location(script, ROOT / "scripts" / f"{script}.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert (ROOT / target).read_text() == generator.source(), f"run: python scripts/{script}.py"
+
+
+def inferred_float_types(function: Callable, arguments: Sequence, **options) -> set[str]:
+    """The float types Numba infers inside `function` for `arguments`, compiled afresh (no cache):
+    for checking that float32 arrays keep float32 arithmetic."""
+    import numba
+    from numba.core import types
+
+    loops = numba.njit(**options)(function)
+    signature = tuple(numba.typeof(a) for a in arguments)
+    loops.compile(signature)
+    return {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}

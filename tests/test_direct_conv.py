@@ -8,9 +8,7 @@ generated module must be what its generator writes.
 
 from __future__ import annotations
 
-import importlib.util
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,13 +18,13 @@ import xcnn._jit as jit
 import xcnn._threads as threads
 from xcnn import functional as F
 
+from .helpers import assert_generated, inferred_float_types
+
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
 from xcnn import _direct_conv, _direct_conv_kernels, _numba_kernels
 from xcnn._numba_kernels import tap_offsets
 from xcnn._windows import Windows
-
-ROOT = Path(__file__).resolve().parent.parent
 
 GEOMETRIES = [  # (kernel, options)
     (3, dict(stride=1, padding=1)),
@@ -334,11 +332,7 @@ def test_each_argument_type_is_compiled_with_the_vectoriser(monkeypatch):
 
 
 def test_generated_module_is_what_the_generator_writes():
-    spec = importlib.util.spec_from_file_location("generate_direct_conv", ROOT / "scripts" / "generate_direct_conv.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    written = (ROOT / "xcnn" / "_direct_conv_kernels.py").read_text()
-    assert written == generator.source(), "run: python scripts/generate_direct_conv.py"
+    assert_generated("generate_direct_conv", "xcnn/_direct_conv_kernels.py")
 
 
 def _float32_arguments(family):
@@ -365,14 +359,8 @@ def test_the_generated_loops_compute_float32_in_float32(family):
     """No value in the loops becomes float64 on float32 arrays: a scalar such as ``dxf[0] * 0`` is a
     float64 in Numba and made every product of the first-layer input gradient convert (2.5x slower,
     the same results). Compiled here without the cache, to read Numba's inferred types."""
-    import numba
-    from numba.core import types
-
-    loops = numba.njit(fastmath={"contract"})(getattr(_direct_conv_kernels, f"{family}_8"))
-    signature = tuple(numba.typeof(a) for a in _float32_arguments(family))
-    loops.compile(signature)
-    floats = {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
-    assert floats == {"float32"}
+    loops = getattr(_direct_conv_kernels, f"{family}_8")
+    assert inferred_float_types(loops, _float32_arguments(family), fastmath={"contract"}) == {"float32"}
 
 
 DEPTHWISE_GEOMETRIES = [

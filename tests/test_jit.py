@@ -10,9 +10,7 @@ and uneven blocks of samples across threads.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ import xcnn._jit as jit
 import xcnn._threads as threads
 from xcnn import functional as F
 
-from .helpers import run_python
+from .helpers import assert_generated, inferred_float_types, run_python
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
@@ -161,26 +159,15 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
 def test_the_generated_max_pool_gradient_computes_float32_in_float32():
     """No value in the loops becomes float64 on float32 arrays (a bare ``0`` in a select would be, and
     convert every element): Numba's inferred types, compiled here without the cache."""
-    import numba
-    from numba.core import types
-
     from xcnn import _pool_kernels
 
-    loops = numba.njit(_pool_kernels.max_pool_backward_8)
     x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)
-    signature = tuple(numba.typeof(a) for a in (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32)))
-    loops.compile(signature)
-    floats = {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
-    assert floats == {"float32"}
+    arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32))
+    assert inferred_float_types(_pool_kernels.max_pool_backward_8, arguments) == {"float32"}
 
 
 def test_the_generated_pool_module_is_what_its_generator_writes():
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("generate_pool_kernels", root / "scripts" / "generate_pool_kernels.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    written = (root / "xcnn" / "_pool_kernels.py").read_text()
-    assert written == generator.source(), "run: python scripts/generate_pool_kernels.py"
+    assert_generated("generate_pool_kernels", "xcnn/_pool_kernels.py")
 
 
 def test_a_window_with_nan_sends_its_gradient_to_its_first_element(monkeypatch):
