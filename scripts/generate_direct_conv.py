@@ -252,12 +252,17 @@ def _lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[st
     """A row's columns ``column`` up to `end`: `inside` (a block of `pixels`) where every tap stays
     inside the array it reads (``col_lo`` up to ``col_hi``), `edge` (one pixel, checked) elsewhere.
 
+    A block must also end by `end`, the width of the row it writes: with padding past the kernel's
+    extent the columns every tap reads inside reach beyond it (a 1x1 kernel, padding 1: the input
+    gradient's reads stay inside the padded output gradient up to one column past the input's
+    width), and a block there wrote past the row, at the last row past the array.
     `inside` and `edge` are lines indented from the branch they run in.
     """
     return [
+        f"            blocks_end = min(col_hi, {end})",
         f"            {column} = 0",
         f"            while {column} < {end}:",
-        f"                if {column} >= col_lo and {column} + {pixels} <= col_hi:",
+        f"                if {column} >= col_lo and {column} + {pixels} <= blocks_end:",
         *(" " * 20 + line for line in inside),
         f"                    {column} += {pixels}",
         "                else:",

@@ -2076,9 +2076,10 @@ def narrow_input_gradient_32(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
         for h in range(height):
+            blocks_end = min(col_hi, width)
             col0 = 0
             while col0 < width:
-                if col0 >= col_lo and col0 + 2 <= col_hi:
+                if col0 >= col_lo and col0 + 2 <= blocks_end:
                     for ci in range(c_in):
                         t0 = zero
                         t1 = zero
@@ -2387,9 +2388,10 @@ def narrow_input_gradient_16(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
         for h in range(height):
+            blocks_end = min(col_hi, width)
             col0 = 0
             while col0 < width:
-                if col0 >= col_lo and col0 + 4 <= col_hi:
+                if col0 >= col_lo and col0 + 4 <= blocks_end:
                     for ci in range(c_in):
                         t0 = zero
                         t1 = zero
@@ -2640,9 +2642,10 @@ def narrow_input_gradient_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
         for h in range(height):
+            blocks_end = min(col_hi, width)
             col0 = 0
             while col0 < width:
-                if col0 >= col_lo and col0 + 4 <= col_hi:
+                if col0 >= col_lo and col0 + 4 <= blocks_end:
                     for ci in range(c_in):
                         t0 = zero
                         t1 = zero
@@ -2794,9 +2797,10 @@ def depthwise_32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
+            blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 2 <= col_hi:
+                if ow0 >= col_lo and ow0 + 2 <= blocks_end:
                     for jb_ in range(0, c, 32):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -3187,9 +3191,10 @@ def depthwise_16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
+            blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 3 <= col_hi:
+                if ow0 >= col_lo and ow0 + 3 <= blocks_end:
                     for jb_ in range(0, c, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -3452,9 +3457,10 @@ def depthwise_8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
+            blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 1 <= col_hi:
+                if ow0 >= col_lo and ow0 + 1 <= blocks_end:
                     for jb_ in range(0, c, 8):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
@@ -4661,9 +4667,10 @@ def narrow_input_gradient_f64_16(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_h
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
         for h in range(height):
+            blocks_end = min(col_hi, width)
             col0 = 0
             while col0 < width:
-                if col0 >= col_lo and col0 + 2 <= col_hi:
+                if col0 >= col_lo and col0 + 2 <= blocks_end:
                     for ci in range(c_in):
                         t0 = zero
                         t1 = zero
@@ -4844,9 +4851,10 @@ def narrow_input_gradient_f64_8(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi
     zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64
     for n in range(m):
         for h in range(height):
+            blocks_end = min(col_hi, width)
             col0 = 0
             while col0 < width:
-                if col0 >= col_lo and col0 + 4 <= col_hi:
+                if col0 >= col_lo and col0 + 4 <= blocks_end:
                     for ci in range(c_in):
                         t0 = zero
                         t1 = zero
@@ -4998,9 +5006,10 @@ def depthwise_f64_16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
     for n in range(m):
         for oh in range(out_h):
+            blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 2 <= col_hi:
+                if ow0 >= col_lo and ow0 + 2 <= blocks_end:
                     for jb_ in range(0, c, 16):
                         jb = U(jb_)
                         a0_0 = b[jb + U(0)]
