@@ -14,13 +14,37 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
 
 __all__ = ["release", "scratch"]
 
+
+class _Buffers:
+    """One thread's buffers by use, in an object that the registry can hold weakly (a dict cannot be)."""
+
+    __slots__ = ("__weakref__", "by_use")
+
+    def __init__(self) -> None:
+        self.by_use: dict[str, np.ndarray] = {}
+
+
 _local = threading.local()
+_every_thread: weakref.WeakSet[_Buffers] = weakref.WeakSet()
+"""Each live thread's buffers: :func:`release` must reach the threads of a pool too, which
+outlive the call that filled them. A thread's entry goes when the thread ends."""
+_registry_lock = threading.Lock()
+
+
+def _buffers() -> _Buffers:
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = _Buffers()
+        with _registry_lock:
+            _every_thread.add(buffers)
+    return buffers
 
 
 def scratch(use: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
@@ -31,7 +55,7 @@ def scratch(use: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     """
     dtype = np.dtype(dtype)
     nbytes = math.prod(shape) * dtype.itemsize
-    buffers = _local.__dict__.setdefault("buffers", {})
+    buffers = _buffers().by_use
     buffer = buffers.get(use)
     if buffer is None or buffer.nbytes < nbytes:
         buffers.pop(use, None)  # free the old one before taking the new
@@ -40,5 +64,12 @@ def scratch(use: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
 
 
 def release() -> None:
-    """Drop this thread's buffers (the memory returns once nothing else holds them)."""
-    _local.__dict__.pop("buffers", None)
+    """Drop every thread's buffers (the memory returns once nothing else holds them).
+
+    A thread in the middle of a call keeps the array it was handed (the array
+    holds its memory) and takes a fresh buffer at its next request.
+    """
+    with _registry_lock:
+        every = list(_every_thread)
+    for buffers in every:
+        buffers.by_use.clear()

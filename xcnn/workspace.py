@@ -18,6 +18,7 @@ as to fill. Setting the limit gives them back.
 
 from __future__ import annotations
 
+import math
 import os
 from types import ModuleType
 
@@ -49,10 +50,11 @@ def _from_environment() -> int | None:
     except ValueError:
         msg = f"XCNN_WORKSPACE_MB must be a number of MiB, got {raw!r}"
         raise ValueError(msg) from None
-    if megabytes <= 0:
-        msg = f"XCNN_WORKSPACE_MB must be > 0, got {raw!r}"
+    nbytes = int(megabytes * 2**20) if math.isfinite(megabytes) else 0  # int() of inf or nan raises
+    if nbytes < 1:
+        msg = f"XCNN_WORKSPACE_MB must be a finite number of MiB > 0 (at least one byte), got {raw!r}"
         raise ValueError(msg)
-    return int(megabytes * 2**20)
+    return nbytes
 
 
 def current_setting() -> int | None:
@@ -83,6 +85,8 @@ def set_workspace_limit(nbytes: int | None) -> int | None:
 
     The previous setting is None when the defaults were in force, so
     ``set_workspace_limit(previous)`` restores exactly what was there.
+    The scratch buffers that every thread keeps (sized for the old limit)
+    are released.
 
     Examples
     --------
@@ -95,5 +99,5 @@ def set_workspace_limit(nbytes: int | None) -> int | None:
     global _setting
     previous = current_setting()
     _setting = None if nbytes is None else as_int("nbytes", nbytes, minimum=1)
-    _scratch.release()  # buffers sized for the old limit
+    _scratch.release()  # every thread's: they were sized for the old limit
     return previous
