@@ -20,7 +20,9 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from . import functional as F
+from ._validation import as_int
 from .backend import Array, asarray, device_context
+from .functional import _args
 
 __all__ = [
     "AvgPool2D",
@@ -129,7 +131,11 @@ class Conv2D(Layer):
         dilation: Any = 1, groups: int = 1, bias: bool = True, init: str = "he",
         seed: int | np.random.Generator | None = None, dtype: str = "float32",
     ) -> None:
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        # Checked here, not at the first forward: the weight's shape is built from them.
+        in_channels = as_int("in_channels", in_channels, minimum=1)
+        out_channels = as_int("out_channels", out_channels, minimum=1)
+        groups = as_int("groups", groups, minimum=1)
+        kh, kw = _args.pair("kernel_size", kernel_size, minimum=1)
         if in_channels % groups or out_channels % groups:
             msg = f"`groups`={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
             raise ValueError(msg)
@@ -193,6 +199,7 @@ class _Pool(Layer):
     _backward: Any
 
     def __init__(self, kernel_size: Any, **options: Any) -> None:
+        _args.pair("kernel_size", kernel_size, minimum=1)  # a zero kernel fails at construction, not at forward
         self.kernel_size = kernel_size
         self.options = options
         self._x: Array | None = None

@@ -81,7 +81,18 @@ def pool_padding(padding: Any, kernel: Pair) -> Padding:
 
 
 def windows(x: Array, x_name: str, kernel: Pair, stride: Pair, padding: Padding, dilation: Pair, *, ceil_mode: bool = False) -> Windows:
-    """Build the window geometry and check that a window fits the padded input."""
+    """Build the window geometry and check that a window fits the padded input.
+
+    `x` may hold no samples (``m = 0`` gives an empty output, as in PyTorch),
+    but each sample must have pixels and channels: PyTorch refuses an empty
+    image, and zero channels have nothing to convolve or pool.
+    """
+    if 0 in tuple(x.shape[1:]):
+        msg = (
+            f"`{x_name}` must have images of at least 1x1 pixels and at least one channel (m, H, W, C) "
+            f"with H, W, C >= 1 (m may be 0), got shape {tuple(x.shape)}"
+        )
+        raise ValueError(msg)
     win = Windows(
         in_size=(x.shape[1], x.shape[2]),
         kernel=kernel,

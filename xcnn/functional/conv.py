@@ -82,6 +82,13 @@ def prepare_conv2d(
     dtype = common_float_dtype(xp, **{names["x"]: x, names["w"]: w, names["b"]: b, names["dz"]: dz})
     groups = as_int("groups", groups, minimum=1)
     c_in, (kh, kw, c_group, c_out) = x.shape[3], w.shape
+    if 0 in (kh, kw, c_out):
+        # PyTorch refuses these too; the windowing code would make an output of the wrong shape or fail inside.
+        msg = (
+            f"`{names['w']}` must have a kernel of at least 1x1 and at least one output channel: shape "
+            f"(kH, kW, C_in/groups, C_out) with kH, kW, C_out >= 1, got shape {tuple(w.shape)}"
+        )
+        raise ValueError(msg)
     if c_in % groups or c_out % groups:
         msg = (
             f"`groups`={groups} must divide both the input channels ({c_in}, {names['x']}.shape[3]) "
