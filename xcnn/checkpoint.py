@@ -8,6 +8,7 @@ how to rebuild the model.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,15 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from .backend import device_context, to_numpy
+from .data import _read_npz
 from .nn import Layer
 
 __all__ = ["load_weights", "read_metadata", "save_weights"]
 
 _META = "__xcnn_metadata__"
+_EXPECTED = "weights written by `xcnn train` or xcnn.checkpoint.save_weights"
+_SHOWN = 6
+"""Problems listed in a load error; the rest are counted, so the message stays one readable line."""
 
 
 def save_weights(model: Layer, path: str | Path, *, metadata: dict[str, Any] | None = None) -> Path:
@@ -40,21 +45,48 @@ def save_weights(model: Layer, path: str | Path, *, metadata: dict[str, Any] | N
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The metadata stored by :func:`save_weights`, or ``{}``."""
-    with np.load(path) as data:
-        return json.loads(str(data[_META])) if _META in data else {}
+    """The metadata stored by :func:`save_weights`, or ``{}``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at `path`.
+    ValueError
+        `path` is not a weights file (not an ``.npz``, damaged, a ``.npy``),
+        or its metadata is not a JSON object; the message starts with the path.
+    """
+    stored = _read_npz(path, _EXPECTED)
+    if _META not in stored:
+        return {}
+    entry, metadata = stored[_META], None
+    if entry.dtype.kind == "U" and entry.ndim == 0:
+        with contextlib.suppress(ValueError):  # json's JSONDecodeError is a ValueError
+            metadata = json.loads(str(entry))
+    if not isinstance(metadata, dict):
+        msg = f"{path}: the metadata entry {_META!r} is not a JSON object as save_weights writes it"
+        raise ValueError(msg)
+    return metadata
 
 
 def load_weights(model: Layer, path: str | Path) -> Layer:
-    """Load weights saved by :func:`save_weights` into `model`, in place.
+    """Load weights saved by :func:`save_weights` into `model`, in place, all or nothing.
 
     Each array goes to the backend, device and dtype of the parameter it
-    replaces. Raises ``ValueError`` naming every missing, unexpected or
-    wrongly shaped entry.
+    replaces. Every entry is checked, and every array converted, before the
+    first parameter changes: when loading fails, the model is as it was.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at `path`.
+    ValueError
+        `path` is not a weights file (not an ``.npz``, damaged, a ``.npy``),
+        or its entries do not fit the model: the message names every
+        missing, unexpected or wrongly shaped entry and every entry that
+        does not hold real numbers (complex, bool, strings).
     """
     params = dict(model.named_parameters())
-    with np.load(path) as data:
-        stored = {name: data[name] for name in data.files if name != _META}
+    stored = {name: a for name, a in _read_npz(path, _EXPECTED).items() if name != _META}
     problems = [f"missing {name}" for name in params if name not in stored]
     problems += [f"unexpected {name}" for name in stored if name not in params]
     problems += [
@@ -62,12 +94,19 @@ def load_weights(model: Layer, path: str | Path) -> Layer:
         for name, p in params.items()
         if name in stored and stored[name].shape != tuple(p.value.shape)
     ]
+    not_real = [f"{name} ({stored[name].dtype})" for name in params if name in stored and stored[name].dtype.kind not in "iuf"]
+    if not_real:
+        problems.append(f"{', '.join(not_real)} must hold real numbers (integers or floats)")
     if problems:
-        msg = f"{path}: weights do not fit the model: " + "; ".join(problems)
+        shown = problems[:_SHOWN] + ([f"and {len(problems) - _SHOWN} more"] if len(problems) > _SHOWN else [])
+        msg = f"{path}: weights do not fit the model: " + "; ".join(shown)
         raise ValueError(msg)
+    # Every conversion first (one may fail: device memory), then the assignments, which cannot.
+    values = {}
     for name, p in params.items():
         xp, dev = array_namespace(p.value), device(p.value)
         with device_context(xp, dev):
-            p.value = xp.asarray(stored[name], dtype=p.value.dtype, device=dev)
-        p.grad = None
+            values[name] = xp.asarray(stored[name], dtype=p.value.dtype, device=dev)
+    for name, p in params.items():
+        p.value, p.grad = values[name], None
     return model
