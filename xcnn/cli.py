@@ -8,7 +8,10 @@ exit code, never a traceback:
 
 * 0: success;
 * 1: the subcommand ran but some inputs failed (named on stderr);
-* 2: bad usage, or the requested backend or device is unavailable.
+* 2: bad usage (an option, an input file or an ``XCNN_*`` setting that is
+  invalid: all checked before the work starts), or the requested backend or
+  device is unavailable;
+* 130: interrupted with Ctrl-C.
 
 Heavy optional dependencies (Pillow, matplotlib) are imported inside the
 subcommand that needs them, so ``import xcnn`` stays light.
@@ -52,13 +55,15 @@ class Subcommand:
     run: Run
     options: Configure | None = None
     backend: bool = False
+    settings: bool = True
+    """Refuse to run when an ``XCNN_*`` speed setting in the environment is invalid."""
 
 
 _SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
 def subcommand(
-    name: str, *, help: str, options: Configure | None = None, backend: bool = False
+    name: str, *, help: str, options: Configure | None = None, backend: bool = False, settings: bool = True
 ) -> Callable[[Run], Run]:
     """Register ``run(args) -> exit code`` as ``xcnn <name>``; returns `run` unchanged.
 
@@ -73,13 +78,17 @@ def subcommand(
     backend : bool
         Add ``--backend`` and ``--device`` and run inside
         :func:`xcnn.use_backend` with the chosen backend.
+    settings : bool
+        Check ``XCNN_WORKSPACE_MB``, ``XCNN_NUM_THREADS`` and ``XCNN_JIT``
+        first and exit with 2 when one is invalid (``xcnn info`` instead
+        reports them).
     """
 
     def register(run: Run) -> Run:
         if name in _SUBCOMMANDS:
             msg = f"subcommand {name!r} is already registered"
             raise ValueError(msg)
-        _SUBCOMMANDS[name] = Subcommand(name, help, run, options, backend)
+        _SUBCOMMANDS[name] = Subcommand(name, help, run, options, backend, settings)
         return run
 
     return register
@@ -87,6 +96,23 @@ def subcommand(
 
 def _error(command: str, message: str) -> None:
     print(f"xcnn {command}: error: {message}", file=sys.stderr)
+
+
+def _settings_problem() -> str | None:
+    """The first invalid ``XCNN_*`` speed setting, or None.
+
+    The library reads them lazily, at the first convolution or thread
+    hand-off, where a typo would surface as a traceback minutes into a run;
+    the command reads them all before its work starts.
+    """
+    from . import _jit, _threads, workspace
+
+    for read in (workspace.current_setting, _threads.thread_count, _jit._switched_on):
+        try:
+            read()
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 # --- backend options -----------------------------------------------------------------
@@ -249,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``xcnn`` with `argv` (default ``sys.argv[1:]``) and return the exit code.
 
     Usage errors from argparse (an unknown option, a bad ``--method``) exit
-    through ``SystemExit(2)`` as usual.
+    through ``SystemExit(2)`` as usual. Other failures print one line,
+    ``xcnn <command>: error: ...``, on stderr.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -257,6 +284,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help(sys.stderr)
         return 2
+    problem = _settings_problem() if command.settings else None
+    if problem is not None:
+        _error(command.name, problem)
+        return 2
+    try:
+        return _run(command, args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # end a progress line that \r keeps rewriting
+        _error(command.name, "interrupted")
+        return 130  # the shells' code for a process ended by SIGINT
+
+
+def _run(command: Subcommand, args: argparse.Namespace) -> int:
     if not command.backend:
         return command.run(args)
     name, device = _backend_choice(args)

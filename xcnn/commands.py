@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import platform
 import sys
 import time
@@ -20,18 +22,22 @@ import numpy as np
 
 from . import _jit, _threads, workspace
 from .backend import installed_version
-from .cli import _error, subcommand
+from .cli import _error, _read_error, subcommand
 
 __all__: list[str] = []
 
 DEFAULT_OUT = "xcnn-run"
 WEIGHTS = "weights.npz"
+_RUN_FILES = (WEIGHTS, "history.json", "training.png")
+"""What `xcnn train` writes into --out: a folder holding any of them holds a run."""
 
 
 # --- xcnn info ---------------------------------------------------------------------------
 
 
-@subcommand("info", help="show xcnn's version, the usable backends and devices, and library versions")
+@subcommand(
+    "info", help="show xcnn's version, the usable backends and devices, and library versions", settings=False
+)
 def _info(args: argparse.Namespace) -> int:
     from . import __version__
     from .backend import backend_info, get_backend
@@ -91,6 +97,10 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="weights, split and shuffling (default 0)")
     parser.add_argument("--data", metavar="PATH", help="MNIST IDX folder or .npz (default: bundled digits)")
     parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=f"output folder (default ./{DEFAULT_OUT})")
+    parser.add_argument(
+        "--force", action="store_true",
+        help=f"overwrite the run already in --out ({', '.join(_RUN_FILES)}); without it such a folder is refused",
+    )
 
 
 def _progress(epochs: int) -> Any:
@@ -127,6 +137,38 @@ def _plot_history(history: Any, path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def _train_arguments_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with train's numeric options, or None."""
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            return f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}"
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        return f"--lr must be a finite number > 0, got {args.lr}"
+    if args.seed < 0:
+        return f"--seed must be >= 0, got {args.seed}"
+    return None
+
+
+def _out_problem(out: Path, *, force: bool) -> str | None:
+    """Why `out` cannot take a new run, or None; asked before training, which a late failure would waste.
+
+    A folder that already holds a run is refused unless `force`: rerunning
+    the same command would otherwise replace yesterday's weights without a word.
+    """
+    if out.exists() and not out.is_dir():
+        return f"--out {str(out)!r} is a file, not a folder; choose another --out"
+    present = [name for name in _RUN_FILES if (out / name).exists()]
+    blocked = [name for name in present if not (out / name).is_file()]
+    if blocked:
+        return f"--out {str(out)!r} holds {', '.join(blocked)} that is not a file and cannot be overwritten"
+    if present and not force:
+        return (
+            f"--out {str(out)!r} already holds a run ({', '.join(present)}); "
+            "pass --force to overwrite it or choose another --out"
+        )
+    return None
+
+
 @subcommand("train", help="train a small CNN on handwritten digits", options=_train_options, backend=True)
 def _train(args: argparse.Namespace) -> int:
     from . import nn, optim, training
@@ -134,12 +176,9 @@ def _train(args: argparse.Namespace) -> int:
     from .checkpoint import save_weights
     from .data import load_digits, load_mnist
 
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
-            _error("train", f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-            return 2
-    if not args.lr > 0:
-        _error("train", f"--lr must be > 0, got {args.lr}")
+    problem = _train_arguments_problem(args) or _out_problem(Path(args.out), force=args.force)
+    if problem is not None:
+        _error("train", problem)
         return 2
     try:
         data = load_digits(seed=args.seed) if args.data is None else load_mnist(args.data)
@@ -149,6 +188,15 @@ def _train(args: argparse.Namespace) -> int:
     height, width, channels = data.image_shape
     if height != width or height % 4:
         _error("train", f"images must be square with a side divisible by 4, got {height}x{width}")
+        return 2
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error("train", f"cannot create --out {str(out)!r}: {exc.strerror or exc}")
+        return 2
+    if not os.access(out, os.W_OK | os.X_OK):
+        _error("train", f"cannot write into --out {str(out)!r}: permission denied")
         return 2
     backend = get_backend()
     print(f"training on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test images "
@@ -169,21 +217,26 @@ def _train(args: argparse.Namespace) -> int:
         on_batch=_progress(args.epochs), on_epoch=on_epoch,
     )
     seconds = time.perf_counter() - start
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     metadata = {
         "model": "small_cnn", "n_classes": data.n_classes, "in_channels": channels, "image_size": height,
         "dataset": data.name, "seed": args.seed, "backend": str(backend),
     }
-    weights = save_weights(model, out / WEIGHTS, metadata=metadata)
-    records = [vars(e) for e in history.epochs]
-    (out / "history.json").write_text(json.dumps({"metadata": metadata, "seconds": seconds, "epochs": records}, indent=2))
-    plot = out / "training.png"
     try:
-        _plot_history(history, plot, f"small CNN on {data.name} ({backend})")
-    except ImportError:
-        plot = None
-        print("matplotlib is not installed: no plot (pip install 'xcnn[cli]')", file=sys.stderr)
+        weights = save_weights(model, out / WEIGHTS, metadata=metadata)
+        records = [vars(e) for e in history.epochs]
+        (out / "history.json").write_text(
+            json.dumps({"metadata": metadata, "seconds": seconds, "epochs": records}, indent=2)
+        )
+        plot: Path | None = out / "training.png"
+        try:
+            _plot_history(history, plot, f"small CNN on {data.name} ({backend})")
+        except ImportError:
+            plot.unlink(missing_ok=True)  # an overwritten run's curves are not this run's
+            plot = None
+            print("matplotlib is not installed: no plot (pip install 'xcnn[cli]')", file=sys.stderr)
+    except OSError as exc:  # checked writable before training; a full disk can still fail here
+        _error("train", f"cannot write the run into {str(out)!r}: {exc.strerror or exc}")
+        return 1
     final = history.epochs[-1].test_accuracy
     print(f"trained in {seconds:.1f} s; weights: {weights}" + (f"; plot: {plot}" if plot else ""))
     print(f"test accuracy: {final:.4f}")
@@ -217,6 +270,31 @@ def _image_for_model(path: Path, size: int) -> np.ndarray:
     return pixels[..., None]
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _metadata_problem(meta: dict[str, Any]) -> str | None:
+    """What keeps `meta` (from :func:`xcnn.checkpoint.read_metadata`) from rebuilding the model, or None."""
+    if meta.get("model") != "small_cnn":
+        return "not written by `xcnn train` (no small_cnn metadata)"
+    required = {"n_classes": 1, "in_channels": 1, "image_size": 4}
+    missing = [key for key in (*required, "dataset") if key not in meta]
+    if missing:
+        return f"the metadata lacks {', '.join(map(repr, missing))}; expected weights written by `xcnn train`"
+    # "seed" only picks the bundled digits' split to score on; train's default, 0, stands in when it is absent
+    for key, minimum in (*required.items(), ("seed", 0)):
+        value = meta.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            return f"the metadata's {key!r} must be an integer >= {minimum}, got {_short(value)}"
+    if meta["image_size"] % 4:
+        return f"the metadata's 'image_size' must be a multiple of 4, got {meta['image_size']}"
+    if not isinstance(meta["dataset"], str):
+        return f"the metadata's 'dataset' must be a name, got {_short(meta['dataset'])}"
+    return None
+
+
 @subcommand("predict", help="classify images with trained weights", options=_predict_options, backend=True)
 def _predict(args: argparse.Namespace) -> int:
     from . import functional as F
@@ -225,18 +303,22 @@ def _predict(args: argparse.Namespace) -> int:
     from .checkpoint import load_weights, read_metadata
     from .data import load_digits
 
+    if args.show < 0:
+        _error("predict", f"--show must be >= 0, got {args.show}")
+        return 2
     weights = Path(args.weights)
     if not weights.is_file():
         _error("predict", f"no weights at {str(weights)!r}; run `xcnn train` first or pass --weights PATH")
         return 2
-    meta = read_metadata(weights)
-    if meta.get("model") != "small_cnn":
-        _error("predict", f"{weights} was not written by `xcnn train` (no small_cnn metadata)")
-        return 2
-    model = nn.small_cnn(meta["n_classes"], in_channels=meta["in_channels"], image_size=meta["image_size"])
     try:
+        meta = read_metadata(weights)
+        problem = _metadata_problem(meta)
+        if problem is not None:
+            _error("predict", f"{weights}: {problem}")
+            return 2
+        model = nn.small_cnn(meta["n_classes"], in_channels=meta["in_channels"], image_size=meta["image_size"])
         load_weights(model, weights)
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:
         _error("predict", str(exc))
         return 2
     model.eval()
@@ -258,7 +340,7 @@ def _predict(args: argparse.Namespace) -> int:
         try:
             pixels = _image_for_model(path, meta["image_size"])
         except Exception as exc:  # noqa: BLE001 - report any unreadable file and go on
-            _error("predict", f"cannot read {str(path)!r}: {exc}")
+            _error("predict", f"cannot read {str(path)!r}: {_read_error(path, exc)}")
             failed += 1
             continue
         probabilities = to_numpy(F.softmax(model.forward(asarray(pixels[None]))))[0]
