@@ -23,7 +23,9 @@ from PIL import Image
 
 from xcnn import checkpoint, cli, nn
 
-SMALL_CNN = {"model": "small_cnn", "n_classes": 10, "in_channels": 1, "image_size": 8, "dataset": "digits", "seed": 0}
+SMALL_CNN = {
+    "model": "small_cnn", "n_classes": 10, "in_channels": 1, "image_size": 8, "dataset": "digits", "seed": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,12 @@ def files(tmp_path: Path) -> dict[str, str]:
     raw = good.read_bytes()
     (root / "truncated.npz").write_bytes(raw[: len(raw) // 2])
     (root / "empty.npz").write_bytes(b"")
-    checkpoint.save_weights(nn.small_cnn(), root / "null_classes.npz", metadata={**SMALL_CNN, "n_classes": None})
-    meta = {k: v for k, v in SMALL_CNN.items() if k != "n_classes"}
-    checkpoint.save_weights(nn.small_cnn(), root / "no_n_classes.npz", metadata=meta)
-    checkpoint.save_weights(nn.small_cnn(), root / "bad_size.npz", metadata={**SMALL_CNN, "image_size": 6})
+    for name, meta in [
+        ("null_classes", {**SMALL_CNN, "n_classes": None}),
+        ("no_n_classes", {k: v for k, v in SMALL_CNN.items() if k != "n_classes"}),
+        ("bad_size", {**SMALL_CNN, "image_size": 6}),
+    ]:
+        checkpoint.save_weights(nn.small_cnn(), root / f"{name}.npz", metadata=meta)
     checkpoint.save_weights(nn.small_cnn(n_classes=5), root / "five.npz", metadata=SMALL_CNN)  # shapes do not fit
     np.save(root / "weights.npy", np.ones(3))
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(root / "three.png")
@@ -65,13 +69,15 @@ def files(tmp_path: Path) -> dict[str, str]:
     (root / "notes.npz").write_text("a text file named like an archive\n")
     np.savez(root / "objects.npz", x_train=np.array([{"a": 1}], dtype=object))
     with np.load(good) as stored:  # the metadata kept, the weights made complex
-        np.savez(root / "complex.npz", **{k: v.astype(np.complex64) if "." in k else v for k, v in stored.items()})
+        made_complex = {k: v.astype(np.complex64) if "." in k else v for k, v in stored.items()}
+    np.savez(root / "complex.npz", **made_complex)
     rng = np.random.default_rng(0)
     data = {
         "x_train": rng.integers(0, 256, (6, 8, 8), dtype=np.uint8), "y_train": np.arange(6) % 3,
         "x_test": rng.integers(0, 256, (3, 8, 8), dtype=np.uint8), "y_test": np.arange(3),
     }
-    np.savez(root / "other_test_size.npz", **{**data, "x_test": rng.integers(0, 256, (3, 12, 12), dtype=np.uint8)})
+    bigger = rng.integers(0, 256, (3, 12, 12), dtype=np.uint8)
+    np.savez(root / "other_test_size.npz", **{**data, "x_test": bigger})
     np.savez(root / "negative_labels.npz", **{**data, "y_train": -np.arange(6)})
     np.savez(root / "complex_images.npz", **{**data, "x_train": data["x_train"].astype(np.complex64)})
     np.savez(root / "no_test.npz", x_train=data["x_train"], y_train=data["y_train"])
@@ -82,11 +88,13 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 TRAIN = ("train", "--epochs", "1", "--out", "{out}")
+DATA = (*TRAIN, "--data")
+WEIGHTS = ("predict", "--weights")
 
 MISTAKES = {
     # train: the output folder, checked before training
-    "out-is-a-file": Mistake(("train", "--epochs", "1", "--out", "{existing_txt}"), ("--out", "existing.txt", "is a file")),
-    "out-holds-a-run": Mistake(("train", "--epochs", "1", "--out", "{run1}"), ("--out", "run1", "already holds a run", "--force")),
+    "out-is-a-file": Mistake(("train", "--out", "{existing_txt}"), ("--out", "existing.txt", "is a file")),
+    "out-holds-a-run": Mistake(("train", "--out", "{run1}"), ("--out", "run1", "already holds a run", "--force")),
     "out-under-a-file": Mistake(("train", "--out", "{existing_txt}/sub"), ("--out", "existing.txt")),
     # train: numeric options
     "epochs-0": Mistake((*TRAIN[:2], "0", *TRAIN[3:]), ("--epochs", "at least 1")),
@@ -96,33 +104,33 @@ MISTAKES = {
     "lr-nan": Mistake((*TRAIN, "--lr", "nan"), ("--lr", "nan")),
     "seed-negative": Mistake((*TRAIN, "--seed", "-1"), ("--seed", ">= 0")),
     # train: --data files
-    "data-missing": Mistake((*TRAIN, "--data", "{root}/none.npz"), ("none.npz", "does not exist")),
-    "data-png": Mistake((*TRAIN, "--data", "{three_png}"), ("three.png", "not an .npz")),
-    "data-text-named-npz": Mistake((*TRAIN, "--data", "{notes_npz}"), ("notes.npz", "not an .npz")),
-    "data-npy": Mistake((*TRAIN, "--data", "{weights_npy}"), ("weights.npy", ".npy")),
-    "data-truncated": Mistake((*TRAIN, "--data", "{truncated_npz}"), ("truncated.npz", "truncated")),
-    "data-empty-file": Mistake((*TRAIN, "--data", "{empty_npz}"), ("empty.npz", "it is empty")),
-    "data-objects": Mistake((*TRAIN, "--data", "{objects_npz}"), ("objects.npz", "Python objects")),
-    "data-missing-arrays": Mistake((*TRAIN, "--data", "{no_test_npz}"), ("no_test.npz", "missing arrays")),
-    "data-image-sizes-differ": Mistake((*TRAIN, "--data", "{other_test_size_npz}"), ("other_test_size.npz", "one shape")),
-    "data-negative-labels": Mistake((*TRAIN, "--data", "{negative_labels_npz}"), ("negative_labels.npz", "y_train", ">= 0")),
-    "data-complex-images": Mistake((*TRAIN, "--data", "{complex_images_npz}"), ("complex_images.npz", "x_train", "complex64")),
-    "data-folder-without-idx": Mistake((*TRAIN, "--data", "{run1}"), ("run1", "train-images-idx3-ubyte")),
+    "data-missing": Mistake((*DATA, "{root}/none.npz"), ("none.npz", "does not exist")),
+    "data-png": Mistake((*DATA, "{three_png}"), ("three.png", "not an .npz")),
+    "data-text-named-npz": Mistake((*DATA, "{notes_npz}"), ("notes.npz", "not an .npz")),
+    "data-npy": Mistake((*DATA, "{weights_npy}"), ("weights.npy", ".npy")),
+    "data-truncated": Mistake((*DATA, "{truncated_npz}"), ("truncated.npz", "truncated")),
+    "data-empty-file": Mistake((*DATA, "{empty_npz}"), ("empty.npz", "it is empty")),
+    "data-objects": Mistake((*DATA, "{objects_npz}"), ("objects.npz", "Python objects")),
+    "data-missing-arrays": Mistake((*DATA, "{no_test_npz}"), ("no_test.npz", "missing arrays")),
+    "data-image-sizes-differ": Mistake((*DATA, "{other_test_size_npz}"), ("other_test_size.npz", "one shape")),
+    "data-negative-labels": Mistake((*DATA, "{negative_labels_npz}"), ("negative_labels.npz", "y_train", ">= 0")),
+    "data-complex-images": Mistake((*DATA, "{complex_images_npz}"), ("complex_images.npz", "complex64")),
+    "data-folder-without-idx": Mistake((*DATA, "{run1}"), ("run1", "train-images-idx3-ubyte")),
     # predict: --weights files
-    "weights-missing": Mistake(("predict", "--weights", "{root}/none.npz"), ("none.npz", "xcnn train")),
-    "weights-truncated": Mistake(("predict", "--weights", "{truncated_npz}"), ("truncated.npz", "truncated")),
-    "weights-empty-file": Mistake(("predict", "--weights", "{empty_npz}"), ("empty.npz", "it is empty")),
-    "weights-no-n-classes": Mistake(("predict", "--weights", "{no_n_classes_npz}"), ("no_n_classes.npz", "n_classes")),
-    "weights-n-classes-null": Mistake(("predict", "--weights", "{null_classes_npz}"), ("null_classes.npz", "n_classes", "None")),
-    "weights-bad-image-size": Mistake(("predict", "--weights", "{bad_size_npz}"), ("bad_size.npz", "image_size")),
-    "weights-that-do-not-fit": Mistake(("predict", "--weights", "{five_npz}"), ("five.npz", "7.weight", "shape")),
-    "weights-complex": Mistake(("predict", "--weights", "{complex_npz}"), ("complex.npz", "complex64")),
-    "weights-npy": Mistake(("predict", "--weights", "{weights_npy}"), ("weights.npy", ".npy")),
-    "weights-png": Mistake(("predict", "--weights", "{three_png}"), ("three.png", "not an .npz")),
-    "weights-text": Mistake(("predict", "--weights", "{notes_txt}"), ("notes.txt", "not an .npz")),
-    "weights-text-named-npz": Mistake(("predict", "--weights", "{notes_npz}"), ("notes.npz", "not an .npz")),
-    "weights-objects": Mistake(("predict", "--weights", "{objects_npz}"), ("objects.npz", "Python objects")),
-    "show-negative": Mistake(("predict", "--weights", "{good_npz}", "--show", "-1"), ("--show", ">= 0")),
+    "weights-missing": Mistake((*WEIGHTS, "{root}/none.npz"), ("none.npz", "xcnn train")),
+    "weights-truncated": Mistake((*WEIGHTS, "{truncated_npz}"), ("truncated.npz", "truncated")),
+    "weights-empty-file": Mistake((*WEIGHTS, "{empty_npz}"), ("empty.npz", "it is empty")),
+    "weights-no-n-classes": Mistake((*WEIGHTS, "{no_n_classes_npz}"), ("no_n_classes.npz", "n_classes")),
+    "weights-n-classes-null": Mistake((*WEIGHTS, "{null_classes_npz}"), ("null_classes.npz", "n_classes", "None")),
+    "weights-bad-image-size": Mistake((*WEIGHTS, "{bad_size_npz}"), ("bad_size.npz", "image_size")),
+    "weights-that-do-not-fit": Mistake((*WEIGHTS, "{five_npz}"), ("five.npz", "7.weight", "shape")),
+    "weights-complex": Mistake((*WEIGHTS, "{complex_npz}"), ("complex.npz", "complex64")),
+    "weights-npy": Mistake((*WEIGHTS, "{weights_npy}"), ("weights.npy", ".npy")),
+    "weights-png": Mistake((*WEIGHTS, "{three_png}"), ("three.png", "not an .npz")),
+    "weights-text": Mistake((*WEIGHTS, "{notes_txt}"), ("notes.txt", "not an .npz")),
+    "weights-text-named-npz": Mistake((*WEIGHTS, "{notes_npz}"), ("notes.npz", "not an .npz")),
+    "weights-objects": Mistake((*WEIGHTS, "{objects_npz}"), ("objects.npz", "Python objects")),
+    "show-negative": Mistake((*WEIGHTS, "{good_npz}", "--show", "-1"), ("--show", ">= 0")),
 }
 
 BAD_SETTINGS = [
@@ -138,7 +146,8 @@ COMMANDS = {
 }
 for _command, _argv in COMMANDS.items():
     for _variable, _value in BAD_SETTINGS:
-        MISTAKES[f"{_command}-{_variable}={_value}"] = Mistake(_argv, (_variable, repr(_value)), env={_variable: _value})
+        _mistake = Mistake(_argv, (_variable, repr(_value)), env={_variable: _value})
+        MISTAKES[f"{_command}-{_variable}={_value}"] = _mistake
 
 
 @pytest.fixture
@@ -227,7 +236,8 @@ def test_force_is_in_the_help(capsys):
 
 
 def test_predict_reports_unreadable_images_one_line_each(files, capsys):
-    code = cli.main(["predict", "--weights", files["good_npz"], files["notes_txt"], files["root"] + "/gone.png"])
+    gone = files["root"] + "/gone.png"
+    code = cli.main(["predict", "--weights", files["good_npz"], files["notes_txt"], gone])
     out, err = capsys.readouterr()
     assert code == 1 and out == ""
     lines = err.splitlines()
@@ -246,9 +256,8 @@ def test_python_dash_m(mistake, files, tmp_path):
     argv = [arg.format(**files) for arg in case.argv]
     env = {k: v for k, v in os.environ.items() if not k.startswith("XCNN_")} | case.env
     before = _tree(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "xcnn", *argv], capture_output=True, text=True, timeout=120, check=False, env=env
-    )
+    command = [sys.executable, "-m", "xcnn", *argv]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=env)
     assert result.returncode == case.code, result.stderr
     _check_one_line(result.stderr, argv[0], tuple(name.format(**files) for name in case.names))
     assert result.stdout == ""

@@ -33,11 +33,12 @@ def test_conv_refuses_an_empty_kernel_or_no_output_channels(xb, shape):
 
 def test_tutorial_conv_forward_names_its_W(xb):
     a_prev = xb.asarray(np.ones((2, 8, 8, 3)), "float32")
+    w, b = xb.asarray(np.ones((0, 3, 3, 4)), "float32"), xb.asarray(np.zeros((1, 1, 1, 4)), "float32")
     with pytest.raises(ValueError, match=r"^`W` must have a kernel"):
-        xcnn.conv_forward(a_prev, xb.asarray(np.ones((0, 3, 3, 4)), "float32"), xb.asarray(np.zeros((1, 1, 1, 4)), "float32"),
-                          {"stride": 1, "pad": 1})
+        xcnn.conv_forward(a_prev, w, b, {"stride": 1, "pad": 1})
+    empty = xb.asarray(np.ones((0, 3, 3)))
     with pytest.raises(ValueError, match=r"^`a_slice_prev` must be a non-empty window"):
-        xcnn.conv_single_step(xb.asarray(np.ones((0, 3, 3))), xb.asarray(np.ones((0, 3, 3))), xb.asarray(np.ones((1, 1, 1))))
+        xcnn.conv_single_step(empty, empty, xb.asarray(np.ones((1, 1, 1))))
 
 
 @pytest.mark.parametrize("shape", [(2, 8, 8, 0), (2, 0, 8, 3), (2, 8, 0, 3)])
@@ -101,7 +102,8 @@ def _assert_unchanged(model, snapshot):
 
 
 def _weights_with_last_entry(tmp_path, last):
-    """A file that fits small_cnn in every entry but the last (so a loader that assigns as it goes has changed the rest)."""
+    """A file that fits small_cnn in every entry but the last: a loader that assigns
+    as it goes has changed the others by the time it finds the fault."""
     arrays = {name: xcnn.to_numpy(p.value) + 1 for name, p in nn.small_cnn(seed=1).named_parameters()}
     arrays["7.bias"] = last
     path = tmp_path / "w.npz"
@@ -128,7 +130,8 @@ def test_a_failed_load_leaves_the_model_unchanged(tmp_path, last, message):
 
 
 def test_a_conversion_that_fails_midway_changes_nothing(tmp_path, monkeypatch):
-    """Every array reaches the device before the first assignment: a failure there (out of device memory) is clean."""
+    """Every array reaches the device before the first assignment: a failure on the
+    way (out of device memory) leaves the model as it was."""
     path = _weights_with_last_entry(tmp_path, np.ones(10, dtype=np.float32))
     model = nn.small_cnn(seed=0)
     before = _snapshot(model)

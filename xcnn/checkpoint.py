@@ -94,7 +94,9 @@ def load_weights(model: Layer, path: str | Path) -> Layer:
         for name, p in params.items()
         if name in stored and stored[name].shape != tuple(p.value.shape)
     ]
-    not_real = [f"{name} ({stored[name].dtype})" for name in params if name in stored and stored[name].dtype.kind not in "iuf"]
+    not_real = [
+        f"{name} ({stored[name].dtype})" for name in params if name in stored and stored[name].dtype.kind not in "iuf"
+    ]
     if not_real:
         problems.append(f"{', '.join(not_real)} must hold real numbers (integers or floats)")
     if problems:

@@ -99,7 +99,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=f"output folder (default ./{DEFAULT_OUT})")
     parser.add_argument(
         "--force", action="store_true",
-        help=f"overwrite the run already in --out ({', '.join(_RUN_FILES)}); without it such a folder is refused",
+        help=f"overwrite the run already in --out ({', '.join(_RUN_FILES)}); "
+        "without it, a folder that holds one is refused",
     )
 
 

@@ -102,7 +102,10 @@ def _read_npz(path: str | Path, expected: str) -> dict[str, np.ndarray]:
     with open(path, "rb") as f:  # ours to close: NumPy leaves a file it opened open when it is no zip
         head = f.read(len(_NPY_MAGIC))
         if head.startswith(_NPY_MAGIC):
-            msg = f"{path}: is a .npy file (one unnamed array), not an .npz archive of named arrays; expected {expected}"
+            msg = (
+                f"{path}: is a .npy file (one unnamed array), not an .npz archive of named arrays; "
+                f"expected {expected}"
+            )
             raise ValueError(msg)
         if not head.startswith(_ZIP_MAGICS):
             what = "it is empty" if not head else "it does not start like a zip archive"
@@ -195,7 +198,7 @@ def _images(path: Path, key: str, x: np.ndarray) -> np.ndarray:
         msg = f"{path}: {key} must hold real numbers (integers or floats), got dtype {x.dtype}"
         raise ValueError(msg)
     if 0 in x.shape:
-        msg = f"{path}: {key} must hold at least one image of at least 1x1 pixels and 1 channel, got shape {x.shape}"
+        msg = f"{path}: {key} must hold at least one image of at least 1x1 pixels and 1 channel, got {x.shape}"
         raise ValueError(msg)
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         msg = f"{path}: {key} holds NaN or infinite values"

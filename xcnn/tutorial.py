@@ -115,7 +115,7 @@ def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
     dtype = common_float_dtype(xp, a_slice_prev=a_slice_prev, W=W, b=b)
     check_shape("W", W, tuple(a_slice_prev.shape), "the shape of `a_slice_prev`")
     if array_size(a_slice_prev) == 0:  # an empty window would give b alone: no filter has an empty kernel
-        msg = f"`a_slice_prev` must be a non-empty window (f, f, n_C_prev), got shape {tuple(a_slice_prev.shape)}"
+        msg = f"`a_slice_prev` must be a non-empty window (f, f, n_C_prev), got {tuple(a_slice_prev.shape)}"
         raise ValueError(msg)
     if array_size(b) != 1:
         msg = f"`b` must hold exactly one value (shape (1, 1, 1)), got shape {tuple(b.shape)}"
