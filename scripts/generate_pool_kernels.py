@@ -1,9 +1,9 @@
 """Write ``xcnn/_pool_kernels.py``: pooling loops unrolled into register blocks of channels.
 
 The maximum and the mean of each window, and the gradient of max pooling,
-which finds each window's first maximum again (the stateless
-``max_pool2d_backward(dy, x)`` keeps no indices) and sends the window's
-gradient there. Written as loops over the channels with arrays of running
+which finds each window's maximum again as PyTorch's CPU kernel does (the
+stateless ``max_pool2d_backward(dy, x)`` keeps no indices) and sends the
+window's gradient there. Written as loops over the channels with arrays of running
 maxima and their offsets (:mod:`xcnn._numba_kernels`), the max-pool gradient
 entered 18 short loops per window (the channels of one pixel each) and took
 about 150 cycles per window and 8 channels (one thread, the sample in cache).
@@ -51,15 +51,17 @@ def max_pool_backward_source(lanes: int) -> str:
     lanes_range = range(lanes)
     tap_at = "U(((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c) + jb"
     lines = [
-        f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):",
-        '    """Send ``dy (m, out_h, out_w, C)`` to the first maximum of each window of ``x``, into ``dx`` (shaped as ``x``).',
+        f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):",
+        '    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).',
         "",
         "    Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``",
-        "    numbers them, as integers as wide as the elements (one vector lane each). A window",
-        "    holding a NaN sends its gradient to its first element. Where ``fresh_row >= 0`` the",
-        "    windows cover ``dx`` without gaps and an offset that no earlier window reached (see",
-        "    :func:`xcnn._numba_kernels._gradient_array`) is stored, not added; otherwise ``dx`` is",
-        f"    zeroed first. ``C`` is a multiple of {lanes}.",
+        "    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:",
+        "    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset",
+        "    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and",
+        "    a window of -inf sends its gradient to that first cell, not to the padding. Where",
+        "    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier",
+        "    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;",
+        f"    otherwise ``dx`` is zeroed first. ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",
         "    height, width = x.shape[1], x.shape[2]",
@@ -69,16 +71,16 @@ def max_pool_backward_source(lanes: int) -> str:
         "        dx[:] = 0",
         "    xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)",
         "    zero = np.zeros(1, dtype=dx.dtype)[0]",
-        "    first = offsets[0]",
         "    for n in range(m):",
         "        for oh in range(out_h):",
         "            for ow in range(out_w):",
         "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
+        "                start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays",
         f"                for jb_ in range(0, c, {lanes}):",
         "                    jb = U(jb_)",
         f"                    x_at = {tap_at.format(k=0)}",
         *(f"                    b{j} = xf[x_at + U({j})]" for j in lanes_range),
-        *(f"                    k{j} = first" for j in lanes_range),
+        *(f"                    k{j} = start" for j in lanes_range),
         "                    for k in range(1, n_taps):",
         "                        kk = offsets[k]",
         f"                        x_at = {tap_at.format(k='k')}",
@@ -86,13 +88,12 @@ def max_pool_backward_source(lanes: int) -> str:
     for j in lanes_range:
         lines += [
             f"                        v{j} = xf[x_at + U({j})]",
-            f"                        later{j} = v{j} > b{j}  # strictly: ties keep the first maximum",
-            f"                        b{j} = v{j} if later{j} | (v{j} != v{j}) else b{j}  # a NaN sticks",
+            f"                        later{j} = (v{j} > b{j}) | (v{j} != v{j})  # strictly greater, or NaN",
+            f"                        b{j} = v{j} if later{j} else b{j}",
             f"                        k{j} = kk if later{j} else k{j}",
         ]
     lines += [
         *(f"                    g{j} = dyf[d_at + jb + U({j})]" for j in lanes_range),
-        *(f"                    k{j} = k{j} if b{j} == b{j} else first  # NaN: the first element" for j in lanes_range),
         "                    for k in range(n_taps):",
         "                        kk = offsets[k]",
         f"                        x_at = {tap_at.format(k='k')}",

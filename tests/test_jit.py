@@ -135,7 +135,7 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     gradients: overlapping windows (3x3/2, stored where no earlier window reached) and windows with
     gaps between them (2x2/3, added into zeros)."""
     from xcnn import _pool_kernels
-    from xcnn._windows import Windows
+    from xcnn._windows import Windows, first_inside_offsets
 
     x = _tricky((2, 9, 8, lanes), seed=5)
     win = Windows(in_size=(9, 8), kernel=(kernel, kernel), stride=(stride, stride), dilation=(1, 1), padding=((0, 0), (0, 0)))
@@ -144,7 +144,8 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     dy_k, dx_k = _numba_kernels.tap_offsets(win.kernel, win.dilation)
     dx, fresh = _numba_kernels._gradient_array(x.shape, dy.dtype, win)
     offsets = np.arange(win.n_offsets, dtype=np.int64)
-    getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets)
+    starts = first_inside_offsets(win, np, np.int64, "cpu")
+    getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets, starts)
     np.testing.assert_array_equal(dx, compiled)
     maxima, means, divisor = np.empty_like(dy), np.empty_like(dy), np.full(win.out_size, 3.0)
     getattr(_pool_kernels, f"window_max_{lanes}")(x, maxima, dy_k, dx_k, stride, stride)
@@ -162,7 +163,7 @@ def test_the_generated_max_pool_gradient_computes_float32_in_float32():
     from xcnn import _pool_kernels
 
     x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)
-    arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32))
+    arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32), np.zeros((2, 2), np.int32))
     assert inferred_float_types(_pool_kernels.max_pool_backward_8, arguments) == {"float32"}
 
 
@@ -170,13 +171,14 @@ def test_the_generated_pool_module_is_what_its_generator_writes():
     assert_generated("generate_pool_kernels", "xcnn/_pool_kernels.py")
 
 
-def test_a_window_with_nan_sends_its_gradient_to_its_first_element(monkeypatch):
+def test_a_window_with_nan_sends_its_gradient_to_its_last_nan(monkeypatch):
+    """PyTorch's rule (each NaN replaces the maximum so far); tests/test_nonfinite.py checks it against PyTorch."""
     channels = jit.MIN_CHANNELS  # the same window on every channel, enough of them for the kernels
-    x = np.repeat(np.array([[1.0, 5.0], [np.nan, 5.0]]).reshape(1, 2, 2, 1), channels, axis=3)
+    x = np.repeat(np.array([[np.nan, 5.0], [np.nan, 5.0]]).reshape(1, 2, 2, 1), channels, axis=3)
     dy = np.ones((1, 1, 1, channels))
     monkeypatch.setattr(jit, "_switched_on", lambda: True)
     assert np.isnan(F.max_pool2d(x, 2)).all()
-    np.testing.assert_array_equal(F.max_pool2d_backward(dy, x, 2)[..., 3].reshape(-1), [1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(F.max_pool2d_backward(dy, x, 2)[..., 3].reshape(-1), [0.0, 0.0, 1.0, 0.0])
     tie = np.repeat(np.array([[1.0, 5.0], [5.0, 2.0]]).reshape(1, 2, 2, 1), channels, axis=3)  # the first in row-major order
     np.testing.assert_array_equal(F.max_pool2d_backward(dy, tie, 2)[..., 3].reshape(-1), [0.0, 1.0, 0.0, 0.0])
 

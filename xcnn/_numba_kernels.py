@@ -36,7 +36,7 @@ import numpy as np
 from . import _pool_kernels
 from ._scratch import scratch
 from ._threads import in_sample_blocks, summed_over_sample_blocks
-from ._windows import Windows
+from ._windows import Windows, first_inside_offsets
 
 __all__ = [
     "VectorisedKernel",
@@ -218,7 +218,7 @@ def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> n
 
 
 @compile_kernel
-def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
     m, out_h, out_w, channels = dy.shape
     covering = fresh_row >= 0
     if not covering:
@@ -232,44 +232,42 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offs
             for ow in range(out_w):
                 y0, x0 = oh * sh, ow * sw
                 best, at, best_next, at_next = bests[0], ats[0], bests[1], ats[1]
-                first = x[n, y0 + dy_k[0], x0 + dx_k[0]]
-                for c in range(channels):
+                first, start = x[n, y0 + dy_k[0], x0 + dx_k[0]], starts[oh, ow]
+                for c in range(channels):  # offset 0 may be padding (-inf): never greater, `start` stays
                     best[c] = first[c]
-                    at[c] = 0
+                    at[c] = start
                 for k in range(1, n_offsets):
                     row, kk = x[n, y0 + dy_k[k], x0 + dx_k[k]], offsets[k]
                     for c in range(channels):
                         v, b = row[c], best[c]
-                        later = v > b  # strictly: ties keep the first maximum
-                        best_next[c] = v if later | (v != v) else b  # noqa: PLR0124 - NaN sticks: nothing compares greater
+                        later = (v > b) | (v != v)  # noqa: PLR0124 - greater, or NaN (PyTorch's rule)
+                        best_next[c] = v if later else b
                         at_next[c] = kk if later else at[c]
                     best, at, best_next, at_next = best_next, at_next, best, at
                 g = dy[n, oh, ow]
                 # Per offset a select and an add over the channels, not a scattered
                 # add per channel: the loop vectorises. Adding 0 changes nothing.
-                # A NaN window sends its gradient to its first element. An
-                # offset that no earlier window reached is stored, not added
+                # An offset that no earlier window reached is stored, not added
                 # (see _gradient_array).
                 for k in range(n_offsets):
                     row, kk = dx[n, y0 + dy_k[k], x0 + dx_k[k]], offsets[k]
                     fresh = covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col)
                     if fresh:
                         for c in range(channels):
-                            hit = (at[c] == kk) if best[c] == best[c] else (kk == 0)
-                            row[c] = g[c] if hit else zero
+                            row[c] = g[c] if at[c] == kk else zero
                     else:
                         for c in range(channels):
-                            hit = (at[c] == kk) if best[c] == best[c] else (kk == 0)
-                            row[c] += g[c] if hit else zero
+                            row[c] += g[c] if at[c] == kk else zero
     return dx
 
 
 def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """:func:`xcnn._windows.route_to_first_max` of :func:`window_max`, in one pass.
 
-    Each window's maximum is found again and its gradient added at the first
-    position holding it, row-major (PyTorch's rule); a window holding a NaN
-    sends it to its first element.
+    Each window's maximum is found again as PyTorch's CPU kernel finds it:
+    from the window's first cell inside the input, each later cell that is
+    greater or NaN takes over. The gradient goes to the first maximum, the
+    last NaN, or, where the maximum is -inf, that first cell inside.
     """
     dy_k, dx_k, sh, sw = _geometry(win)
     dy, x_pad = np.ascontiguousarray(dy), np.ascontiguousarray(x_pad)
@@ -278,11 +276,12 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     # (one thread, (32, 64, 64, 32), 3x3/2: float64 10.5 ms with int64 against
     # 11.9 with int32; float32 7.1 with int32 against 9.8 with int64).
     offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
+    starts = first_inside_offsets(win, np, offsets.dtype, "cpu")
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
     in_sample_blocks(
         len(dy),
         x_pad.nbytes,
-        lambda s: loops(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets),
+        lambda s: loops(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts),
     )
     return dx_pad
 

@@ -23,7 +23,10 @@ def max_forward(x: Array, win: Windows, xp: ModuleType) -> Array:
 
 def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
-    one input, its first maximum in row-major order (PyTorch's rule)."""
+    one input where PyTorch's CPU kernel sends it: the first maximum in
+    row-major order, the last NaN of a window holding NaN, the first cell
+    inside the input of a window of -inf (see
+    :func:`xcnn._windows.route_to_first_max`)."""
     x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
     if _jit.enabled(xp, dy, x_pad, channels=x.shape[3]):
         from . import _numba_kernels  # finds each window's maximum again in the same pass

@@ -11,15 +11,17 @@ import numpy as np
 U = np.uint64
 
 
-def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):
-    """Send ``dy (m, out_h, out_w, C)`` to the first maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
+def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
-    numbers them, as integers as wide as the elements (one vector lane each). A window
-    holding a NaN sends its gradient to its first element. Where ``fresh_row >= 0`` the
-    windows cover ``dx`` without gaps and an offset that no earlier window reached (see
-    :func:`xcnn._numba_kernels._gradient_array`) is stored, not added; otherwise ``dx`` is
-    zeroed first. ``C`` is a multiple of 16.
+    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:
+    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset
+    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
+    a window of -inf sends its gradient to that first cell, not to the padding. Where
+    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
+    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;
+    otherwise ``dx`` is zeroed first. ``C`` is a multiple of 16.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -29,11 +31,11 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]
-    first = offsets[0]
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
                 d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
                 for jb_ in range(0, c, 16):
                     jb = U(jb_)
                     x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
@@ -53,88 +55,88 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
                     b13 = xf[x_at + U(13)]
                     b14 = xf[x_at + U(14)]
                     b15 = xf[x_at + U(15)]
-                    k0 = first
-                    k1 = first
-                    k2 = first
-                    k3 = first
-                    k4 = first
-                    k5 = first
-                    k6 = first
-                    k7 = first
-                    k8 = first
-                    k9 = first
-                    k10 = first
-                    k11 = first
-                    k12 = first
-                    k13 = first
-                    k14 = first
-                    k15 = first
+                    k0 = start
+                    k1 = start
+                    k2 = start
+                    k3 = start
+                    k4 = start
+                    k5 = start
+                    k6 = start
+                    k7 = start
+                    k8 = start
+                    k9 = start
+                    k10 = start
+                    k11 = start
+                    k12 = start
+                    k13 = start
+                    k14 = start
+                    k15 = start
                     for k in range(1, n_taps):
                         kk = offsets[k]
                         x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
                         v0 = xf[x_at + U(0)]
-                        later0 = v0 > b0  # strictly: ties keep the first maximum
-                        b0 = v0 if later0 | (v0 != v0) else b0  # a NaN sticks
+                        later0 = (v0 > b0) | (v0 != v0)  # strictly greater, or NaN
+                        b0 = v0 if later0 else b0
                         k0 = kk if later0 else k0
                         v1 = xf[x_at + U(1)]
-                        later1 = v1 > b1  # strictly: ties keep the first maximum
-                        b1 = v1 if later1 | (v1 != v1) else b1  # a NaN sticks
+                        later1 = (v1 > b1) | (v1 != v1)  # strictly greater, or NaN
+                        b1 = v1 if later1 else b1
                         k1 = kk if later1 else k1
                         v2 = xf[x_at + U(2)]
-                        later2 = v2 > b2  # strictly: ties keep the first maximum
-                        b2 = v2 if later2 | (v2 != v2) else b2  # a NaN sticks
+                        later2 = (v2 > b2) | (v2 != v2)  # strictly greater, or NaN
+                        b2 = v2 if later2 else b2
                         k2 = kk if later2 else k2
                         v3 = xf[x_at + U(3)]
-                        later3 = v3 > b3  # strictly: ties keep the first maximum
-                        b3 = v3 if later3 | (v3 != v3) else b3  # a NaN sticks
+                        later3 = (v3 > b3) | (v3 != v3)  # strictly greater, or NaN
+                        b3 = v3 if later3 else b3
                         k3 = kk if later3 else k3
                         v4 = xf[x_at + U(4)]
-                        later4 = v4 > b4  # strictly: ties keep the first maximum
-                        b4 = v4 if later4 | (v4 != v4) else b4  # a NaN sticks
+                        later4 = (v4 > b4) | (v4 != v4)  # strictly greater, or NaN
+                        b4 = v4 if later4 else b4
                         k4 = kk if later4 else k4
                         v5 = xf[x_at + U(5)]
-                        later5 = v5 > b5  # strictly: ties keep the first maximum
-                        b5 = v5 if later5 | (v5 != v5) else b5  # a NaN sticks
+                        later5 = (v5 > b5) | (v5 != v5)  # strictly greater, or NaN
+                        b5 = v5 if later5 else b5
                         k5 = kk if later5 else k5
                         v6 = xf[x_at + U(6)]
-                        later6 = v6 > b6  # strictly: ties keep the first maximum
-                        b6 = v6 if later6 | (v6 != v6) else b6  # a NaN sticks
+                        later6 = (v6 > b6) | (v6 != v6)  # strictly greater, or NaN
+                        b6 = v6 if later6 else b6
                         k6 = kk if later6 else k6
                         v7 = xf[x_at + U(7)]
-                        later7 = v7 > b7  # strictly: ties keep the first maximum
-                        b7 = v7 if later7 | (v7 != v7) else b7  # a NaN sticks
+                        later7 = (v7 > b7) | (v7 != v7)  # strictly greater, or NaN
+                        b7 = v7 if later7 else b7
                         k7 = kk if later7 else k7
                         v8 = xf[x_at + U(8)]
-                        later8 = v8 > b8  # strictly: ties keep the first maximum
-                        b8 = v8 if later8 | (v8 != v8) else b8  # a NaN sticks
+                        later8 = (v8 > b8) | (v8 != v8)  # strictly greater, or NaN
+                        b8 = v8 if later8 else b8
                         k8 = kk if later8 else k8
                         v9 = xf[x_at + U(9)]
-                        later9 = v9 > b9  # strictly: ties keep the first maximum
-                        b9 = v9 if later9 | (v9 != v9) else b9  # a NaN sticks
+                        later9 = (v9 > b9) | (v9 != v9)  # strictly greater, or NaN
+                        b9 = v9 if later9 else b9
                         k9 = kk if later9 else k9
                         v10 = xf[x_at + U(10)]
-                        later10 = v10 > b10  # strictly: ties keep the first maximum
-                        b10 = v10 if later10 | (v10 != v10) else b10  # a NaN sticks
+                        later10 = (v10 > b10) | (v10 != v10)  # strictly greater, or NaN
+                        b10 = v10 if later10 else b10
                         k10 = kk if later10 else k10
                         v11 = xf[x_at + U(11)]
-                        later11 = v11 > b11  # strictly: ties keep the first maximum
-                        b11 = v11 if later11 | (v11 != v11) else b11  # a NaN sticks
+                        later11 = (v11 > b11) | (v11 != v11)  # strictly greater, or NaN
+                        b11 = v11 if later11 else b11
                         k11 = kk if later11 else k11
                         v12 = xf[x_at + U(12)]
-                        later12 = v12 > b12  # strictly: ties keep the first maximum
-                        b12 = v12 if later12 | (v12 != v12) else b12  # a NaN sticks
+                        later12 = (v12 > b12) | (v12 != v12)  # strictly greater, or NaN
+                        b12 = v12 if later12 else b12
                         k12 = kk if later12 else k12
                         v13 = xf[x_at + U(13)]
-                        later13 = v13 > b13  # strictly: ties keep the first maximum
-                        b13 = v13 if later13 | (v13 != v13) else b13  # a NaN sticks
+                        later13 = (v13 > b13) | (v13 != v13)  # strictly greater, or NaN
+                        b13 = v13 if later13 else b13
                         k13 = kk if later13 else k13
                         v14 = xf[x_at + U(14)]
-                        later14 = v14 > b14  # strictly: ties keep the first maximum
-                        b14 = v14 if later14 | (v14 != v14) else b14  # a NaN sticks
+                        later14 = (v14 > b14) | (v14 != v14)  # strictly greater, or NaN
+                        b14 = v14 if later14 else b14
                         k14 = kk if later14 else k14
                         v15 = xf[x_at + U(15)]
-                        later15 = v15 > b15  # strictly: ties keep the first maximum
-                        b15 = v15 if later15 | (v15 != v15) else b15  # a NaN sticks
+                        later15 = (v15 > b15) | (v15 != v15)  # strictly greater, or NaN
+                        b15 = v15 if later15 else b15
                         k15 = kk if later15 else k15
                     g0 = dyf[d_at + jb + U(0)]
                     g1 = dyf[d_at + jb + U(1)]
@@ -152,22 +154,6 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
                     g13 = dyf[d_at + jb + U(13)]
                     g14 = dyf[d_at + jb + U(14)]
                     g15 = dyf[d_at + jb + U(15)]
-                    k0 = k0 if b0 == b0 else first  # NaN: the first element
-                    k1 = k1 if b1 == b1 else first  # NaN: the first element
-                    k2 = k2 if b2 == b2 else first  # NaN: the first element
-                    k3 = k3 if b3 == b3 else first  # NaN: the first element
-                    k4 = k4 if b4 == b4 else first  # NaN: the first element
-                    k5 = k5 if b5 == b5 else first  # NaN: the first element
-                    k6 = k6 if b6 == b6 else first  # NaN: the first element
-                    k7 = k7 if b7 == b7 else first  # NaN: the first element
-                    k8 = k8 if b8 == b8 else first  # NaN: the first element
-                    k9 = k9 if b9 == b9 else first  # NaN: the first element
-                    k10 = k10 if b10 == b10 else first  # NaN: the first element
-                    k11 = k11 if b11 == b11 else first  # NaN: the first element
-                    k12 = k12 if b12 == b12 else first  # NaN: the first element
-                    k13 = k13 if b13 == b13 else first  # NaN: the first element
-                    k14 = k14 if b14 == b14 else first  # NaN: the first element
-                    k15 = k15 if b15 == b15 else first  # NaN: the first element
                     for k in range(n_taps):
                         kk = offsets[k]
                         x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
@@ -208,15 +194,17 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     return dx
 
 
-def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets):
-    """Send ``dy (m, out_h, out_w, C)`` to the first maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
+def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
-    numbers them, as integers as wide as the elements (one vector lane each). A window
-    holding a NaN sends its gradient to its first element. Where ``fresh_row >= 0`` the
-    windows cover ``dx`` without gaps and an offset that no earlier window reached (see
-    :func:`xcnn._numba_kernels._gradient_array`) is stored, not added; otherwise ``dx`` is
-    zeroed first. ``C`` is a multiple of 8.
+    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:
+    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset
+    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
+    a window of -inf sends its gradient to that first cell, not to the padding. Where
+    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
+    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;
+    otherwise ``dx`` is zeroed first. ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -226,11 +214,11 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
     zero = np.zeros(1, dtype=dx.dtype)[0]
-    first = offsets[0]
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
                 d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
                 for jb_ in range(0, c, 8):
                     jb = U(jb_)
                     x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
@@ -242,48 +230,48 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
                     b5 = xf[x_at + U(5)]
                     b6 = xf[x_at + U(6)]
                     b7 = xf[x_at + U(7)]
-                    k0 = first
-                    k1 = first
-                    k2 = first
-                    k3 = first
-                    k4 = first
-                    k5 = first
-                    k6 = first
-                    k7 = first
+                    k0 = start
+                    k1 = start
+                    k2 = start
+                    k3 = start
+                    k4 = start
+                    k5 = start
+                    k6 = start
+                    k7 = start
                     for k in range(1, n_taps):
                         kk = offsets[k]
                         x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
                         v0 = xf[x_at + U(0)]
-                        later0 = v0 > b0  # strictly: ties keep the first maximum
-                        b0 = v0 if later0 | (v0 != v0) else b0  # a NaN sticks
+                        later0 = (v0 > b0) | (v0 != v0)  # strictly greater, or NaN
+                        b0 = v0 if later0 else b0
                         k0 = kk if later0 else k0
                         v1 = xf[x_at + U(1)]
-                        later1 = v1 > b1  # strictly: ties keep the first maximum
-                        b1 = v1 if later1 | (v1 != v1) else b1  # a NaN sticks
+                        later1 = (v1 > b1) | (v1 != v1)  # strictly greater, or NaN
+                        b1 = v1 if later1 else b1
                         k1 = kk if later1 else k1
                         v2 = xf[x_at + U(2)]
-                        later2 = v2 > b2  # strictly: ties keep the first maximum
-                        b2 = v2 if later2 | (v2 != v2) else b2  # a NaN sticks
+                        later2 = (v2 > b2) | (v2 != v2)  # strictly greater, or NaN
+                        b2 = v2 if later2 else b2
                         k2 = kk if later2 else k2
                         v3 = xf[x_at + U(3)]
-                        later3 = v3 > b3  # strictly: ties keep the first maximum
-                        b3 = v3 if later3 | (v3 != v3) else b3  # a NaN sticks
+                        later3 = (v3 > b3) | (v3 != v3)  # strictly greater, or NaN
+                        b3 = v3 if later3 else b3
                         k3 = kk if later3 else k3
                         v4 = xf[x_at + U(4)]
-                        later4 = v4 > b4  # strictly: ties keep the first maximum
-                        b4 = v4 if later4 | (v4 != v4) else b4  # a NaN sticks
+                        later4 = (v4 > b4) | (v4 != v4)  # strictly greater, or NaN
+                        b4 = v4 if later4 else b4
                         k4 = kk if later4 else k4
                         v5 = xf[x_at + U(5)]
-                        later5 = v5 > b5  # strictly: ties keep the first maximum
-                        b5 = v5 if later5 | (v5 != v5) else b5  # a NaN sticks
+                        later5 = (v5 > b5) | (v5 != v5)  # strictly greater, or NaN
+                        b5 = v5 if later5 else b5
                         k5 = kk if later5 else k5
                         v6 = xf[x_at + U(6)]
-                        later6 = v6 > b6  # strictly: ties keep the first maximum
-                        b6 = v6 if later6 | (v6 != v6) else b6  # a NaN sticks
+                        later6 = (v6 > b6) | (v6 != v6)  # strictly greater, or NaN
+                        b6 = v6 if later6 else b6
                         k6 = kk if later6 else k6
                         v7 = xf[x_at + U(7)]
-                        later7 = v7 > b7  # strictly: ties keep the first maximum
-                        b7 = v7 if later7 | (v7 != v7) else b7  # a NaN sticks
+                        later7 = (v7 > b7) | (v7 != v7)  # strictly greater, or NaN
+                        b7 = v7 if later7 else b7
                         k7 = kk if later7 else k7
                     g0 = dyf[d_at + jb + U(0)]
                     g1 = dyf[d_at + jb + U(1)]
@@ -293,14 +281,6 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
                     g5 = dyf[d_at + jb + U(5)]
                     g6 = dyf[d_at + jb + U(6)]
                     g7 = dyf[d_at + jb + U(7)]
-                    k0 = k0 if b0 == b0 else first  # NaN: the first element
-                    k1 = k1 if b1 == b1 else first  # NaN: the first element
-                    k2 = k2 if b2 == b2 else first  # NaN: the first element
-                    k3 = k3 if b3 == b3 else first  # NaN: the first element
-                    k4 = k4 if b4 == b4 else first  # NaN: the first element
-                    k5 = k5 if b5 == b5 else first  # NaN: the first element
-                    k6 = k6 if b6 == b6 else first  # NaN: the first element
-                    k7 = k7 if b7 == b7 else first  # NaN: the first element
                     for k in range(n_taps):
                         kk = offsets[k]
                         x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
