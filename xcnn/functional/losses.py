@@ -57,7 +57,10 @@ def cross_entropy(logits: Array, labels: Array, /) -> Array:
     Returns
     -------
     array, shape ``()``
-        ``-mean_n sum_c labels[n, c] * log_softmax(logits)[n, c]``.
+        ``-mean_n sum_c labels[n, c] * log_softmax(logits)[n, c]``, where a
+        class of label 0 adds nothing, even at a logit of -inf (PyTorch's
+        value for class indices; for float labels PyTorch's ``0 * -inf`` is
+        NaN).
 
     Examples
     --------
@@ -70,7 +73,11 @@ def cross_entropy(logits: Array, labels: Array, /) -> Array:
     check_floating("logits", logits, xp)
     with device_context(xp, device):
         target = _targets(logits, labels, xp, device)
-        return -xp.sum(target * _log_softmax(logits, 1, xp)) / logits.shape[0]
+        log_p = _log_softmax(logits, 1, xp)
+        # 0 where the label is 0: a log-probability of -inf (a logit of -inf,
+        # or one far below the largest) times 0 would be NaN
+        log_p = xp.where(target == 0, xp.zeros((), dtype=log_p.dtype, device=device), log_p)
+        return -xp.sum(target * log_p) / logits.shape[0]
 
 
 def cross_entropy_backward(dloss: Array | float, logits: Array, labels: Array, /) -> Array:
