@@ -10,7 +10,10 @@ memory stays bounded for large images.
 NumPy with Numba has faster paths next to this code: depthwise convolution
 and gathering in :mod:`xcnn._numba_kernels`, and, for one-group layers with
 up to 128 x 128 channels, convolution without gathered windows in
-:mod:`xcnn._direct_conv` (:func:`_direct` decides).
+:mod:`xcnn._direct_conv` (:func:`_direct` decides). Those leave the zero
+padding out, which PyTorch does not where it meets inf or NaN: such weights,
+and such output gradients, take the code here (:func:`_finite_weights`,
+:func:`_finite_output_gradient`).
 """
 
 from __future__ import annotations
@@ -174,11 +177,13 @@ def _depthwise_input_gradient(
     """``dx_pad[offset k][..., g] += sum_j dz5[..., g, j] * W[k, 0, g*mult + j]`` over the offsets ``k``."""
     kh, kw = w.shape[:2]
     groups, mult = dz5.shape[3:]
-    if array_api_compat.is_numpy_namespace(xp) and win.stride == (1, 1) and mult == 1:
+    if array_api_compat.is_numpy_namespace(xp) and win.stride == (1, 1) and mult == 1 and _finite_weights(w, xp):
         # With stride 1 this is a depthwise correlation of dz, padded by the
         # kernel's span, with the flipped kernel: one einsum over its window
         # view instead of kh*kw products and strided additions (14 against
-        # 23 ms for (32, 32, 32, 64) 3x3).
+        # 23 ms for (32, 32, 32, 64) 3x3). Its padding times an inf or NaN
+        # weight would be NaN where PyTorch adds no term: such weights take
+        # the products.
         import numpy as np
 
         (dh, dw), (span_h, span_w) = win.dilation, ((kh - 1) * win.dilation[0], (kw - 1) * win.dilation[1])
@@ -236,7 +241,8 @@ def forward(x: Array, w: Array, b: Array | None, win: Windows, groups: int, xp: 
     if _is_pointwise(win, groups):
         z = _tall_product(xp.reshape(x, (-1, x.shape[3])), xp.reshape(w, (-1, c_out)), xp, bias=b)
         return xp.reshape(z, (m, out_h, out_w, c_out))
-    if groups > 1 and w.shape[2] == 1 and _jit.enabled(xp, x, w, *([] if b is None else [b]), channels=x.shape[3]):
+    bias = [] if b is None else [b]
+    if groups > 1 and w.shape[2] == 1 and _compiled_depthwise(xp, w, x, *bias, channels=x.shape[3]):
         if _direct_depthwise(win, groups, c_out):
             from . import _direct_conv  # sums over the taps in registers
 
@@ -283,7 +289,44 @@ def _direct(xp: ModuleType, win: Windows, groups: int, *arrays: Array) -> bool:
         return False
     from . import _direct_conv
 
-    return _direct_conv.usable(win, w.shape[2], w.shape[3], x.dtype.itemsize, get_workspace_limit(xp))
+    usable = _direct_conv.usable(win, w.shape[2], w.shape[3], x.dtype.itemsize, get_workspace_limit(xp))
+    return usable and _finite_weights(w, xp)
+
+
+def _finite_weights(w: Array, xp: ModuleType) -> bool:
+    """Whether the weights hold no inf or NaN; else NumPy takes the array-API code, not its compiled loops.
+
+    PyTorch multiplies the padding's zeros by the weights in the forward
+    pass (``0 * NaN`` and ``0 * inf`` are NaN) but adds only real terms into
+    the input gradient, and so does the array-API code. The compiled loops
+    skip the padding in the forward pass, and the direct input gradient
+    (:mod:`xcnn._direct_conv`) and the depthwise einsum below correlate a
+    zero-padded output gradient with the weights: the same for finite
+    weights, another NaN pattern for the others. Asked only where NumPy's
+    fast paths would run (a host array): one pass over the weights, 15 us
+    for ``(3, 3, 128, 128)`` float32.
+    """
+    return bool(xp.all(xp.isfinite(w)))
+
+
+def _finite_output_gradient(db: Array, xp: ModuleType) -> bool:
+    """Whether the output gradient held no inf or NaN, read from its column sums `db` (the bias gradient).
+
+    An inf or NaN in a column leaves its sum inf or NaN, and `db` has one
+    number per channel: a check that costs nothing. PyTorch's weight
+    gradient multiplies the padding's zeros by the output gradient
+    (``0 * inf`` is NaN); NumPy's compiled loops leave the padding out. So
+    where the output gradient is not finite, the array-API code computes
+    the gradients again, as PyTorch does (a column of finite numbers whose
+    sum overflows only costs that recomputation).
+    """
+    return bool(xp.all(xp.isfinite(db)))
+
+
+def _compiled_depthwise(xp: ModuleType, w: Array, *others: Array, channels: int) -> bool:
+    """Whether a depthwise layer runs through NumPy's compiled loops: :mod:`xcnn._jit`'s conditions on
+    the weights and the pass's `others` arrays, and weights without inf or NaN (:func:`_finite_weights`)."""
+    return _jit.enabled(xp, w, *others, channels=channels) and _finite_weights(w, xp)
 
 
 def _direct_depthwise(win: Windows, groups: int, c_out: int) -> bool:
@@ -344,19 +387,24 @@ def backward(
     if _direct(xp, win, groups, x, w, dz):
         from . import _direct_conv  # no gathered windows, no col2im; padded a sample at a time
 
-        return _direct_conv.backward(dz, x, w, win)
+        grads = _direct_conv.backward(dz, x, w, win)
+        if _finite_output_gradient(grads[2], xp):
+            return grads
     if _is_pointwise(win, groups):
         x2, dz2, w2 = xp.reshape(x, (-1, channels)), xp.reshape(dz, (-1, c_out)), xp.reshape(w, (channels, c_out))
         dx = xp.reshape(_tall_product(dz2, w2.T, xp), x.shape)  # the caller's to keep: no scratch buffer
         return dx, xp.reshape(x2.T @ dz2, w.shape), column_sums(dz2, xp, device)
-    if groups > 1 and c_group == 1 and _jit.enabled(xp, dz, x, w, channels=channels):
+    if groups > 1 and c_group == 1 and _compiled_depthwise(xp, w, dz, x, channels=channels):
         if _direct_depthwise(win, groups, c_out):
             from . import _direct_conv  # sums over the taps in registers, no padded copies
 
-            return _direct_conv.depthwise_backward(dz, x, w, win)
-        from . import _numba_kernels  # both gradients in one pass, no padded copies
+            grads = _direct_conv.depthwise_backward(dz, x, w, win)
+        else:
+            from . import _numba_kernels  # both gradients in one pass, no padded copies
 
-        return _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
+            grads = _numba_kernels.depthwise_backward(dz, x, w, win)  # the bias gradient too
+        if _finite_output_gradient(grads[2], xp):
+            return grads
     x_pad = _windows.pad(x, win.full_padding, 0, xp)
     if groups > 1 and c_group == 1 and not _depthwise_by_columns(xp):
         dx_pad, dw = over_samples(
