@@ -26,7 +26,9 @@ kernel and dtype) once per machine.
 from __future__ import annotations
 
 import functools
+import os
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +90,7 @@ class VectorisedKernel:
         self._dispatcher = compile_kernel(kernel, fastmath={"contract"})  # multiply-adds fused
         self._ready: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
+        _KERNELS.add(self)
 
     def __call__(self, *args: Any) -> Any:
         key = tuple(map(_type_key, args))
@@ -112,6 +115,51 @@ class VectorisedKernel:
                 self._dispatcher.compile(signature)
             finally:
                 config.SLP_VECTORIZE = before
+
+
+_KERNELS: weakref.WeakSet[VectorisedKernel] = weakref.WeakSet()
+"""Every :class:`VectorisedKernel`, for :func:`_after_fork_in_child`."""
+
+
+# A process forked while another of its threads compiles (multiprocessing's
+# "fork" start method, data-loader workers) has only the forking thread: every
+# lock that the compiling thread held (Numba's compiler lock, llvmlite's, an
+# import's) stays held in the child, whose first compile then waits forever.
+# So a fork waits for the compile in flight to end (Numba compiles under its
+# global compiler lock, which is taken here before the fork), and the child
+# starts with its locks free.
+
+
+def _compiler_lock() -> Any:
+    try:
+        from numba.core.compiler_lock import global_compiler_lock
+    except ImportError:  # Numba's internals moved: nothing known to hold
+        return None
+    return global_compiler_lock
+
+
+def _before_fork() -> None:
+    lock = _compiler_lock()
+    if lock is not None:
+        lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    lock = _compiler_lock()
+    if lock is not None:
+        lock.release()
+
+
+def _after_fork_in_child() -> None:
+    for kernel in list(_KERNELS):  # a thread may have been between this lock and the compiler's
+        kernel._lock = threading.Lock()
+    lock = _compiler_lock()
+    if lock is not None:
+        lock.release()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 def _type_key(a: Any) -> Any:
