@@ -154,17 +154,25 @@ def _sample_photo() -> Path:
     return Path(cbook.get_sample_data(_SAMPLE_PHOTO, asfileobj=False))
 
 
-def _read_image(path: Path):  # -> numpy (H, W) or (H, W, 3): uint8, or uint16/int32/float32 for deep images
+def _read_image(path: Path):  # -> numpy (H, W) or (H, W, 3): uint8, uint16/int32/float32 for deep or transparent images
     import numpy as np
     from PIL import Image, ImageOps
 
+    from .data import composite_alpha
+
     with Image.open(path) as image:
         image = ImageOps.exif_transpose(image)  # photographs upright, as image viewers show them
-        if image.mode in ("1", "LA"):
+        if _has_alpha(image):  # strokes on a transparent background: onto the page, not onto the hidden colour
+            return composite_alpha(np.asarray(image.convert("RGBA"))) * np.float32(255)
+        if image.mode == "1":
             image = image.convert("L")
         elif not (image.mode in ("L", "RGB", "I", "F") or image.mode.startswith("I;16")):
-            image = image.convert("RGB")  # palette, RGBA, CMYK, YCbCr, ...: drop alpha, keep colour
+            image = image.convert("RGB")  # palette, CMYK, YCbCr, ...: keep colour
         return np.array(image)  # a writable copy: PyTorch warns about read-only NumPy arrays
+
+
+def _has_alpha(image) -> bool:  # a PIL image
+    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
 
 
 def _read_error(path: Path, exc: Exception) -> str:

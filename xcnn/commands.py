@@ -249,26 +249,48 @@ def _train(args: argparse.Namespace) -> int:
 
 def _predict_options(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Classify images with weights written by `xcnn train`. PNG/JPEG files are converted to grayscale, "
-        "resized to the model's input size and, when their background is light, inverted (the digits are "
-        "light strokes on dark). Without IMAGE, classifies the bundled test split and prints the accuracy."
+        "Classify images with weights written by `xcnn train`. Each PNG/JPEG file is prepared as the training "
+        "digits were (xcnn.data.prepare_digit): transparency flattened onto the page, the ink found on light or "
+        "dark paper, cropped, scaled into the model's grid and centred by its centre of mass. Without IMAGE, "
+        "classifies the bundled test split and prints the accuracy."
     )
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files, one digit each")
     parser.add_argument(
         "--weights", metavar="PATH", default=f"{DEFAULT_OUT}/{WEIGHTS}", help=f"default ./{DEFAULT_OUT}/{WEIGHTS}"
     )
     parser.add_argument("--show", type=int, default=20, help="predictions to list for the test split (default 20)")
+    parser.add_argument(
+        "--save-inputs", metavar="DIR",
+        help="write the input the model saw for each IMAGE, enlarged, as DIR/<stem>_input.png",
+    )
 
 
-def _image_for_model(path: Path, size: int) -> np.ndarray:
+LOW_CONFIDENCE = 0.9
+"""Below this probability `xcnn predict` warns: typed or unusual digits are often confidently wrong."""
+
+_MNIST_MARGIN = 4 / 28
+"""MNIST's digits fill a 20x20 box in 28x28; the UCI digits fill their whole grid (margin 0)."""
+
+
+def _image_for_model(path: Path, size: int, margin: float) -> np.ndarray:
     from PIL import Image, ImageOps
 
+    from .cli import _has_alpha
+    from .data import prepare_digit
+
     with Image.open(path) as image:
-        gray = ImageOps.exif_transpose(image).convert("L").resize((size, size), Image.Resampling.LANCZOS)
-        pixels = np.asarray(gray, dtype=np.float32) / 255.0
-    if pixels.mean() > 0.5:  # dark digit on light paper: flip to the training data's light-on-dark
-        pixels = 1.0 - pixels
-    return pixels[..., None]
+        image = ImageOps.exif_transpose(image)
+        pixels = np.asarray(image.convert("RGBA" if _has_alpha(image) else "RGB"))
+    return prepare_digit(pixels, size, margin=margin)
+
+
+def _save_input(pixels: np.ndarray, target: Path) -> None:
+    """`pixels` ``(n, n, 1)`` in [0, 1] as a PNG enlarged to at least 128 pixels, each input pixel a square."""
+    from PIL import Image
+
+    scale = max(1, -(-128 // pixels.shape[0]))
+    big = np.kron(pixels[..., 0], np.ones((scale, scale), dtype=np.float32))
+    Image.fromarray(np.rint(big * 255).astype(np.uint8)).save(target)
 
 
 def _short(value: Any) -> str:
@@ -307,6 +329,14 @@ def _predict(args: argparse.Namespace) -> int:
     if args.show < 0:
         _error("predict", f"--show must be >= 0, got {args.show}")
         return 2
+    inputs = None if args.save_inputs is None else Path(args.save_inputs)
+    if inputs is not None:
+        if not args.images:
+            _error("predict", "--save-inputs needs IMAGE files (it writes what the model saw of each)")
+            return 2
+        if inputs.exists() and not inputs.is_dir():
+            _error("predict", f"--save-inputs {str(inputs)!r} is a file, not a folder")
+            return 2
     weights = Path(args.weights)
     if not weights.is_file():
         _error("predict", f"no weights at {str(weights)!r}; run `xcnn train` first or pass --weights PATH")
@@ -336,17 +366,41 @@ def _predict(args: argparse.Namespace) -> int:
     if meta["in_channels"] != 1:
         _error("predict", "image files can only be classified by grayscale models")
         return 2
-    failed = 0
-    for path in map(Path, args.images):
+    if inputs is not None:
         try:
-            pixels = _image_for_model(path, meta["image_size"])
+            inputs.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _error("predict", f"cannot create --save-inputs {str(inputs)!r}: {exc.strerror or exc}")
+            return 2
+    from .cli import _output_names
+
+    paths = [Path(p) for p in args.images]
+    margin = 0.0 if meta["dataset"] == "digits" else _MNIST_MARGIN
+    failed = 0
+    for path, name in zip(paths, _output_names(paths, "input")):
+        try:
+            pixels = _image_for_model(path, meta["image_size"], margin)
         except Exception as exc:  # noqa: BLE001 - report any unreadable file and go on
-            _error("predict", f"cannot read {str(path)!r}: {_read_error(path, exc)}")
+            reason = str(exc) if isinstance(exc, ValueError) and str(exc).startswith("no digit") else None
+            _error("predict", f"cannot read {str(path)!r}: {reason or _read_error(path, exc)}")
             failed += 1
             continue
+        if inputs is not None:
+            try:
+                _save_input(pixels, inputs / name)
+            except OSError as exc:
+                _error("predict", f"cannot write {str(inputs / name)!r}: {exc.strerror or exc}")
+                failed += 1
         probabilities = to_numpy(F.softmax(model.forward(asarray(pixels[None]))))[0]
         best = int(probabilities.argmax())
-        print(f"{path}: {best} (p={probabilities[best]:.2f})")
+        shown = round(float(probabilities[best]), 2)  # the warning agrees with the number printed
+        print(f"{path}: {best} (p={shown:.2f})")
+        if shown < LOW_CONFIDENCE:
+            print(
+                f"xcnn predict: warning: {path}: p={shown:.2f} < {LOW_CONFIDENCE}, low confidence; "
+                f"the model knows the handwriting of {meta['dataset']!r}, see what it saw with --save-inputs",
+                file=sys.stderr,
+            )
     return 1 if failed else 0
 
 
