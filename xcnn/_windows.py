@@ -117,7 +117,7 @@ class Windows:
         ):
             firsts = []
             for o in range(out):
-                i = max(0, -((o * st - lo) // d))  # ceil((lo - o*st) / d): the first row at or past `lo`
+                i = max(0, -((o * st - lo) // d))  # ceil((lo - o*st) / d): the first cell at or past `lo`
                 firsts.append(i if i < k and o * st + i * d < lo + n else 0)
             per_axis.append(tuple(firsts))
         return tuple(per_axis)  # type: ignore[return-value]
@@ -424,8 +424,8 @@ def _pick(chosen: Array, k: Array, at: Array, xp: ModuleType) -> Array:
     """``where(chosen, k, at)`` for offset numbers: on NumPy by a product (:func:`_select_by_product`).
 
     Exact in unsigned integers, where ``k - at`` wraps around and ``at``
-    plus it wraps back: on NumPy 0.1 against 2.3 ms for a
-    ``(32, 31, 31, 32)`` uint8 array (``where`` is not vectorised there).
+    plus it wraps back. NumPy's ``where`` is slow on uint8: 2.3 ms for a
+    ``(32, 31, 31, 32)`` array (0.6 on float32), against 0.1 for this.
     """
     if _select_by_product(xp):
         return at + (k - at) * xp.astype(chosen, at.dtype)
