@@ -204,6 +204,25 @@ def test_tutorial_pool_backward_routes_nan_windows_like_torch(xb):
     np.testing.assert_array_equal(dx, want_dx)
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        [[1.0, NAN], [NAN, 2.0]],  # the last NaN
+        [[NAN, 1.0], [0.0, 0.0]],
+        [[3.0, 1.0], [3.0, INF]],
+        [[-INF, -INF], [-INF, -INF]],  # the first cell
+        [[1.0, 3.0], [3.0, 2.0]],  # ties: the first maximum
+    ],
+)
+def test_create_mask_from_window_marks_what_torch_routes_to(xb, window):
+    """The tutorial's mask marks the one cell that PyTorch's max pooling sends the window's gradient to."""
+    x = np.asarray(window, dtype="float64")
+    mask = xcnn.create_mask_from_window(xb.asarray(x))
+    xb.assert_here(mask)
+    _, want = _torch_max_pool(x[None, :, :, None], np.ones((1, 1, 1, 1)), 2)
+    np.testing.assert_array_equal(xb.to_numpy(mask), want[0, :, :, 0] == 1)
+
+
 @making_nonfinite
 @pytest.mark.parametrize("count_include_pad", [True, False])
 def test_avg_pool_with_nan_and_inf_matches_torch(xb, count_include_pad):

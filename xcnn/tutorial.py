@@ -241,8 +241,9 @@ def create_mask_from_window(x: Array) -> Array:
     """Boolean mask that marks the maximum of `x`: exactly one ``True``.
 
     On ties the first maximum in row-major order is marked (PyTorch's rule for
-    max pooling), so a window's gradient is passed on exactly once. The
-    tutorial's ``x == max(x)`` marks every tied maximum.
+    max pooling), so a window's gradient is passed on exactly once; in a window
+    holding NaN, its last NaN (the same rule: a NaN takes over from whatever
+    came before). The tutorial's ``x == max(x)`` marks every tied maximum.
 
     Parameters
     ----------
@@ -267,7 +268,11 @@ def create_mask_from_window(x: Array) -> Array:
         flat = xp.reshape(x, (-1,))
         positions = xp.arange(flat.shape[0], device=device)
         first_max = xp.argmax(flat)  # the standard returns the first occurrence
-        return xp.reshape(positions == first_max, x.shape)
+        # a window holding NaN marks its last NaN, as max pooling's gradient does (PyTorch's rule)
+        nan = xp.astype(xp.isnan(flat), xp.int8)
+        last_nan = flat.shape[0] - 1 - xp.argmax(xp.flip(nan))
+        marked = xp.where(xp.any(nan != 0), last_nan, first_max)
+        return xp.reshape(positions == marked, x.shape)
 
 
 def distribute_value(dz: Array | float, shape: tuple[int, int]) -> Array:

@@ -101,8 +101,10 @@ def max_pool2d_backward(
 ) -> Array:
     """Gradient of :func:`max_pool2d` with respect to `x`.
 
-    Each window's gradient goes to exactly one input: its first maximum in
-    row-major order (PyTorch's rule); overlapping windows add up.
+    Each window's gradient goes to exactly one input, where PyTorch's CPU
+    kernel sends it: its first maximum in row-major order, or its last NaN if
+    it holds one, or (all ``-inf``) its first cell inside the image;
+    overlapping windows add up. See the README's "Numerical semantics".
 
     Returns
     -------
