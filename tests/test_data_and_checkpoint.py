@@ -36,9 +36,9 @@ def test_mnist_idx_folder_and_npz(tmp_path):
     rng = np.random.default_rng(0)
     arrays = {
         "train-images-idx3-ubyte": rng.integers(0, 256, (6, 5, 4), dtype=np.uint8),
-        "train-labels-idx1-ubyte": rng.integers(0, 10, 6, dtype=np.uint8),
+        "train-labels-idx1-ubyte": np.array([2, 0, 1, 1, 0, 2], dtype=np.uint8),  # every class has images
         "t10k-images-idx3-ubyte": rng.integers(0, 256, (3, 5, 4), dtype=np.uint8),
-        "t10k-labels-idx1-ubyte": rng.integers(0, 10, 3, dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": np.array([1, 2, 0], dtype=np.uint8),
     }
     for i, (name, a) in enumerate(arrays.items()):
         gz = i % 2 == 0

@@ -33,15 +33,36 @@ def dtype_name(dtype: Any) -> str:
     return str(dtype).rsplit(".", 1)[-1]
 
 
+SHOWN_CHARS = 80
+"""The most of an argument's repr an error message quotes: a message names what came in, it never dumps it."""
+
+
+def shown(value: Any) -> str:
+    """`value`'s repr for an error message, cut to :data:`SHOWN_CHARS`; a list or tuple as its type and lengths.
+
+    >>> shown([[0.5] * 3] * 1000)
+    'list of 1000 x 3 items'
+    """
+    if isinstance(value, (list, tuple)):
+        lengths, inner = [len(value)], value
+        while inner and isinstance(inner[0], (list, tuple)) and len(lengths) < 8:
+            inner = inner[0]
+            lengths.append(len(inner))
+        return f"{type(value).__name__} of {' x '.join(map(str, lengths))} items"
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 3]}..."
+
+
 def describe(x: Any) -> str:
-    """Short description of an argument for error messages."""
+    """Short description of an argument for error messages: type and shape, never a whole repr."""
     if array_api_compat.is_array_api_obj(x) and hasattr(x, "shape"):
         xp = array_api_compat.array_namespace(x)
         return (
             f"{_library(xp)} array of shape {tuple(x.shape)}, dtype {dtype_name(x.dtype)}, "
             f"on {_device_label(array_api_compat.device(x))}"
         )
-    return f"{type(x).__name__} {x!r}"
+    text = shown(x)
+    return text if isinstance(x, (list, tuple)) else f"{type(x).__name__} {text}"
 
 
 def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
@@ -115,12 +136,12 @@ def check_shape(name: str, x: Array, expected: tuple[int, ...], why: str) -> Non
 def as_int(name: str, value: Any, *, minimum: int) -> int:
     """Return `value` as a Python int >= `minimum`, or raise naming `name`."""
     if isinstance(value, bool) or (hasattr(value, "shape") and getattr(value, "ndim", 0) != 0):
-        msg = f"`{name}` must be an integer >= {minimum}, got {value!r}"
+        msg = f"`{name}` must be an integer >= {minimum}, got {describe(value)}"
         raise TypeError(msg)
     try:
         result = operator.index(value)
     except TypeError:
-        msg = f"`{name}` must be an integer >= {minimum}, got {type(value).__name__} {value!r}"
+        msg = f"`{name}` must be an integer >= {minimum}, got {describe(value)}"
         raise TypeError(msg) from None
     if result < minimum:
         msg = f"`{name}` must be an integer >= {minimum}, got {result}"
@@ -133,7 +154,7 @@ def hparameter(hparameters: Any, key: str, function: str, required: tuple[str, .
     if not isinstance(hparameters, Mapping):
         msg = (
             f"`hparameters` must be a dict with keys {list(required)}, "
-            f"got {type(hparameters).__name__} {hparameters!r}"
+            f"got {describe(hparameters)}"
         )
         raise TypeError(msg)
     unknown = sorted(set(hparameters) - set(required))

@@ -212,11 +212,16 @@ def _train(args: argparse.Namespace) -> int:
               f"test {stats.test_accuracy:.4f} ({stats.seconds:.1f} s)" + " " * 20, file=sys.stderr)
 
     start = time.perf_counter()
-    history = training.fit(
-        model, optimizer, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-        n_classes=data.n_classes, seed=args.seed, x_test=x_test, y_test=y_test,
-        on_batch=_progress(args.epochs), on_epoch=on_epoch,
-    )
+    try:
+        history = training.fit(
+            model, optimizer, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+            n_classes=data.n_classes, seed=args.seed, x_test=x_test, y_test=y_test,
+            on_batch=_progress(args.epochs), on_epoch=on_epoch,
+        )
+    except training.TrainingDiverged as exc:
+        print(file=sys.stderr)  # end the progress line
+        _error("train", f"{exc} (--lr {args.lr:g}); nothing was written")
+        return 1
     seconds = time.perf_counter() - start
     metadata = {
         "model": "small_cnn", "n_classes": data.n_classes, "in_channels": channels, "image_size": height,
@@ -418,4 +423,8 @@ def _bench_options(parser: argparse.ArgumentParser) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
+    problem = bench.only_problem(args)
+    if problem is not None:
+        _error("bench", problem)
+        return 2
     return bench.run_command(args)

@@ -218,6 +218,24 @@ def _check_labels(path: Path, key: str, y: np.ndarray) -> None:
         raise ValueError(msg)
 
 
+def _check_classes(path: Path, y_train: np.ndarray, y_test: np.ndarray) -> None:
+    """The classes are 0..K-1 with K the largest label + 1: each must have training images, and the test
+    labels must be among them. A class without training images cannot be learned, so a gap means labels
+    that are not class indices (1-based, codes such as 0..180 for ten kinds, a mislabelled file)."""
+    counts = np.bincount(y_train.astype(np.int64))
+    empty = np.flatnonzero(counts == 0)
+    if len(empty):
+        listed = ", ".join(map(str, empty[:5])) + (", ..." if len(empty) > 5 else "")
+        msg = (
+            f"{path}: y_train's labels go up to {len(counts) - 1}, so {len(counts)} classes, but {len(empty)} "
+            f"of them have no training image (class {listed}); labels must be class indices 0..K-1, each used"
+        )
+        raise ValueError(msg)
+    if y_test.max() >= len(counts):
+        msg = f"{path}: y_test holds label {int(y_test.max())}, but y_train's classes are 0..{len(counts) - 1}"
+        raise ValueError(msg)
+
+
 def load_mnist(path: str | Path) -> Dataset:
     """MNIST-format data a user already has, by path.
 
@@ -242,8 +260,10 @@ def load_mnist(path: str | Path) -> Dataset:
     ValueError
         The data cannot be trained on: not an ``.npz`` (an image, a text
         file, a ``.npy``), a damaged archive, missing arrays, wrong shapes,
-        non-numeric or non-finite images, or labels that are not whole
-        numbers >= 0. The message starts with the path.
+        non-numeric or non-finite images, labels that are not whole
+        numbers >= 0, a class between 0 and the largest label that no
+        training image has, or a test label beyond the training classes.
+        The message starts with the path.
     """
     path = Path(path)
     if not path.exists():
@@ -270,6 +290,7 @@ def load_mnist(path: str | Path) -> Dataset:
             msg = f"{path}: {key} must be 1-D with one label per image, got shape {arrays[key].shape}"
             raise ValueError(msg)
         _check_labels(path, key, arrays[key])
+    _check_classes(path, arrays["y_train"], arrays["y_test"])
     return Dataset(
         images["x_train"], arrays["y_train"].astype(np.int64),
         images["x_test"], arrays["y_test"].astype(np.int64), name=path.name,

@@ -7,6 +7,7 @@ moved there once; the only host reads are the per-batch loss handed to the
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .backend import Array
 from .nn import Layer
 from .optim import Optimizer
 
-__all__ = ["EpochStats", "History", "evaluate", "fit", "predict"]
+__all__ = ["EpochStats", "History", "TrainingDiverged", "evaluate", "fit", "predict"]
 
 
 @dataclass
@@ -40,6 +41,24 @@ class History:
     """Per-epoch statistics of a :func:`fit` run."""
 
     epochs: list[EpochStats] = field(default_factory=list)
+
+
+class TrainingDiverged(ValueError):
+    """:func:`fit` stopped: an epoch's mean loss was not finite or far above a uniform guess's.
+
+    Attributes ``epoch`` and ``loss`` say where; ``history`` holds the epochs before it.
+    """
+
+    def __init__(self, epoch: int, loss: float, guess: float, history: History) -> None:
+        self.epoch, self.loss, self.history = epoch, loss, history
+        super().__init__(
+            f"training diverged in epoch {epoch}: mean loss {loss:.4g} "
+            f"(guessing uniformly scores {guess:.3g}); lower the learning rate"
+        )
+
+
+DIVERGED = 10.0
+"""An epoch whose mean loss exceeds this many times a uniform guess's, ``ln(n_classes)``, has diverged."""
 
 
 def _one_hot(labels: Array, n_classes: int, dtype: Any) -> Array:
@@ -121,6 +140,13 @@ def fit(
         as a 0-d device array (reading it costs a device sync).
     on_epoch : callable, optional
         Called with each :class:`EpochStats`.
+
+    Raises
+    ------
+    TrainingDiverged
+        An epoch's mean loss is NaN, infinite or above :data:`DIVERGED`
+        times ``ln(n_classes)``, the loss of a uniform guess: the learning
+        rate is too high. Checked once per epoch, from the loss it reads anyway.
     """
     xp, dev = namespace_of(x_train=x_train, y_train=y_train)
     _check_data(x_train, y_train, n_classes)
@@ -147,9 +173,13 @@ def fit(
             loss_sum = loss_sum + loss * (s.stop - s.start)
             if on_batch is not None:
                 on_batch(epoch, i, len(batches), loss)
+        mean_loss = float(loss_sum) / n
+        guess = math.log(max(n_classes, 2))
+        if not math.isfinite(mean_loss) or mean_loss > DIVERGED * guess:
+            raise TrainingDiverged(epoch, mean_loss, guess, history)
         stats = EpochStats(
             epoch=epoch,
-            loss=float(loss_sum) / n,
+            loss=mean_loss,
             train_accuracy=evaluate(model, x_train, y_train),
             test_accuracy=None if x_test is None or y_test is None else evaluate(model, x_test, y_test),
             seconds=time.perf_counter() - start,

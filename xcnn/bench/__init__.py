@@ -248,6 +248,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _tf32_off(torch)
     meta = _metadata(args, selected, torch)
     cases, loop_pairs, n = (QUICK, QUICK_LOOP_PAIRS, QUICK_MATMUL_N) if args.quick else (FULL, LOOP_PAIRS, MATMUL_N)
+    problem = only_problem(args)
+    if problem is not None:
+        raise ValueError(problem)
     if args.only:
         cases = [c for c in cases if args.only in c.label]
         loop_pairs = [(small, big) for small, big in loop_pairs if args.only in big.label]
@@ -279,6 +282,17 @@ def _warmup(args: argparse.Namespace) -> Warmup:
     if seconds is None:
         seconds = 0.0 if args.quick else WARMUP_SECONDS
     return Warmup(args.warmup, seconds)
+
+
+def only_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--only`` selects no shape (naming the shapes there are), or None."""
+    if not args.only:
+        return None
+    cases, loop_pairs = (QUICK, QUICK_LOOP_PAIRS) if args.quick else (FULL, LOOP_PAIRS)
+    labels = [c.label for c in cases]
+    if any(args.only in label for label in labels + [big.label for _, big in loop_pairs]):
+        return None
+    return f"--only {args.only!r} matches no shape{' of --quick' if args.quick else ''}; the shapes: " + "; ".join(labels)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
