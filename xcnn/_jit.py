@@ -14,10 +14,8 @@ Numba is imported only when a kernel is first about to run (see
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.util
 import os
-import threading
 import warnings
 from types import ModuleType
 from typing import Any
@@ -42,32 +40,14 @@ def _installed() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-_KERNEL_MODULES = ("numba", "xcnn._numba_kernels", "xcnn._direct_conv")
-"""What the compiled paths import, all at once on first use (see :data:`_LOADING`)."""
-
-_LOADING = threading.Lock()
-"""Held while :data:`_KERNEL_MODULES` are imported, and by a fork (see below)."""
-
-# A process forked while another of its threads is halfway through an import
-# inherits that module's import lock, held by a thread it does not have: its
-# own first import of the module waits forever. So the kernel modules are
-# imported together, under a lock that a fork waits for; once imported, the
-# lazy imports that use them only look them up. (xcnn._numba_kernels does the
-# same for a compile in flight.)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_LOADING.acquire, after_in_parent=_LOADING.release, after_in_child=_LOADING.release)
-
-
 @functools.cache
 def _import_problem() -> str | None:
     """Why an installed Numba does not import (say, a NumPy newer than it supports); None if it does.
 
-    Asked only when a kernel would run, so Numba (and xcnn's kernel modules) are imported then and not before.
+    Asked only when a kernel would run, so Numba is imported then and not before.
     """
     try:
-        with _LOADING:
-            for name in _KERNEL_MODULES:
-                importlib.import_module(name)  # the import itself is the check
+        import numba  # noqa: F401 - the import itself is the check
     except Exception as exc:  # noqa: BLE001 - whatever a broken install raises, NumPy layers must still run
         problem = f"{type(exc).__name__}: {exc}"
         warnings.warn(

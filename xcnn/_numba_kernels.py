@@ -127,7 +127,11 @@ _KERNELS: weakref.WeakSet[VectorisedKernel] = weakref.WeakSet()
 # import's) stays held in the child, whose first compile then waits forever.
 # So a fork waits for the compile in flight to end (Numba compiles under its
 # global compiler lock, which is taken here before the fork), and the child
-# starts with its locks free.
+# starts with its locks free. (A fork while another thread is halfway through
+# an import, of Numba say, is another matter: the child inherits that
+# module's import lock, and no hook can free it. Holding a lock of ours
+# across the import, and taking it before a fork, deadlocked against the fork
+# hooks of modules imported meanwhile, such as logging's.)
 
 
 def _compiler_lock() -> Any:
@@ -158,7 +162,7 @@ def _after_fork_in_child() -> None:
         lock.release()
 
 
-if hasattr(os, "register_at_fork"):
+if hasattr(os, "register_at_fork"):  # after Numba's import, so before the hooks of what it imported
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
