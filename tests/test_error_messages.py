@@ -7,6 +7,7 @@ import pytest
 
 import xcnn
 from xcnn import functional as F
+from xcnn.nn import Dropout
 from xcnn._validation import SHOWN_CHARS, as_int, hparameter
 
 
@@ -40,3 +41,31 @@ def test_long_arguments_are_cut(call):
     with pytest.raises((TypeError, ValueError)) as caught:
         call()
     assert len(str(caught.value)) < 2 * SHOWN_CHARS + 100, str(caught.value)[:300]
+
+
+_X, _W = np.ones((1, 4, 4, 8), np.float32), np.ones((3, 3, 8, 8), np.float32)
+_LONG_LIST, _LONG_TEXT = [1] * 100_000, "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: F.conv2d(_X, _W, padding=_LONG_LIST),
+        lambda: F.conv2d(_X, _W, padding=[_LONG_LIST, _LONG_LIST]),
+        lambda: F.conv2d(_X, _W, stride=_LONG_LIST),
+        lambda: F.pad(_X, _LONG_TEXT),
+        lambda: F.max_pool2d(_X, 2, ceil_mode=_LONG_LIST),
+        lambda: F.avg_pool2d(_X, 2, count_include_pad=_LONG_TEXT),
+        lambda: F.leaky_relu(_X, negative_slope=_LONG_TEXT),
+        lambda: xcnn.pool_forward(_X, {"f": 2, "stride": 2}, mode=_LONG_TEXT),
+        lambda: xcnn.distribute_value(1.0, _LONG_LIST),
+        lambda: Dropout(_LONG_TEXT),
+        lambda: xcnn.filters.detect_edges(_X[..., :1], method=_LONG_TEXT),
+        lambda: xcnn.filters.sobel(axis=_LONG_TEXT),
+    ],
+)
+def test_options_are_quoted_short(call):
+    """Every option check quotes what came in through `shown`: a 100,000-item list or string stays short."""
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert len(str(caught.value)) < 2 * SHOWN_CHARS + 150, str(caught.value)[:300]

@@ -38,11 +38,16 @@ SHOWN_CHARS = 80
 
 
 def shown(value: Any) -> str:
-    """`value`'s repr for an error message, cut to :data:`SHOWN_CHARS`; a list or tuple as its type and lengths.
+    """`value`'s repr for an error message where it is short; else a list or tuple as its type and
+    lengths, anything else cut to :data:`SHOWN_CHARS`.
 
+    >>> shown((1, 2, 3))
+    '(1, 2, 3)'
     >>> shown([[0.5] * 3] * 1000)
     'list of 1000 x 3 items'
     """
+    if isinstance(value, (list, tuple)) and len(value) <= SHOWN_CHARS and len(short := repr(value)) <= SHOWN_CHARS:
+        return short
     if isinstance(value, (list, tuple)):
         lengths, inner = [len(value)], value
         while inner and isinstance(inner[0], (list, tuple)) and len(lengths) < 8:

@@ -20,7 +20,7 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from . import functional as F
-from ._validation import as_int
+from ._validation import as_int, shown
 from .backend import Array, asarray, device_context
 from .functional import _args
 
@@ -70,7 +70,7 @@ def _init(shape: tuple[int, ...], fan_in: int, fan_out: int, init: str, rng: np.
         return he_normal(shape, fan_in, rng)
     if init == "glorot":
         return glorot_uniform(shape, fan_in, fan_out, rng)
-    msg = f"`init` must be 'he' or 'glorot', got {init!r}"
+    msg = f"`init` must be 'he' or 'glorot', got {shown(init)}"
     raise ValueError(msg)
 
 
@@ -307,7 +307,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, *, seed: int | np.random.Generator | None = None) -> None:
         if not 0 <= p < 1:
-            msg = f"`p` must be in [0, 1), got {p!r}"
+            msg = f"`p` must be in [0, 1), got {shown(p)}"
             raise ValueError(msg)
         self.p = p
         self._rng = _rng(seed)

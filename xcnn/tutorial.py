@@ -44,6 +44,7 @@ from ._validation import (
     describe,
     hparameter,
     namespace_of,
+    shown,
 )
 from .backend import Array, device_context, get_backend
 
@@ -201,7 +202,7 @@ def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
 
 def _pool_hparameters(hparameters: Any, mode: Any, function: str) -> tuple[int, int]:
     if mode not in _POOL_MODES:
-        msg = f"`mode` must be one of {list(_POOL_MODES)}, got {mode!r}"
+        msg = f"`mode` must be one of {list(_POOL_MODES)}, got {shown(mode)}"
         raise ValueError(msg)
     f = hparameter(hparameters, "f", function, _POOL_KEYS)
     stride = hparameter(hparameters, "stride", function, _POOL_KEYS)
@@ -298,7 +299,7 @@ def distribute_value(dz: Array | float, shape: tuple[int, int]) -> Array:
            [0.5, 0.5]])
     """
     if not (isinstance(shape, Sequence) and len(shape) == 2):
-        msg = f"`shape` must be a pair (n_H, n_W), got {shape!r}"
+        msg = f"`shape` must be a pair (n_H, n_W), got {shown(shape)}"
         raise TypeError(msg)
     n_h = as_int("shape[0]", shape[0], minimum=1)
     n_w = as_int("shape[1]", shape[1], minimum=1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .._validation import as_int, describe, dtype_name, namespace_of
+from .._validation import as_int, describe, dtype_name, namespace_of, shown
 from ..backend import Array, device_context
 from ..tutorial import conv_forward
 from .banks import stack_filters
@@ -154,13 +154,13 @@ def detect_edges(
     """
     xp, device = namespace_of(images=images)
     if method not in _METHODS:
-        msg = f"`method` must be one of {list(_METHODS)}, got {method!r}"
+        msg = f"`method` must be one of {list(_METHODS)}, got {shown(method)}"
         raise ValueError(msg)
     if padding not in _PADDINGS:
-        msg = f"`padding` must be one of {list(_PADDINGS)}, got {padding!r}"
+        msg = f"`padding` must be one of {list(_PADDINGS)}, got {shown(padding)}"
         raise ValueError(msg)
     if padding_mode not in _PADDING_MODES:
-        msg = f"`padding_mode` must be one of {list(_PADDING_MODES)}, got {padding_mode!r}"
+        msg = f"`padding_mode` must be one of {list(_PADDING_MODES)}, got {shown(padding_mode)}"
         raise ValueError(msg)
     if not isinstance(return_components, bool):
         msg = f"`return_components` must be True or False, got {describe(return_components)}"

@@ -10,7 +10,7 @@ from numbers import Real
 from types import ModuleType
 from typing import Any
 
-from .._validation import describe
+from .._validation import describe, shown
 from ..backend import _NAMESPACES, Array, _dtype_for, device_context, get_backend
 
 __all__ = ["horizontal_edge", "oriented_edge", "scharr", "sobel", "vertical_edge"]
@@ -30,7 +30,7 @@ def _target(xp: ModuleType | None, device: Any, dtype: Any) -> tuple[ModuleType,
         xp = importlib.import_module(_NAMESPACES[xp.__name__])  # plain module -> array-API wrapper
     resolved = _dtype_for(xp, "float32" if dtype is None else dtype)
     if not xp.isdtype(resolved, "real floating"):
-        msg = f"`dtype` must be a real floating dtype (float16/32/64), got {dtype!r}"
+        msg = f"`dtype` must be a real floating dtype (float16/32/64), got {shown(dtype)}"
         raise TypeError(msg)
     return xp, device, resolved
 
@@ -54,7 +54,7 @@ def _axis(axis: Any) -> int:
     if isinstance(axis, bool) or key not in _AXES:
         msg = (
             f"`axis` must be 'x' or 1 (change along the width: vertical edges) "
-            f"or 'y' or 0 (change along the height: horizontal edges), got {axis!r}"
+            f"or 'y' or 0 (change along the height: horizontal edges), got {shown(axis)}"
         )
         raise ValueError(msg)
     return _AXES[key]
@@ -166,7 +166,7 @@ def oriented_edge(
         msg = f"`angle_degrees` must be a real number (degrees), got {describe(angle_degrees)}"
         raise TypeError(msg)
     if not math.isfinite(angle_degrees):
-        msg = f"`angle_degrees` must be finite, got {angle_degrees!r}"
+        msg = f"`angle_degrees` must be finite, got {shown(angle_degrees)}"
         raise ValueError(msg)
     c, s = _cos_sin(float(angle_degrees))
     rows = tuple(

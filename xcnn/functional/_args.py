@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._validation import as_int
+from .._validation import as_int, shown
 from .._windows import Pair, Windows
 from ..backend import Array
 
@@ -21,7 +21,7 @@ def pair(name: str, value: Any, *, minimum: int) -> Pair:
     """An int or an ``(h, w)`` pair of ints >= `minimum` -> ``(h, w)``."""
     if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != 2:
-            msg = f"`{name}` must be an int or an (h, w) pair, got {value!r}"
+            msg = f"`{name}` must be an int or an (h, w) pair, got {shown(value)}"
             raise ValueError(msg)
         return (as_int(f"{name}[0]", value[0], minimum=minimum), as_int(f"{name}[1]", value[1], minimum=minimum))
     n = as_int(name, value, minimum=minimum)
@@ -45,7 +45,7 @@ def conv_padding(padding: Any, kernel: Pair, dilation: Pair, stride: Pair) -> Pa
                 raise ValueError(msg)
             totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
             return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
-        msg = f"`padding` must be an int, a pair, ((top, bottom), (left, right)), 'valid' or 'same'; got {padding!r}"
+        msg = f"`padding` must be an int, a pair, ((top, bottom), (left, right)), 'valid' or 'same'; got {shown(padding)}"
         raise ValueError(msg)
     if (
         isinstance(padding, Sequence)
@@ -55,7 +55,7 @@ def conv_padding(padding: Any, kernel: Pair, dilation: Pair, stride: Pair) -> Pa
         sides = []
         for axis, side_pair in zip(("top/bottom", "left/right"), padding):
             if len(side_pair) != 2:
-                msg = f"`padding` ({axis}) must be a (before, after) pair, got {side_pair!r}"
+                msg = f"`padding` ({axis}) must be a (before, after) pair, got {shown(side_pair)}"
                 raise ValueError(msg)
             sides.append(tuple(as_int(f"padding ({axis})", p, minimum=0) for p in side_pair))
         return tuple(sides)  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from .._validation import as_int, check_floating, check_shape, common_float_dtype, namespace_of
+from .._validation import as_int, check_floating, check_shape, common_float_dtype, namespace_of, shown
 from ..backend import Array, device_context
 
 __all__ = [
@@ -62,7 +62,7 @@ def relu_backward(dy: Array, x: Array, /) -> Array:
 
 def _check_slope(negative_slope: Any) -> float:
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
-        msg = f"`negative_slope` must be a real number, got {negative_slope!r}"
+        msg = f"`negative_slope` must be a real number, got {shown(negative_slope)}"
         raise TypeError(msg)
     return float(negative_slope)
 

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _conv, _windows
-from .._validation import as_int, check_ndim, check_shape, common_float_dtype, namespace_of
+from .._validation import as_int, check_ndim, check_shape, common_float_dtype, namespace_of, shown
 from .._windows import Windows
 from ..backend import Array, device_context
 from . import _args
@@ -51,7 +51,7 @@ def pad(x: Array, padding: Any, value: float = 0) -> Array:
     xp, device = namespace_of(x=x)
     check_ndim("x", x, 4, "(m, H, W, C)")
     if isinstance(padding, str):
-        msg = f"`padding` must be an int, a pair or ((top, bottom), (left, right)), got {padding!r}"
+        msg = f"`padding` must be an int, a pair or ((top, bottom), (left, right)), got {shown(padding)}"
         raise ValueError(msg)
     sides = _args.conv_padding(padding, (1, 1), (1, 1), (1, 1))
     with device_context(xp, device):

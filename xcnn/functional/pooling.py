@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import _pool
 from .._threads import over_samples
-from .._validation import as_int, check_floating, check_ndim, check_shape, common_float_dtype, namespace_of
+from .._validation import as_int, check_floating, check_ndim, check_shape, common_float_dtype, namespace_of, shown
 from .._windows import Windows
 from ..backend import Array, device_context
 from . import _args
@@ -40,7 +40,7 @@ def _pool_windows(
     stride = kernel if stride is None else _args.pair("stride", stride, minimum=1)
     dilation = _args.pair("dilation", dilation, minimum=1)
     if not isinstance(ceil_mode, bool):
-        msg = f"`ceil_mode` must be True or False, got {ceil_mode!r}"
+        msg = f"`ceil_mode` must be True or False, got {shown(ceil_mode)}"
         raise TypeError(msg)
     sides = _args.pool_padding(padding, kernel)
     return _args.windows(x, x_name, kernel, stride, sides, dilation, ceil_mode=ceil_mode)
@@ -131,7 +131,7 @@ def max_pool2d_backward_named(
 
 def _avg_options(count_include_pad: Any, divisor_override: Any) -> int | None:
     if not isinstance(count_include_pad, bool):
-        msg = f"`count_include_pad` must be True or False, got {count_include_pad!r}"
+        msg = f"`count_include_pad` must be True or False, got {shown(count_include_pad)}"
         raise TypeError(msg)
     return None if divisor_override is None else as_int("divisor_override", divisor_override, minimum=1)
 
