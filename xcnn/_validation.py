@@ -7,6 +7,7 @@ what came in and says what is allowed.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Mapping
 from types import ModuleType
@@ -37,6 +38,20 @@ SHOWN_CHARS = 80
 """The most of an argument's repr an error message quotes: a message names what came in, it never dumps it."""
 
 
+def _lengths(value: list | tuple) -> list[int]:
+    """The lengths of a list or tuple and of its first items, nested (at most 8 levels)."""
+    lengths, inner = [len(value)], value
+    while inner and isinstance(inner[0], (list, tuple)) and len(lengths) < 8:
+        inner = inner[0]
+        lengths.append(len(inner))
+    return lengths
+
+
+def _sequence(value: list | tuple) -> str:
+    """A list or tuple as its type and lengths: ``list of 8 x 3 items``."""
+    return f"{type(value).__name__} of {' x '.join(map(str, _lengths(value)))} items"
+
+
 def shown(value: Any) -> str:
     """`value`'s repr for an error message where it is short; else a list or tuple as its type and
     lengths, anything else cut to :data:`SHOWN_CHARS`.
@@ -46,14 +61,10 @@ def shown(value: Any) -> str:
     >>> shown([[0.5] * 3] * 1000)
     'list of 1000 x 3 items'
     """
-    if isinstance(value, (list, tuple)) and len(value) <= SHOWN_CHARS and len(short := repr(value)) <= SHOWN_CHARS:
-        return short
     if isinstance(value, (list, tuple)):
-        lengths, inner = [len(value)], value
-        while inner and isinstance(inner[0], (list, tuple)) and len(lengths) < 8:
-            inner = inner[0]
-            lengths.append(len(inner))
-        return f"{type(value).__name__} of {' x '.join(map(str, lengths))} items"
+        # the repr only of a few items: a nested list's could take megabytes to build
+        short = repr(value) if math.prod(_lengths(value)) <= SHOWN_CHARS else ""
+        return short if short and len(short) <= SHOWN_CHARS else _sequence(value)
     text = repr(value)
     return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 3]}..."
 
@@ -66,8 +77,9 @@ def describe(x: Any) -> str:
             f"{_library(xp)} array of shape {tuple(x.shape)}, dtype {dtype_name(x.dtype)}, "
             f"on {_device_label(array_api_compat.device(x))}"
         )
-    text = shown(x)
-    return text if isinstance(x, (list, tuple)) else f"{type(x).__name__} {text}"
+    if isinstance(x, (list, tuple)):
+        return _sequence(x)  # where an array was expected, the type and lengths say most
+    return f"{type(x).__name__} {shown(x)}"
 
 
 def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
