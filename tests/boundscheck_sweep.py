@@ -121,7 +121,8 @@ def conv_cases(draw: st.DrawFn, family: str, dtype: type) -> dict[str, Any]:
         c_out = groups * draw(st.sampled_from([1, 3, 8, 16]))
     else:
         groups = 1
-        c_out = draw(st.sampled_from([c for c in OUTPUT_CHANNELS if c_in * c <= 128 * 128]))
+        outputs = OUTPUT_CHANNELS if family == "any" else [c for c in OUTPUT_CHANNELS if c % 8 == 0]  # blocks: whole
+        c_out = draw(st.sampled_from([c for c in outputs if c_in * c <= 128 * 128]))
     kh, kw = draw(st.integers(1, 7)), draw(st.integers(1, 7))
     dh, dw = draw(st.sampled_from([1, 2, 3])), draw(st.sampled_from([1, 2, 3]))
     stride = (1, 1) if strides == "one" else draw(st.sampled_from([(1, 1), (2, 2), (3, 3), (1, 2), (3, 1)]))
@@ -146,6 +147,25 @@ def conv_cases(draw: st.DrawFn, family: str, dtype: type) -> dict[str, Any]:
     }
 
 
+SEEN: set[str] = set()
+"""Corners of the geometry the convolution sweep has drawn (see :func:`_corners`)."""
+
+
+def _corners(x: np.ndarray, w: np.ndarray, padding: Any, dilation: tuple[int, int]) -> set[str]:
+    """Which of the corners the sweep must reach this case is: a 1x1 image, padding past the
+    window's extent, asymmetric padding, ``"same"``."""
+    seen = {"1x1 image"} if x.shape[1:3] == (1, 1) else set()
+    if padding == "same":
+        return seen | {"same"}
+    (top, bottom), (left, right) = padding
+    extents = (_extent(w.shape[0], dilation[0]), _extent(w.shape[1], dilation[1]))
+    if max(top, bottom) > extents[0] or max(left, right) > extents[1]:
+        seen.add("padding past the extent")
+    if top != bottom or left != right:
+        seen.add("asymmetric padding")
+    return seen
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("family", list(CONV_FAMILIES))
 @given(data=st.data())
@@ -153,11 +173,41 @@ def conv_cases(draw: st.DrawFn, family: str, dtype: type) -> dict[str, Any]:
 def test_convolution_forward_and_backward(family: str, dtype: type, data: st.DataObject) -> None:
     case = data.draw(conv_cases(family, dtype))
     x, w, b, options = case["x"], case["w"], case["b"], case["options"]
+    SEEN.update(_corners(x, w, options["padding"], options["dilation"]))
 
     def forward_and_backward() -> tuple[Any, ...]:
         z = F.conv2d(x, w, b, **options)
         dz = np.random.default_rng(1).standard_normal(z.shape).astype(z.dtype)
         return (z, *F.conv2d_backward(dz, x, w, **options))
+
+    _assert_close(*_both_ways(forward_and_backward))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lanes", [8, 16, 32])
+@pytest.mark.parametrize(
+    ("c_in", "groups", "kernel", "padding"),
+    [
+        (3, 1, (1, 1), 2),  # a first layer, padding past a 1x1 kernel
+        (16, 1, (3, 3), ((4, 0), (1, 3))),  # the register blocks, asymmetric padding past the kernel
+        (None, "depthwise", (3, 2), ((0, 3), (1, 5))),  # the depthwise blocks, padding past the kernel
+    ],
+    ids=["first layer", "register blocks", "depthwise blocks"],
+)
+def test_each_register_block_width(c_in, groups, kernel, padding, lanes, dtype) -> None:
+    """Every block width of each family of loops at least once, whatever the sweep above draws: the
+    output channels a multiple of `lanes` and of no wider block (24 for 8 lanes)."""
+    c_out = {8: 24, 16: 16, 32: 32}[lanes]
+    if groups == "depthwise":
+        c_in = groups = c_out
+    rng = np.random.default_rng(lanes)
+    x = rng.standard_normal((2, 9, 13, c_in)).astype(dtype)
+    w = rng.standard_normal((*kernel, c_in // groups, c_out)).astype(dtype)
+    options = {"padding": padding, "groups": groups}
+
+    def forward_and_backward() -> tuple[Any, ...]:
+        z = F.conv2d(x, w, **options)
+        return (z, *F.conv2d_backward(np.ones_like(z), x, w, **options))
 
     _assert_close(*_both_ways(forward_and_backward))
 
@@ -254,3 +304,5 @@ def test_every_compiled_kernel_was_reached() -> None:
     assert len(reached) > 30, sorted(reached)  # the scan itself found the kernels
     missed = sorted(name for name, ran in reached.items() if not ran)
     assert not missed, f"the sweep never ran: {missed}"
+    corners = {"1x1 image", "padding past the extent", "asymmetric padding", "same"}
+    assert SEEN >= corners, f"the convolution sweep never drew: {sorted(corners - SEEN)}"
