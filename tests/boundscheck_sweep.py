@@ -37,7 +37,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xcnn import _jit
+from xcnn._backends.numpy.numba import available as _jit
 from xcnn import functional as F
 
 EXAMPLES = int(os.environ.get("XCNN_SWEEP_EXAMPLES", "40"))
@@ -288,7 +288,7 @@ def _compiled_kernels_reached() -> dict[str, bool]:
 def test_bounds_checks_are_on() -> None:
     """The sweep proves nothing unless the kernels it runs check their indices."""
     assert os.environ.get("NUMBA_BOUNDSCHECK") == "1", "run this file with NUMBA_BOUNDSCHECK=1"
-    from xcnn._numba_kernels import compile_kernel
+    from xcnn._backends.numpy.numba.compile import compile_kernel
 
     def past_the_end(a: np.ndarray) -> float:
         return a[a.shape[0]]

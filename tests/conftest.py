@@ -153,9 +153,9 @@ def xb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backe
     _, _, make = request.param
     case = make()
     if not case.jit:
-        import xcnn._jit
+        import xcnn._backends.numpy.numba.available
 
-        monkeypatch.setattr(xcnn._jit, "_switched_on", lambda: False)
+        monkeypatch.setattr(xcnn._backends.numpy.numba.available, "_switched_on", lambda: False)
     return case
 
 

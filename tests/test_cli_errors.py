@@ -167,8 +167,8 @@ for _command, _argv in COMMANDS.items():
 @pytest.fixture
 def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], None]]:
     """Set environment variables and forget what the library cached from the old ones."""
-    import xcnn._jit as jit
-    import xcnn._threads as threads
+    import xcnn._backends.numpy.numba.available as jit
+    import xcnn._backends.numpy.threads as threads
     import xcnn.workspace as workspace
 
     def forget() -> None:

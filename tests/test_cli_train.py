@@ -18,7 +18,7 @@ def test_info_lists_backends(capsys):
 
 
 def test_info_shows_the_speed_settings(capsys, monkeypatch):
-    import xcnn._threads as threads
+    import xcnn._backends.numpy.threads as threads
     import xcnn.workspace as workspace
 
     monkeypatch.setattr(workspace, "_setting", None)
@@ -28,7 +28,7 @@ def test_info_shows_the_speed_settings(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "workspace limit   64 MiB for host arrays, 1024 MiB for CuPy (defaults)" in out
     assert "NumPy threads     3" in out
-    import xcnn._jit as jit
+    import xcnn._backends.numpy.numba.available as jit
 
     assert f"NumPy kernels     {jit.status()}  [XCNN_JIT]" in out
     monkeypatch.setattr(workspace, "_setting", 12 * 2**20)

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from xcnn import _windows
-from xcnn._cupy_kernels import _GATHER
-from xcnn._windows import Windows
+from xcnn._backends.cupy.kernels import _FOLD as _GATHER
+from xcnn._geometry import Windows
 
 COMPILER = shutil.which("g++") or shutil.which("c++")
 
@@ -82,7 +82,7 @@ GEOMETRIES = [g for g in GEOMETRIES if min(g.out_size) > 0]
 @pytest.fixture(autouse=True)
 def _array_api_code(monkeypatch):
     """Compare with the array-API code, not NumPy's compiled kernels (which add in another order)."""
-    import xcnn._jit as jit
+    import xcnn._backends.numpy.numba.available as jit
 
     monkeypatch.setattr(jit, "_switched_on", lambda: False)
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import xcnn
-import xcnn._jit as jit
-import xcnn._threads as threads
+import xcnn._backends.numpy.numba.available as jit
+import xcnn._backends.numpy.threads as threads
 from xcnn import functional as F
 
 from .helpers import assert_generated, inferred_float_types
@@ -23,8 +23,8 @@ from .helpers import assert_generated, inferred_float_types
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
 from xcnn import _direct_conv, _direct_conv_kernels, _numba_kernels
-from xcnn._numba_kernels import tap_offsets
-from xcnn._windows import Windows
+from xcnn._backends.numpy.numba.compile import tap_offsets
+from xcnn._geometry import Windows
 
 GEOMETRIES = [  # (kernel, options)
     (3, dict(stride=1, padding=1)),

@@ -24,14 +24,15 @@ SCRIPT = textwrap.dedent(
     """
     import faulthandler, os, sys, threading, time
     import numpy as np
-    from xcnn import _jit, functional as F
+    from xcnn import functional as F
+    from xcnn._backends.numpy.numba import available as _jit
 
     x = np.ones((2, 12, 12, 16), np.float32)
     w = np.ones((3, 3, 16, 16), np.float32)
     # Imports done before the fork: a fork while another thread is halfway through an import
     # leaves the child that module's import lock, which nothing can free (see xcnn._numba_kernels).
     F.conv2d(x[..., :1], w[:, :, :1, :1])
-    import xcnn._direct_conv, xcnn._numba_kernels
+    import xcnn._backends.numpy.numba.direct_conv, xcnn._backends.numpy.numba.pool
     compiling = threading.Thread(target=F.conv2d, args=(x, w), kwargs={"padding": 1})
     compiling.start()
     time.sleep({delay})  # into the compile (an empty cache: seconds)

@@ -15,8 +15,8 @@ import os
 import numpy as np
 import pytest
 
-import xcnn._jit as jit
-import xcnn._threads as threads
+import xcnn._backends.numpy.numba.available as jit
+import xcnn._backends.numpy.threads as threads
 from xcnn import functional as F
 
 from .helpers import assert_generated, inferred_float_types, run_python
@@ -134,8 +134,9 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     """Without Numba the generated loops compute the same maxima and means and route the same
     gradients: overlapping windows (3x3/2, stored where no earlier window reached) and windows with
     gaps between them (2x2/3, added into zeros)."""
-    from xcnn import _pool_kernels
-    from xcnn._windows import Windows, first_inside_offsets
+    from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
+    from xcnn._geometry import Windows
+from xcnn._reference.max_routing import first_inside_offsets
 
     x = _tricky((2, 9, 8, lanes), seed=5)
     win = Windows(in_size=(9, 8), kernel=(kernel, kernel), stride=(stride, stride), dilation=(1, 1), padding=((0, 0), (0, 0)))
@@ -160,7 +161,7 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
 def test_the_generated_max_pool_gradient_computes_float32_in_float32():
     """No value in the loops becomes float64 on float32 arrays (a bare ``0`` in a select would be, and
     convert every element): Numba's inferred types, compiled here without the cache."""
-    from xcnn import _pool_kernels
+    from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
 
     x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)
     arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32), np.zeros((2, 2), np.int32))
@@ -299,9 +300,9 @@ def test_nested_sample_blocks_run_in_the_calling_thread(monkeypatch):
 
 
 def test_xcnn_jit_switch_and_status():
-    off = run_python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="0")
+    off = run_python("import numpy as np, xcnn._backends.numpy.numba.available as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="0")
     assert off.stdout == "False off (XCNN_JIT=0)\n", off.stderr
-    on = run_python("import numpy as np, xcnn._jit as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="1")
+    on = run_python("import numpy as np, xcnn._backends.numpy.numba.available as j; print(j.enabled(np, np.ones(1), channels=8), j.status())", XCNN_JIT="1")
     assert on.stdout.startswith("True on (Numba "), on.stderr
     bad = run_python("import numpy as np, xcnn.functional as F; F.max_pool2d(np.ones((1, 2, 2, 8)), 2)", XCNN_JIT="maybe")
     assert "XCNN_JIT must be 0 or 1 (off or on), got 'maybe'" in bad.stderr
@@ -310,12 +311,12 @@ def test_xcnn_jit_switch_and_status():
 def test_kernels_compile_without_a_writable_cache():
     """Where Numba has nowhere to cache, the kernels are compiled per process instead."""
     code = (
-        "import numpy as np, xcnn.functional as F, xcnn._numba_kernels as K\n"
+        "import numpy as np, xcnn.functional as F, xcnn._backends.numpy.numba.pool as K\n"
         "x = np.arange(2 * 4 * 4 * 8, dtype=np.float32).reshape(2, 4, 4, 8)\n"
         "assert (F.max_pool2d(x, 2) == x.reshape(2, 2, 2, 2, 2, 8).max(axis=(2, 4))).all()\n"
         "dx = F.max_pool2d_backward(np.ones((2, 2, 2, 8), dtype=np.float32), x, 2)  # blocks of 8 channels\n"
         "assert dx.sum() == 64 and (dx[:, 1::2, 1::2] == 1).all()  # each window's last element is its maximum\n"
-        "import xcnn._direct_conv as D\n"
+        "import xcnn._backends.numpy.numba.direct_conv as D\n"
         "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
         "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
         "blocks = (K._pool_blocks('max_pool_backward', 8), D._FORWARD[np.dtype(np.float32)][8])\n"
@@ -332,7 +333,7 @@ def test_a_numba_that_does_not_import_leaves_the_array_api_code(tmp_path):
     fake.mkdir()
     (fake / "__init__.py").write_text('raise ImportError("Numba needs NumPy 2.0 or less")\n')
     code = (
-        "import warnings, numpy as np, xcnn.functional as F, xcnn._jit as j\n"
+        "import warnings, numpy as np, xcnn.functional as F, xcnn._backends.numpy.numba.available as j\n"
         "x = np.arange(2 * 4 * 4 * 8, dtype=np.float32).reshape(2, 4, 4, 8)\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    warnings.simplefilter('always')\n"

@@ -85,7 +85,7 @@ def pool_loops(monkeypatch):
 
 def _expected_pool_loops(xb, channels: int) -> list:
     """The loops :func:`pool_loops` records for one forward and one backward pass."""
-    if not _compiled(xb) or channels < xcnn._jit.MIN_CHANNELS:
+    if not _compiled(xb) or channels < xcnn._backends.numpy.numba.available.MIN_CHANNELS:
         return []  # the array-API code
     from xcnn import _numba_kernels
 

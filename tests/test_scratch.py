@@ -8,7 +8,7 @@ import numpy as np
 
 import xcnn
 import xcnn._conv as conv
-from xcnn import _scratch
+from xcnn._backends.numpy import scratch as _scratch
 
 
 def test_scratch_reuses_one_buffer_per_use_and_thread():

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-import xcnn._threads as threads
+import xcnn._backends.numpy.threads as threads
 from xcnn import functional as F
 
 OPERATIONS = {

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import xcnn
-from xcnn import _scratch, checkpoint, nn
+from xcnn._backends.numpy import scratch as _scratch, checkpoint, nn
 from xcnn import functional as F
 from xcnn.gradcheck import check_gradients
 

@@ -84,12 +84,12 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     which read their inputs in place or pad one sample at a time into a buffer
     per thread instead.
     """
-    import xcnn._jit as jit
+    import xcnn._backends.numpy.numba.available as jit
 
     direct_calls = []
     if compiled:
         pytest.importorskip("numba")
-        import xcnn._direct_conv as direct
+        import xcnn._backends.numpy.numba.direct_conv as direct
 
         monkeypatch.setattr(direct, "backward", lambda *args, run=direct.backward: direct_calls.append(1) or run(*args))
     monkeypatch.setattr(jit, "_switched_on", lambda: compiled)
@@ -153,9 +153,9 @@ def test_compiled_path_working_memory_counts_its_kept_buffers(monkeypatch, strid
     register blocks) at stride 2 take windows gathered into scratch buffers that outlive the
     call, counted here from empty."""
     pytest.importorskip("numba")
-    import xcnn._direct_conv as direct
-    import xcnn._jit as jit
-    import xcnn._scratch as scratch
+    import xcnn._backends.numpy.numba.direct_conv as direct
+    import xcnn._backends.numpy.numba.available as jit
+    import xcnn._backends.numpy.scratch as scratch
 
     monkeypatch.setattr(jit, "_switched_on", lambda: True)
 

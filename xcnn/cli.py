@@ -105,7 +105,9 @@ def _settings_problem() -> str | None:
     hand-off, where a typo would surface as a traceback minutes into a run;
     the command reads them all before its work starts.
     """
-    from . import _jit, _threads, workspace
+    from . import workspace
+    from ._backends.numpy import threads as _threads
+    from ._backends.numpy.numba import available as _jit
 
     for read in (workspace.current_setting, _threads.thread_count, _jit._switched_on):
         try:

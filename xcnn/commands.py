@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _jit, _threads, workspace
+from . import workspace
+from ._backends.numpy import threads as _threads
+from ._backends.numpy.numba import available as _jit
 from .backend import installed_version
 from .cli import _error, _read_error, subcommand
 

@@ -24,7 +24,8 @@ from types import ModuleType
 
 import array_api_compat
 
-from . import _scratch
+from collections.abc import Callable
+
 from ._validation import as_int
 
 __all__ = ["get_workspace_limit", "set_workspace_limit"]
@@ -39,6 +40,14 @@ kernel launches (on an H200, 1 GiB instead of 64 MiB took a
 
 _setting: int | None = None
 _env_read = False
+_on_change: list[Callable[[], None]] = []
+"""Called after every :func:`set_workspace_limit`: backends that keep buffers sized
+for the limit register here (NumPy's scratch buffers)."""
+
+
+def on_limit_change(callback: Callable[[], None]) -> None:
+    """Call `callback` (no arguments) after every change of the limit."""
+    _on_change.append(callback)
 
 
 def _from_environment() -> int | None:
@@ -99,5 +108,6 @@ def set_workspace_limit(nbytes: int | None) -> int | None:
     global _setting
     previous = current_setting()
     _setting = None if nbytes is None else as_int("nbytes", nbytes, minimum=1)
-    _scratch.release()  # every thread's: they were sized for the old limit
+    for callback in _on_change:  # every thread's scratch buffers: they were sized for the old limit
+        callback()
     return previous

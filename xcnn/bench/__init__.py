@@ -34,7 +34,7 @@ import numpy as np
 
 import xcnn
 
-from .. import _jit
+from .._backends.numpy.numba import available as _jit
 from ..backend import _device_label, installed_version
 from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._validation import as_int, shown
-from .._windows import Pair, Windows
+from .._geometry import Pair, Windows
 from ..backend import Array
 
 Padding = tuple[Pair, Pair]

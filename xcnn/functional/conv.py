@@ -9,14 +9,12 @@ gradient and the forward's inputs and options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from .. import _conv, _windows
+from .. import _ops
+from .._calls import ConvCall, PadCall
 from .._validation import as_int, check_ndim, check_shape, common_float_dtype, namespace_of, shown
-from .._windows import Windows
-from ..backend import Array, device_context
+from ..backend import Array
 from . import _args
 
 __all__ = ["conv2d", "conv2d_backward", "pad"]
@@ -48,29 +46,24 @@ def pad(x: Array, padding: Any, value: float = 0) -> Array:
     array([[0., 1., 1.],
            [0., 0., 0.]])
     """
+    return _ops.run(pad_call(x, padding, value))
+
+
+def pad_call(x: Array, padding: Any, value: float = 0) -> PadCall:
+    """:func:`pad`'s arguments checked, as the dispatch table's call."""
     xp, device = namespace_of(x=x)
     check_ndim("x", x, 4, "(m, H, W, C)")
     if isinstance(padding, str):
         msg = f"`padding` must be an int, a pair or ((top, bottom), (left, right)), got {shown(padding)}"
         raise ValueError(msg)
     sides = _args.conv_padding(padding, (1, 1), (1, 1), (1, 1))
-    with device_context(xp, device):
-        return _windows.pad(x, sides, value, xp)
-
-
-@dataclass(frozen=True)
-class _ConvCall:
-    xp: ModuleType
-    device: Any
-    dtype: Any
-    win: Windows
-    groups: int
+    return PadCall("pad", xp, device, x.dtype, x=x, sides=sides, value=value)
 
 
 def prepare_conv2d(
     x: Array, w: Array, b: Array | None, dz: Array | None, *, stride: Any, padding: Any, dilation: Any, groups: Any,
     names: dict[str, str] = _NAMES,
-) -> _ConvCall:
+) -> ConvCall:
     """Check a convolution call and normalise its options (shared with the tutorial API).
 
     `names` maps ``x``, ``w``, ``b``, ``dz`` to the caller's argument names,
@@ -115,7 +108,8 @@ def prepare_conv2d(
     win = _args.windows(x, names["x"], (kh, kw), stride, sides, dilation)
     if dz is not None:
         check_shape(names["dz"], dz, (x.shape[0], *win.out_size, c_out), "the shape of the forward output")
-    return _ConvCall(xp, device, dtype, win, groups)
+    op = "conv2d" if dz is None else "conv2d_backward"
+    return ConvCall(op, xp, device, dtype, x=x, w=w, b=b, dz=dz, win=win, groups=groups)
 
 
 def conv2d(
@@ -162,11 +156,9 @@ def conv2d_named(
     names: dict[str, str] = _NAMES,
 ) -> Array:
     """:func:`conv2d` with the caller's argument names in its errors."""
-    call = prepare_conv2d(x, w, b, None, stride=stride, padding=padding, dilation=dilation, groups=groups, names=names)
-    xp, dtype = call.xp, call.dtype
-    with device_context(xp, call.device):
-        bias = None if b is None else xp.reshape(xp.astype(b, dtype, copy=False), (-1,))
-        return _conv.forward(xp.astype(x, dtype, copy=False), xp.astype(w, dtype, copy=False), bias, call.win, call.groups, xp, call.device)
+    return _ops.run(
+        prepare_conv2d(x, w, b, None, stride=stride, padding=padding, dilation=dilation, groups=groups, names=names)
+    )
 
 
 def conv2d_backward(
@@ -203,10 +195,5 @@ def conv2d_backward_named(
 ) -> tuple[Array, Array, Array | None]:
     """:func:`conv2d_backward` with the caller's argument names in its errors."""
     call = prepare_conv2d(x, w, None, dz, stride=stride, padding=padding, dilation=dilation, groups=groups, names=names)
-    xp, dtype = call.xp, call.dtype
-    with device_context(xp, call.device):
-        dx, dw, db = _conv.backward(
-            xp.astype(dz, dtype, copy=False), xp.astype(x, dtype, copy=False), xp.astype(w, dtype, copy=False),
-            call.win, call.groups, xp, call.device,
-        )
+    dx, dw, db = _ops.run(call)
     return dx, dw, (db if bias else None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._reduce import column_sums
+from .. import _ops
 from .._validation import check_shape, common_float_dtype, namespace_of
 from ..backend import Array, device_context
 
@@ -78,5 +78,5 @@ def linear_backward(dy: Array, x: Array, w: Array, /, *, bias: bool = True) -> t
         dy2 = xp.reshape(dy, (-1, w.shape[1]))
         dx = dy @ w.T
         dw = xp.reshape(x, (-1, w.shape[0])).T @ dy2
-        db = column_sums(dy2, xp, device) if bias else None
+        db = _ops.column_sums(dy2, xp) if bias else None
     return dx, dw, db

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _pool
-from .._threads import over_samples
+from .. import _ops
+from .._calls import PoolCall
+from .._geometry import Windows
 from .._validation import as_int, check_floating, check_ndim, check_shape, common_float_dtype, namespace_of, shown
-from .._windows import Windows
 from ..backend import Array, device_context
 from . import _args
 
@@ -91,8 +91,7 @@ def max_pool2d_named(
     xp, device = namespace_of(**{names["x"]: x})
     check_floating(names["x"], x, xp)
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
-    with device_context(xp, device):
-        return over_samples(lambda x: _pool.max_forward(x, win, xp), (x,), xp)
+    return _ops.run(PoolCall("max_pool2d", xp, device, x.dtype, x=x, win=win))
 
 
 def max_pool2d_backward(
@@ -124,9 +123,7 @@ def max_pool2d_backward_named(
     dtype = common_float_dtype(xp, **{names["dy"]: dy, names["x"]: x})
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
     _check_dy(dy, x, win, names["dy"])
-    with device_context(xp, device):
-        dy, x = xp.astype(dy, dtype, copy=False), xp.astype(x, dtype, copy=False)
-        return over_samples(lambda dy, x: _pool.max_backward(dy, x, win, xp, device), (dy, x), xp)
+    return _ops.run(PoolCall("max_pool2d_backward", xp, device, dtype, x=x, dy=dy, win=win))
 
 
 def _avg_options(count_include_pad: Any, divisor_override: Any) -> int | None:
@@ -176,9 +173,10 @@ def avg_pool2d_named(
     check_floating(names["x"], x, xp)
     divisor_override = _avg_options(count_include_pad, divisor_override)
     win = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, names["x"])
-    with device_context(xp, device):
-        divisor = _pool.avg_divisor(win, count_include_pad, divisor_override, xp, x.dtype, device)
-        return over_samples(lambda x: _pool.avg_forward(x, win, divisor, xp), (x,), xp)
+    return _ops.run(PoolCall(
+        "avg_pool2d", xp, device, x.dtype, x=x, win=win, count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    ))
 
 
 def avg_pool2d_backward(
@@ -208,10 +206,10 @@ def avg_pool2d_backward_named(
     divisor_override = _avg_options(count_include_pad, divisor_override)
     win = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, names["x"])
     _check_dy(dy, x, win, names["dy"])
-    with device_context(xp, device):
-        divisor = _pool.avg_divisor(win, count_include_pad, divisor_override, xp, dtype, device)
-        dy = xp.astype(dy, dtype, copy=False)
-        return over_samples(lambda dy: _pool.avg_backward(dy, x.shape[3], win, divisor, xp, device), (dy,), xp)
+    return _ops.run(PoolCall(
+        "avg_pool2d_backward", xp, device, dtype, x=x, dy=dy, win=win, count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    ))
 
 
 def global_avg_pool2d(x: Array, /) -> Array:

@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _direct_conv_kernels as _kernels
-from . import _threads
-from ._numba_kernels import VectorisedKernel, depthwise_geometry, tap_offsets
-from ._threads import in_sample_blocks, summed_over_sample_blocks
-from ._windows import Windows
+from ...._geometry import Windows
+from .. import threads as _threads
+from ..threads import in_thread_shares, summed_over_thread_shares
+from . import direct_conv_kernels as _kernels
+from .compile import VectorisedKernel, tap_offsets
+from .depthwise import depthwise_geometry
 
 __all__ = ["backward", "forward", "usable"]
 
@@ -250,7 +251,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: Windows) ->
         xs, top, left, pad_h, pad_w = padded.arguments()
         kernel(x[s], xs, w3, b, z[s], dy_k, dx_k, one_phase, top, left, pad_h, pad_w, sh, sw, 1, 1)
 
-    in_sample_blocks(len(z), max(x.nbytes, z.nbytes), run)  # a first layer's input is small next to its output
+    in_thread_shares(len(z), max(x.nbytes, z.nbytes), run)  # a first layer's input is small next to its output
     return z
 
 
@@ -356,7 +357,7 @@ def _input_gradient(
         dzs, top, left, pad_h, pad_w = padded.arguments()
         kernel(dz[s], dzs, w_all, no_bias, dx[s], dy_k, dx_k, phases, top, left, pad_h, pad_w, 1, 1, sh, sw)
 
-    in_sample_blocks(len(dx), max(dz.nbytes, dx.nbytes), run)
+    in_thread_shares(len(dx), max(dz.nbytes, dx.nbytes), run)
 
 
 def _inside_columns(width: int, left: int, dx_k: np.ndarray) -> tuple[int, int]:
@@ -375,7 +376,7 @@ def _narrow_input_gradient(dz: np.ndarray, w: np.ndarray, dx: np.ndarray, win: W
     # blocks of pixels there, single pixels elsewhere
     inside = _inside_columns(win.out_size[1], -left, -dx_k)
     kernel = _widest(_NARROW_INPUT_GRADIENT, dz.dtype, c_out)
-    in_sample_blocks(
+    in_thread_shares(
         len(dx), max(dz.nbytes, dx.nbytes), lambda s: kernel(dz[s], w3, dx[s], dy_k, dx_k, top, left, *inside)
     )
 
@@ -425,7 +426,7 @@ def _weight_gradient_of(x: np.ndarray, dz: np.ndarray, win: Windows) -> tuple[np
         kernel(x[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left, sh, sw)
         return dw, db
 
-    return summed_over_sample_blocks(len(dz), max(x.nbytes, dz.nbytes), run)
+    return summed_over_thread_shares(len(dz), max(x.nbytes, dz.nbytes), run)
 
 
 # --- depthwise convolution ------------------------------------------------------------
@@ -466,7 +467,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, win: W
     z = np.empty((x.shape[0], *win.out_size, groups), dtype=x.dtype)
     kernel = _widest(_DEPTHWISE, x.dtype, groups)
     inside = _inside_columns(x.shape[2], left, dx_k)
-    in_sample_blocks(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left, *inside))
+    in_thread_shares(len(z), x.nbytes, lambda s: kernel(x[s], w2, b, z[s], dy_k, dx_k, top, left, *inside))
     return z
 
 
@@ -483,7 +484,7 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
     mirrored = _widest(_DEPTHWISE, dz.dtype, groups)
     no_bias = np.zeros(groups, dtype=dz.dtype)
     inside = _inside_columns(dz.shape[2], -left, -dx_k)
-    in_sample_blocks(
+    in_thread_shares(
         len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left, *inside)
     )
     gradient = _widest(_DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
@@ -493,5 +494,5 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
         gradient(x[s], dz[s], dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left)
         return dw, db
 
-    dw, db = summed_over_sample_blocks(len(dz), x.nbytes, run)
+    dw, db = summed_over_thread_shares(len(dz), x.nbytes, run)
     return dx, np.reshape(dw, w.shape), db

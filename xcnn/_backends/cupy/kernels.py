@@ -1,8 +1,8 @@
-"""CuPy-only fast paths: fused kernels where array-API code needs a launch per kernel offset.
+"""CuPy's raw kernels: one launch where the array-API code needs a launch per kernel offset.
 
-On CuPy every array operation is a kernel launch costing 15 to 40 us of host
-time, so :func:`xcnn._windows.col2im` (a zero fill and kh*kw strided
-additions) is launch-bound. The kernel here computes the same sums in one
+On CuPy every array operation is a kernel launch costing tens of
+microseconds of host time, so the reference's fold (col2im: a zero fill and
+kh*kw strided additions) is launch-bound. The kernel here computes the same sums in one
 launch: each input position gathers, in the same order (kernel offsets
 row-major, starting from zero), the window entries that cover it, so the
 result is bit-for-bit the generic one. CuPy itself is imported only when a
@@ -16,11 +16,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ._windows import Windows
+from ..._geometry import Windows
 
-__all__ = ["gather_windows"]
+__all__ = ["fold_windows"]
 
-_GATHER = r"""
+_FOLD = r"""
 const long long c = i % channels;
 long long t = i / channels;
 const int x = (int)(t % width);
@@ -55,21 +55,21 @@ def _kernel() -> Any:
         "raw T src, int32 height, int32 width, int32 channels, int32 out_h, int32 out_w, int32 kh, int32 kw, "
         "int32 sh, int32 sw, int32 dh, int32 dw, int64 row, int64 koff",
         "T out",
-        _GATHER,
-        "xcnn_gather_windows",
+        _FOLD,
+        "xcnn_fold_windows",
     )
 
 
-def gather_windows(src: Any, win: Windows, m: int, channels: int, *, per_offset: bool) -> Any:
+def fold_windows(src: Any, win: Windows, m: int, channels: int, *, per_offset: bool) -> Any:
     """Sum window entries back onto the padded input, ``(m, H_pad, W_pad, C)``.
 
     Parameters
     ----------
     src : cupy.ndarray
         ``(m*out_h*out_w, kh*kw*C)`` with one entry per window and offset
-        (`per_offset`, as :func:`xcnn._windows.col2im` takes), or
+        (`per_offset`, as the reference's :func:`~xcnn._reference.windows.fold` takes), or
         ``(m, out_h, out_w, C)`` with one entry per window, given to every
-        offset (as :func:`xcnn._windows.spread` takes).
+        offset (as :func:`~xcnn._reference.windows.spread` takes).
     """
     import cupy
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ...workspace import on_limit_change
+
 __all__ = ["release", "scratch"]
 
 
@@ -73,3 +75,6 @@ def release() -> None:
         every = list(_every_thread)
     for buffers in every:
         buffers.by_use.clear()
+
+
+on_limit_change(release)

@@ -1,7 +1,7 @@
 """Per-sample work on every core, for NumPy.
 
 NumPy runs each operation on one core and releases the GIL while it runs, so
-blocks of samples computed in threads of their own use the other cores too.
+shares of the samples computed in threads of their own use the other cores too.
 Measured on 2 cores, ``(32, 64, 64, 32)`` float32: a 3x3/2 max-pool backward
 took 59.7 ms in one thread and 25.3 ms in two (the halves also fit the cache
 better). Matrix products are left alone: BLAS threads them already.
@@ -17,15 +17,11 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import ModuleType
 from typing import Any
 
-import array_api_compat
+import numpy as np
 
-from . import _jit
-from .backend import Array
-
-__all__ = ["in_sample_blocks", "over_samples", "summed_over_sample_blocks", "thread_count"]
+__all__ = ["in_thread_shares", "over_samples", "summed_over_thread_shares", "thread_count"]
 
 MIN_BYTES = 1 << 20
 """Below this much data (the largest array the work reads or writes) a thread hand-off costs more than it saves."""
@@ -62,16 +58,16 @@ if hasattr(os, "register_at_fork"):
 _worker = threading.local()
 
 
-def _run_marked(run: Callable[[slice], Any], block: slice) -> Any:
+def _run_marked(run: Callable[[slice], Any], share: slice) -> Any:
     _worker.busy = True
     try:
-        return run(block)
+        return run(share)
     finally:
         _worker.busy = False
 
 
-def in_sample_blocks(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[Any]:
-    """``[run(block) for block in blocks of range(m)]``, the blocks in parallel threads where that pays.
+def in_thread_shares(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[Any]:
+    """``[run(share) for share in shares of range(m)]``, the shares in parallel threads where that pays.
 
     `run` must only touch its own samples (it may write into slices of a
     shared output). Threads are used for at least :data:`MIN_BYTES` of
@@ -83,41 +79,36 @@ def in_sample_blocks(m: int, nbytes: int, run: Callable[[slice], Any]) -> list[A
     if workers < 2 or nbytes < MIN_BYTES or getattr(_worker, "busy", False):
         return [run(slice(0, m))]
     step = -(-m // workers)
-    blocks = [slice(i, min(i + step, m)) for i in range(0, m, step)]
-    return list(_executor(workers).map(functools.partial(_run_marked, run), blocks))
+    shares = [slice(i, min(i + step, m)) for i in range(0, m, step)]
+    return list(_executor(workers).map(functools.partial(_run_marked, run), shares))
 
 
-def summed_over_sample_blocks(m: int, nbytes: int, run: Callable[[slice], tuple[Any, ...]]) -> tuple[Any, ...]:
-    """:func:`in_sample_blocks` for a `run` that returns totals over its samples (weight and bias
-    gradients): the blocks' totals, added position by position."""
-    parts = in_sample_blocks(m, nbytes, run)
+def summed_over_thread_shares(m: int, nbytes: int, run: Callable[[slice], tuple[Any, ...]]) -> tuple[Any, ...]:
+    """:func:`in_thread_shares` for a `run` that returns totals over its samples (weight and bias
+    gradients): the shares' totals, added position by position."""
+    parts = in_thread_shares(m, nbytes, run)
     return tuple(functools.reduce(lambda a, b: a + b, totals) for totals in zip(*parts))
 
 
-def over_samples(
-    fn: Callable[..., Any], arrays: Sequence[Array], xp: ModuleType, *, summed: tuple[int, ...] = ()
-) -> Any:
-    """``fn(*arrays)``, on blocks of samples (axis 0) in parallel threads where that pays.
+def over_samples(fn: Callable[..., Any], arrays: Sequence[np.ndarray], *, summed: tuple[int, ...] = ()) -> Any:
+    """``fn(*arrays)``, on shares of the samples (axis 0) in parallel threads where that pays.
 
     `fn` must treat samples independently and return an array, or a tuple of
     arrays, with one entry per sample along axis 0; results whose positions
     are in `summed` are instead totals over the samples (a weight gradient),
-    and the blocks' totals are added. Threads are used for NumPy arrays of at
-    least :data:`MIN_BYTES`; otherwise this is just ``fn(*arrays)``. Arrays
-    that the compiled kernels take (:mod:`xcnn._jit`) go straight to `fn`:
-    those kernels split the samples themselves, into one output, with no
-    copy to join the blocks.
+    and the shares' totals are added. Threads are used for NumPy arrays of at
+    least :data:`MIN_BYTES`; otherwise this is just ``fn(*arrays)``. (The
+    compiled kernels split the samples themselves, into one output, with no
+    copy to join the shares: this is for the array-API code on NumPy.)
     """
-    if not array_api_compat.is_numpy_namespace(xp) or _jit.enabled(xp, *arrays, channels=arrays[0].shape[-1]):
-        return fn(*arrays)
     nbytes = getattr(arrays[0], "nbytes", 0)
-    parts = in_sample_blocks(arrays[0].shape[0], nbytes, lambda block: fn(*(a[block] for a in arrays)))
+    parts = in_thread_shares(arrays[0].shape[0], nbytes, lambda share: fn(*(a[share] for a in arrays)))
     if len(parts) == 1:
         return parts[0]
     if not isinstance(parts[0], tuple):
-        return xp.concat(parts, axis=0)
+        return np.concatenate(parts, axis=0)
     joined = []
     for k, pieces in enumerate(zip(*parts)):
         total = functools.reduce(lambda a, b: a + b, pieces) if k in summed else None
-        joined.append(total if total is not None else xp.concat(pieces, axis=0))
+        joined.append(total if total is not None else np.concatenate(pieces, axis=0))
     return tuple(joined)

@@ -1,4 +1,4 @@
-"""Whether NumPy arrays take the compiled (Numba) fast paths of :mod:`xcnn._numba_kernels`.
+"""Whether NumPy arrays take the compiled (Numba) loops of :mod:`xcnn._backends.numpy.numba`.
 
 NumPy runs one unfused operation at a time, so a window reduction, a
 max-pool gradient or a depthwise convolution costs several passes over memory

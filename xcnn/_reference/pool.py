@@ -1,41 +1,42 @@
-"""Max and average pooling forward and backward on NHWC arrays.
+"""Max and average pooling forward and backward on NHWC arrays: the reference.
 
-Private core over the shared windowing helpers; arguments arrive checked and
-normalised. Semantics follow PyTorch's ``max_pool2d`` and ``avg_pool2d``:
-padding is ``-inf`` for max pooling, zeros for average pooling; a
-``ceil_mode`` window that hangs over the edge sees only what is inside.
+Arguments arrive checked and normalised. Semantics follow PyTorch's
+``max_pool2d`` and ``avg_pool2d``: padding is ``-inf`` for max pooling,
+zeros for average pooling; a ``ceil_mode`` window that hangs over the edge
+sees only what is inside. Names no array library: faster single steps
+arrive through `prims`.
 """
 
 from __future__ import annotations
 
+import math
 from types import ModuleType
 from typing import Any
 
-from . import _jit, _windows
-from ._windows import Windows
-from .backend import Array
+from .._geometry import Windows
+from .max_routing import route_to_first_max
+from .primitives import Primitives
+from .windows import from_tiles, pad, spread, unpad, window_max, window_sum
+
+__all__ = ["avg_backward", "avg_divisor", "avg_forward", "max_backward", "max_forward"]
+
+Array = Any
 
 
-def max_forward(x: Array, win: Windows, xp: ModuleType) -> Array:
+def max_forward(x: Array, win: Windows, xp: ModuleType, prims: Primitives) -> Array:
     """Maximum over each window: ``(m, out_h, out_w, C)``."""
-    return _windows.window_max(_windows.pad(x, win.full_padding, -float("inf"), xp), win, xp)
+    return window_max(pad(x, win.full_padding, -math.inf, xp), win, xp, prims)
 
 
-def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, device: Any) -> Array:
+def max_backward(dy: Array, x: Array, win: Windows, xp: ModuleType, prims: Primitives) -> Array:
     """Gradient of :func:`max_forward`: each window's gradient goes to exactly
     one input where PyTorch's CPU kernel sends it: the first maximum in
     row-major order, the last NaN of a window holding NaN, the first cell
     inside the input of a window of -inf (see
-    :func:`xcnn._windows.route_to_first_max`)."""
-    x_pad = _windows.pad(x, win.full_padding, -float("inf"), xp)
-    if _jit.enabled(xp, dy, x_pad, channels=x.shape[3]):
-        from . import _numba_kernels  # finds each window's maximum again in the same pass
-
-        dx_pad = _numba_kernels.max_pool_backward(dy, x_pad, win)
-    else:
-        best = _windows.window_max(x_pad, win, xp)
-        dx_pad = _windows.route_to_first_max(dy, x_pad, best, win, xp, device)
-    return _windows.unpad(dx_pad, win.full_padding)
+    :func:`xcnn._reference.max_routing.route_to_first_max`)."""
+    x_pad = pad(x, win.full_padding, -math.inf, xp)
+    best = window_max(x_pad, win, xp, prims)
+    return unpad(route_to_first_max(dy, x_pad, best, win, xp, prims), win.full_padding)
 
 
 def _axis_counts(n: int, lo: int, hi: int, k: int, st: int, out: int, include_pad: bool, xp: ModuleType, dtype: Any, device: Any) -> Array:
@@ -67,26 +68,16 @@ def avg_divisor(win: Windows, count_include_pad: bool, divisor_override: int | N
     return xp.reshape(rows, (out_h, 1, 1)) * xp.reshape(cols, (1, out_w, 1))
 
 
-def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType) -> Array:
+def avg_forward(x: Array, win: Windows, divisor: Array | int, xp: ModuleType, prims: Primitives) -> Array:
     """Sum over each window divided by `divisor`: ``(m, out_h, out_w, C)``."""
-    x_pad = _windows.pad(x, win.full_padding, 0, xp)
-    if _jit.enabled(xp, x_pad, channels=x.shape[3]):
-        from . import _numba_kernels  # sums and division in one pass
-
-        return _numba_kernels.window_mean(x_pad, win, divisor)
-    return _windows.window_sum(x_pad, win, xp) / divisor
+    return window_sum(pad(x, win.full_padding, 0, xp), win, xp, prims) / divisor
 
 
-def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, device: Any) -> Array:
+def avg_backward(dy: Array, channels: int, win: Windows, divisor: Array | int, xp: ModuleType, prims: Primitives) -> Array:
     """Gradient of :func:`avg_forward`: each window's gradient split evenly."""
-    if _jit.enabled(xp, dy, channels=channels):
-        from . import _numba_kernels  # one pass, and no divided copy of dy
-
-        return _windows.unpad(_numba_kernels.spread_mean(dy, win, channels, divisor), win.full_padding)
-    if _windows.is_tiled(win) and isinstance(divisor, int):
+    if win.is_tiled and isinstance(divisor, int):
         m, out_h, out_w, _ = dy.shape
         (kh, kw) = win.kernel
         share = xp.reshape(dy / divisor, (m, out_h, 1, out_w, 1, channels))
-        return _windows.from_tiles(xp.broadcast_to(share, (m, out_h, kh, out_w, kw, channels)), win, xp)
-    dx_pad = _windows.spread(dy / divisor, win, channels, xp, device)
-    return _windows.unpad(dx_pad, win.full_padding)
+        return from_tiles(xp.broadcast_to(share, (m, out_h, kh, out_w, kw, channels)), win, xp)
+    return unpad(spread(dy / divisor, win, channels, xp, prims), win.full_padding)
