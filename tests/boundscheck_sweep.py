@@ -263,25 +263,28 @@ def _compiled_kernels_reached() -> dict[str, bool]:
     """Every compiled kernel of xcnn, by name, and whether this process has run it."""
     import numba.core.registry
 
-    from xcnn import _direct_conv, _numba_kernels, _pool_kernels
+    from xcnn._backends.numpy.numba import columns, compile, depthwise, pool
+    from xcnn._backends.numpy.numba import direct_conv as _direct_conv
+    from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
 
     reached = {
-        f"_numba_kernels.{name}": bool(obj.signatures)
-        for name, obj in vars(_numba_kernels).items()
+        f"{module.__name__.rpartition('.')[2]}.{name}": bool(obj.signatures)
+        for module in (columns, depthwise, pool)
+        for name, obj in vars(module).items()
         if isinstance(obj, numba.core.registry.CPUDispatcher)
     }
     for name, obj in vars(_direct_conv).items():
         if isinstance(obj, dict) and obj and all(isinstance(v, dict) for v in obj.values()):  # a Kernels table
             for dtype, by_lanes in obj.items():
                 for lanes, kernel in by_lanes.items():
-                    if isinstance(kernel, _numba_kernels.VectorisedKernel):
+                    if isinstance(kernel, compile.VectorisedKernel):
                         reached[f"_direct_conv.{name}[{dtype}][{lanes}]"] = any(
                             key[0][0] == dtype for key in kernel._ready  # type: ignore[attr-defined]
                         )
     for name in dir(_pool_kernels):
         stem, _, lanes = name.rpartition("_")
         if stem and lanes.isdigit() and callable(getattr(_pool_kernels, name)):
-            reached[f"_pool_kernels.{name}"] = bool(_numba_kernels._pool_blocks(stem, int(lanes))._ready)
+            reached[f"_pool_kernels.{name}"] = bool(pool._pool_blocks(stem, int(lanes))._ready)
     return reached
 
 

@@ -106,3 +106,14 @@ def inferred_float_types(function: Callable, arguments: Sequence, **options) -> 
     signature = tuple(numba.typeof(a) for a in arguments)
     loops.compile(signature)
     return {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
+
+
+def force_primitives(monkeypatch, **fields) -> None:
+    """Make the dispatch table hand the reference primitives with `fields` replaced (a strategy forced
+    on whatever backend runs the test), for the rest of the test."""
+    import dataclasses
+
+    import xcnn._ops as ops
+
+    chosen = ops.primitives
+    monkeypatch.setattr(ops, "primitives", lambda call: dataclasses.replace(chosen(call), **fields))

@@ -1,6 +1,6 @@
 """The CuPy gather kernel's source, compiled as C++ for the CPU and checked against the generic code.
 
-The kernel body in :mod:`xcnn._cupy_kernels` is plain C++ over an index ``i``;
+The kernel body in :mod:`xcnn._backends.cupy.kernels` is plain C++ over an index ``i``;
 wrapped in a loop it runs here without a GPU, so its index arithmetic is
 tested on every machine with a C++ compiler. On a GPU the ``cupy`` cases of the
 other tests run the kernel itself.
@@ -18,7 +18,8 @@ import array_api_compat.numpy as xp
 import numpy as np
 import pytest
 
-from xcnn import _windows
+from xcnn._reference import windows as _windows
+from xcnn._reference.primitives import REFERENCE
 from xcnn._backends.cupy.kernels import _FOLD as _GATHER
 from xcnn._geometry import Windows
 
@@ -93,7 +94,7 @@ def test_the_kernel_source_gathers_exactly_what_col2im_adds(gather):
         m, channels = 2, 3
         out_h, out_w = win.out_size
         dcols = rng.standard_normal((m * out_h * out_w, win.n_offsets * channels))
-        want = _windows.col2im(dcols, win, m, channels, xp, "cpu")
+        want = _windows.fold(dcols, win, m, channels, xp, REFERENCE)
         np.testing.assert_array_equal(gather(dcols, win, m, channels, True), want, err_msg=str(win))
 
 
@@ -102,5 +103,5 @@ def test_the_kernel_source_spreads_like_spread(gather):
     for win in GEOMETRIES:
         m, channels = 2, 3
         dy = rng.standard_normal((m, *win.out_size, channels))
-        want = _windows.spread(dy, win, channels, xp, "cpu")
+        want = _windows.spread(dy, win, channels, xp, REFERENCE)
         np.testing.assert_allclose(gather(dy, win, m, channels, False), want, rtol=1e-13, atol=1e-13, err_msg=str(win))

@@ -22,7 +22,9 @@ from .helpers import assert_generated, inferred_float_types
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
-from xcnn import _direct_conv, _direct_conv_kernels, _numba_kernels
+from xcnn._backends.numpy.numba import compile as _numba_kernels
+from xcnn._backends.numpy.numba import direct_conv as _direct_conv
+from xcnn._backends.numpy.numba import direct_conv_kernels as _direct_conv_kernels
 from xcnn._backends.numpy.numba.compile import tap_offsets
 from xcnn._geometry import Windows
 

@@ -1,4 +1,4 @@
-"""The compiled NumPy kernels (:mod:`xcnn._numba_kernels`) against the array-API code they replace.
+"""The compiled NumPy kernels (:mod:`xcnn._backends.numpy.numba`) against the array-API code they replace.
 
 Every case runs twice on NumPy, once through the kernels and once with them
 switched off, and the two must agree: bit for bit where no sum is reordered
@@ -23,7 +23,9 @@ from .helpers import assert_generated, inferred_float_types, run_python
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
-from xcnn import _numba_kernels
+from xcnn._backends.numpy.numba import pool as _numba_kernels
+from xcnn._backends.numpy.numba.columns import gradient_array
+from xcnn._backends.numpy.numba.compile import tap_offsets
 
 POOL_GEOMETRIES = [  # (kernel_size, options)
     (2, {}),
@@ -142,8 +144,8 @@ from xcnn._reference.max_routing import first_inside_offsets
     win = Windows(in_size=(9, 8), kernel=(kernel, kernel), stride=(stride, stride), dilation=(1, 1), padding=((0, 0), (0, 0)))
     dy = np.random.default_rng(6).standard_normal((2, *win.out_size, lanes))
     compiled = _numba_kernels.max_pool_backward(dy, x, win)
-    dy_k, dx_k = _numba_kernels.tap_offsets(win.kernel, win.dilation)
-    dx, fresh = _numba_kernels._gradient_array(x.shape, dy.dtype, win)
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    dx, fresh = gradient_array(x.shape, dy.dtype, win)
     offsets = np.arange(win.n_offsets, dtype=np.int64)
     starts = first_inside_offsets(win, np, np.int64, "cpu")
     getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets, starts)
@@ -153,7 +155,7 @@ from xcnn._reference.max_routing import first_inside_offsets
     np.testing.assert_array_equal(maxima, _numba_kernels.window_max(x, win))
     getattr(_pool_kernels, f"window_mean_{lanes}")(x, means, dy_k, dx_k, stride, stride, divisor)
     np.testing.assert_array_equal(means, _numba_kernels.window_mean(x, win, 3))
-    spread, fresh = _numba_kernels._gradient_array(x.shape, dy.dtype, win)
+    spread, fresh = gradient_array(x.shape, dy.dtype, win)
     getattr(_pool_kernels, f"spread_mean_{lanes}")(dy, spread, dy_k, dx_k, stride, stride, *fresh, divisor)
     np.testing.assert_array_equal(spread, _numba_kernels.spread_mean(dy, win, lanes, 3))
 

@@ -73,10 +73,10 @@ def _max_pool(xb, x: np.ndarray, dy: np.ndarray, kernel, **options) -> tuple[np.
 
 @pytest.fixture
 def pool_loops(monkeypatch):
-    """The compiled pooling loops NumPy picks (:func:`xcnn._numba_kernels._in_blocks`), in call order."""
+    """The compiled pooling loops NumPy picks (:func:`xcnn._backends.numpy.numba.pool._in_blocks`), in call order."""
     chosen: list = []
     if NUMBA:
-        from xcnn import _numba_kernels
+        from xcnn._backends.numpy.numba import pool as _numba_kernels
 
         pick = _numba_kernels._in_blocks
         monkeypatch.setattr(_numba_kernels, "_in_blocks", lambda *a: chosen.append(pick(*a)) or chosen[-1])
@@ -87,7 +87,7 @@ def _expected_pool_loops(xb, channels: int) -> list:
     """The loops :func:`pool_loops` records for one forward and one backward pass."""
     if not _compiled(xb) or channels < xcnn._backends.numpy.numba.available.MIN_CHANNELS:
         return []  # the array-API code
-    from xcnn import _numba_kernels
+    from xcnn._backends.numpy.numba import pool as _numba_kernels
 
     lanes = next((n for n in (16, 8) if channels % n == 0), None)
     if lanes is None:
@@ -166,11 +166,9 @@ def test_max_pool_with_nan_and_inf_matches_torch(xb, pool_loops, geometry, dtype
 
 @pytest.mark.parametrize("geometry", POOL_GEOMETRIES[:4], ids=str)
 def test_max_pool_over_the_window_view_matches_torch(xb, monkeypatch, geometry):
-    """CuPy's strategy (:func:`xcnn._windows._route_through_columns`, one ``argmax`` over the strided
+    """CuPy's strategy (:func:`xcnn._reference.max_routing._route_through_columns`, one ``argmax`` over the strided
     window view), forced on every backend: the same routing."""
-    import xcnn._windows as windows
-
-    monkeypatch.setattr(windows, "_reduce_over_view", lambda xp: True)
+    force_primitives(monkeypatch, reduce_over_view=True)
     kernel, options = geometry
     x = _nonfinite((2, 7, 8, 3), seed=7, dtype="float64")  # 3 channels: no compiled loops
     out_shape = TF.max_pool2d(_nchw(x), kernel, **options).shape
@@ -340,11 +338,12 @@ NONFINITE = ["finite", "nan-weight", "nan-corner-weight", "inf-weight", "nonfini
 
 @pytest.fixture
 def conv_calls(monkeypatch):
-    """Which compiled convolution passes run (:mod:`xcnn._direct_conv`, :mod:`xcnn._numba_kernels`)."""
+    """Which compiled convolution passes run (:mod:`xcnn._backends.numpy.numba.direct_conv`, :mod:`xcnn._backends.numpy.numba.depthwise`)."""
     calls: set[str] = set()
     if not NUMBA:
         return calls
-    from xcnn import _direct_conv, _numba_kernels
+    from xcnn._backends.numpy.numba import depthwise as _numba_kernels
+    from xcnn._backends.numpy.numba import direct_conv as _direct_conv
 
     for label, module, names in (
         ("direct", _direct_conv, ("forward", "backward", "depthwise_forward", "depthwise_backward")),

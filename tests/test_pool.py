@@ -7,7 +7,7 @@ import pytest
 
 import xcnn
 
-from .helpers import numeric_gradient, pool_oracle
+from .helpers import force_primitives, numeric_gradient, pool_oracle
 
 # (m, n_H_prev, n_W_prev, n_C, f, stride): overlapping (f > stride), gapped
 # (f < stride) and tiling windows, sizes that leave a remainder.
@@ -143,7 +143,6 @@ VIEW_CASES = [
 @pytest.mark.parametrize(("kernel", "options"), VIEW_CASES, ids=["3x3s2", "2x2s2", "3x3s1p1", "ceil"])
 def test_reduction_over_the_window_view_matches_per_offset(xb, monkeypatch, mode, kernel, options):
     """CuPy's strategy (one reduction over the strided window view) and the default agree, ties and NaN included."""
-    import xcnn._windows as windows
     from xcnn import functional as F
 
     rng = np.random.default_rng(2)
@@ -154,7 +153,7 @@ def test_reduction_over_the_window_view_matches_per_offset(xb, monkeypatch, mode
     dy = xb.asarray(rng.standard_normal(tuple(forward(x, kernel, **options).shape)))
     results = []
     for chosen in (False, True):
-        monkeypatch.setattr(windows, "_reduce_over_view", lambda xp, chosen=chosen: chosen)
+        force_primitives(monkeypatch, reduce_over_view=chosen)
         results.append((forward(x, kernel, **options), backward(dy, x, kernel, **options)))
     for got, want in zip(results[1], results[0]):
         xb.assert_here(got)
@@ -165,7 +164,6 @@ def test_reduction_over_the_window_view_matches_per_offset(xb, monkeypatch, mode
 def test_max_pool_gradient_selection_by_product_matches_where(xb, monkeypatch, upstream):
     """NumPy selects each window's share with a 0/1 product; it must equal ``where`` exactly,
     and a non-finite upstream gradient must not leak NaN into other positions."""
-    import xcnn._windows as windows
     from xcnn import functional as F
 
     rng = np.random.default_rng(3)
@@ -177,7 +175,7 @@ def test_max_pool_gradient_selection_by_product_matches_where(xb, monkeypatch, u
     dy = xb.asarray(dy)
     results = []
     for chosen in (False, True):
-        monkeypatch.setattr(windows, "_select_by_product", lambda xp, chosen=chosen: chosen)
+        force_primitives(monkeypatch, select_by_product=chosen)
         results.append(xb.to_numpy(F.max_pool2d_backward(dy, x, 3, stride=2)))
     np.testing.assert_array_equal(results[1], results[0])
     assert np.isnan(results[1]).sum() == (upstream == "nan")  # one window's NaN goes to one input

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 
 import xcnn
-import xcnn._conv as conv
+import xcnn._backends.numpy.primitives as conv
 from xcnn._backends.numpy import scratch as _scratch
 
 
@@ -43,12 +43,12 @@ def test_row_blocked_product_equals_one_product():
     a = rng.standard_normal((2 * conv.ROW_BLOCK + 123, 40)).astype(np.float32)
     b = rng.standard_normal((40, 7)).astype(np.float32)
     want = a @ b
-    got = conv._tall_product(a, b, np)
-    in_scratch = conv._tall_product(a, b, np, scratch_use="test")
+    got = conv.tall_product(a, b, None, None)
+    in_scratch = conv.tall_product(a, b, None, "test")
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(in_scratch, got)
     assert np.shares_memory(in_scratch, _scratch.scratch("test", (1,), np.float32))
-    assert conv._tall_product(a, b.astype(np.float64), np).dtype == np.float64  # mixed dtypes: NumPy promotes
+    assert conv.tall_product(a, b.astype(np.float64), None, None).dtype == np.float64  # mixed dtypes: NumPy promotes
     bias = rng.standard_normal(7).astype(np.float32)
-    np.testing.assert_allclose(conv._tall_product(a, b, np, bias=bias), want + bias, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(conv._tall_product(a[:10], b, np, bias=bias), want[:10] + bias, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(conv.tall_product(a, b, bias, None), want + bias, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(conv.tall_product(a[:10], b, bias, None), want[:10] + bias, rtol=1e-5, atol=1e-5)

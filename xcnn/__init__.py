@@ -10,6 +10,7 @@ data goes.
 from __future__ import annotations
 
 from . import filters, functional
+from ._explain import Explanation, explain
 from .backend import (
     Backend,
     BackendInfo,
@@ -40,6 +41,7 @@ __all__ = [
     "Backend",
     "BackendInfo",
     "BackendUnavailableError",
+    "Explanation",
     "__version__",
     "asarray",
     "available_backends",
@@ -49,6 +51,7 @@ __all__ = [
     "conv_single_step",
     "create_mask_from_window",
     "distribute_value",
+    "explain",
     "filters",
     "functional",
     "get_backend",

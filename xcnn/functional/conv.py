@@ -161,6 +161,22 @@ def conv2d_named(
     )
 
 
+def conv2d_call(
+    x: Array, w: Array, b: Array | None = None, /, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+    groups: int = 1,
+) -> ConvCall:
+    """:func:`conv2d`'s arguments checked, as the dispatch table's call."""
+    return prepare_conv2d(x, w, b, None, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+def conv2d_backward_call(
+    dz: Array, x: Array, w: Array, /, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+    bias: bool = True,
+) -> ConvCall:
+    """:func:`conv2d_backward`'s arguments checked, as the dispatch table's call (`bias` changes no choice)."""
+    return prepare_conv2d(x, w, None, dz, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
 def conv2d_backward(
     dz: Array, x: Array, w: Array, /, *, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
     bias: bool = True,

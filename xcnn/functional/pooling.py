@@ -88,10 +88,20 @@ def max_pool2d_named(
     names: dict[str, str] = _NAMES,
 ) -> Array:
     """:func:`max_pool2d` with the caller's argument names in its errors."""
+    return _ops.run(max_pool2d_call(
+        x, kernel_size, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode, names=names
+    ))
+
+
+def max_pool2d_call(
+    x: Array, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+    names: dict[str, str] = _NAMES,
+) -> PoolCall:
+    """:func:`max_pool2d`'s arguments checked, as the dispatch table's call."""
     xp, device = namespace_of(**{names["x"]: x})
     check_floating(names["x"], x, xp)
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
-    return _ops.run(PoolCall("max_pool2d", xp, device, x.dtype, x=x, win=win))
+    return PoolCall("max_pool2d", xp, device, x.dtype, x=x, win=win)
 
 
 def max_pool2d_backward(
@@ -119,11 +129,21 @@ def max_pool2d_backward_named(
     names: dict[str, str] = _NAMES,
 ) -> Array:
     """:func:`max_pool2d_backward` with the caller's argument names in its errors."""
+    return _ops.run(max_pool2d_backward_call(
+        dy, x, kernel_size, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode, names=names
+    ))
+
+
+def max_pool2d_backward_call(
+    dy: Array, x: Array, kernel_size: Any, *, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, names: dict[str, str] = _NAMES,
+) -> PoolCall:
+    """:func:`max_pool2d_backward`'s arguments checked, as the dispatch table's call."""
     xp, device = namespace_of(**{names["dy"]: dy, names["x"]: x})
     dtype = common_float_dtype(xp, **{names["dy"]: dy, names["x"]: x})
     win = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, names["x"])
     _check_dy(dy, x, win, names["dy"])
-    return _ops.run(PoolCall("max_pool2d_backward", xp, device, dtype, x=x, dy=dy, win=win))
+    return PoolCall("max_pool2d_backward", xp, device, dtype, x=x, dy=dy, win=win)
 
 
 def _avg_options(count_include_pad: Any, divisor_override: Any) -> int | None:
@@ -169,14 +189,25 @@ def avg_pool2d_named(
     divisor_override: int | None, names: dict[str, str] = _NAMES,
 ) -> Array:
     """:func:`avg_pool2d` with the caller's argument names in its errors."""
+    return _ops.run(avg_pool2d_call(
+        x, kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+        divisor_override=divisor_override, names=names,
+    ))
+
+
+def avg_pool2d_call(
+    x: Array, kernel_size: Any, *, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None, names: dict[str, str] = _NAMES,
+) -> PoolCall:
+    """:func:`avg_pool2d`'s arguments checked, as the dispatch table's call."""
     xp, device = namespace_of(**{names["x"]: x})
     check_floating(names["x"], x, xp)
     divisor_override = _avg_options(count_include_pad, divisor_override)
     win = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, names["x"])
-    return _ops.run(PoolCall(
+    return PoolCall(
         "avg_pool2d", xp, device, x.dtype, x=x, win=win, count_include_pad=count_include_pad,
         divisor_override=divisor_override,
-    ))
+    )
 
 
 def avg_pool2d_backward(
@@ -201,15 +232,26 @@ def avg_pool2d_backward_named(
     divisor_override: int | None, names: dict[str, str] = _NAMES,
 ) -> Array:
     """:func:`avg_pool2d_backward` with the caller's argument names in its errors."""
+    return _ops.run(avg_pool2d_backward_call(
+        dy, x, kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+        divisor_override=divisor_override, names=names,
+    ))
+
+
+def avg_pool2d_backward_call(
+    dy: Array, x: Array, kernel_size: Any, *, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None, names: dict[str, str] = _NAMES,
+) -> PoolCall:
+    """:func:`avg_pool2d_backward`'s arguments checked, as the dispatch table's call."""
     xp, device = namespace_of(**{names["dy"]: dy, names["x"]: x})
     dtype = common_float_dtype(xp, **{names["dy"]: dy, names["x"]: x})
     divisor_override = _avg_options(count_include_pad, divisor_override)
     win = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, names["x"])
     _check_dy(dy, x, win, names["dy"])
-    return _ops.run(PoolCall(
+    return PoolCall(
         "avg_pool2d_backward", xp, device, dtype, x=x, dy=dy, win=win, count_include_pad=count_include_pad,
         divisor_override=divisor_override,
-    ))
+    )
 
 
 def global_avg_pool2d(x: Array, /) -> Array:
