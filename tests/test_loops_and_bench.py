@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import xcnn
-from xcnn import _loops, bench
+from xcnn.bench import loops as _loops
+from xcnn.bench import runner as bench
 
 
 @pytest.mark.parametrize("stride", [1, 2])
@@ -169,7 +170,7 @@ def test_bench_rejects_unknown_backend(capsys):
 def test_pytorch_reference_follows_a_cuda_backend_and_otherwise_runs_on_the_cpu(backend, device, expected):
     pytest.importorskip(backend)
     import xcnn
-    from xcnn.bench import _default_torch_device
+    from xcnn.bench.runner import _default_torch_device
 
     with xcnn.use_backend(backend, device) as selected:
         assert _default_torch_device(selected) == expected
@@ -180,7 +181,7 @@ def test_pytorch_reference_device_for_a_cuda_backend():
     torch = pytest.importorskip("torch")
     from types import SimpleNamespace
 
-    from xcnn.bench import _default_torch_device
+    from xcnn.bench.runner import _default_torch_device
 
     on_second_gpu = SimpleNamespace(device=torch.device("cuda:1"))  # a device object needs no GPU
     assert _default_torch_device(on_second_gpu) == "cuda:1"

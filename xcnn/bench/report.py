@@ -178,7 +178,7 @@ NOTES = (
     "per group, N output channels; bias left out). Peak MiB: the most memory allocated at once during one "
     "forward + backward beyond its inputs (NumPy via tracemalloc; CUDA from the memory pool; n/a where the "
     "allocator reports nothing); workspace MiB: that peak less the output and gradients the call returns. "
-    "The loops table: the tutorial's loops (`xcnn._loops`) and xcnn, both NumPy, both in the row's dtype (float32, the "
+    "The loops table: the tutorial's loops (`xcnn.bench.loops`) and xcnn, both NumPy, both in the row's dtype (float32, the "
     "suite's; float64, the tutorial's own); the last column is a "
     "per-element extrapolation, not a measurement: the loops' time per output element on the small shape "
     "divided by xcnn's time per output element on the realistic shape (same kernel, stride and channels), "

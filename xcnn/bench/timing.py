@@ -3,7 +3,7 @@
 xcnn runs through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
 ``max_pool2d``/``avg_pool2d`` + their backwards), PyTorch through
 ``torch.nn.functional`` and autograd, the tutorial's loops through
-:mod:`xcnn._loops`. CuPy and PyTorch are imported only when selected.
+:mod:`xcnn.bench.loops`. CuPy and PyTorch are imported only when selected.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import array_api_compat
 import numpy as np
 
 import xcnn
-from xcnn import _loops
 from xcnn import functional as F
 from xcnn.backend import Backend, device_context
 
+from . import loops as _loops
 from .cases import Case, host_data
 
 __all__ = ["Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "time_loops"]
@@ -33,10 +33,9 @@ class Warmup(NamedTuple):
     """Untimed runs before timing: at least `runs` of them, for at least `seconds`.
 
     The time floor lets thread pools that the previous measurement left
-    spinning go quiet first: OpenBLAS keeps its threads busy-waiting for
-    about 0.1 s after a product, and on 2 cores they took a core from the
-    next step's threads (a stride-2 convolution: 13 to 19 ms for its first
-    seven runs after a 2048x2048 product, then 10 to 11 ms).
+    spinning go quiet first: OpenBLAS keeps its threads busy-waiting for a
+    while after a product, and on 2 cores they took a core from the next
+    step's threads (measurements: BENCHMARKS.md, 'Why each path exists').
     """
 
     runs: int
@@ -203,7 +202,7 @@ def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: Warm
 
 
 def time_loops(case: Case, repeat: int, warmup: Warmup, dtype: str = "float64") -> float:
-    """Median ms of the tutorial's loops (:mod:`xcnn._loops`) forward + backward on `case`, arrays in `dtype`."""
+    """Median ms of the tutorial's loops (:mod:`xcnn.bench.loops`) forward + backward on `case`, arrays in `dtype`."""
     host = host_data(case, dtype)
     x, dy = host["x"], host["dy"]
     if case.mode:
