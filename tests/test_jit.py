@@ -138,7 +138,7 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     gaps between them (2x2/3, added into zeros)."""
     from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
     from xcnn._geometry import Windows
-from xcnn._reference.max_routing import first_inside_offsets
+    from xcnn._reference.max_routing import first_inside_offsets
 
     x = _tricky((2, 9, 8, lanes), seed=5)
     win = Windows(in_size=(9, 8), kernel=(kernel, kernel), stride=(stride, stride), dilation=(1, 1), padding=((0, 0), (0, 0)))

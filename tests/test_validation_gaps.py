@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import xcnn
-from xcnn._backends.numpy import scratch as _scratch, checkpoint, nn
+from xcnn import checkpoint, nn
+from xcnn._backends.numpy import scratch as _scratch
 from xcnn import functional as F
 from xcnn.gradcheck import check_gradients
 
