@@ -13,18 +13,23 @@ exit code, never a traceback:
   device is unavailable;
 * 130: interrupted with Ctrl-C.
 
-Heavy optional dependencies (Pillow, matplotlib) are imported inside the
-subcommand that needs them, so ``import xcnn`` stays light.
+The built-in subcommands (``edges``, ``info``, ``train``, ``predict``,
+``bench``) are listed in :data:`xcnn.commands.SUBCOMMANDS`; this module imports
+that list and nothing there imports this module back (what both need is in
+:mod:`xcnn._cli_shared`). Heavy optional dependencies (Pillow, matplotlib) are
+imported inside the subcommand that needs them, so ``import xcnn`` stays light.
 
 To add a subcommand, write its options and its body and register them::
 
-    def _info_options(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--json", action="store_true", help="...")
+    def _hello_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--name", default="world", help="...")
 
-    @subcommand("info", help="show backends and devices", options=_info_options, backend=True)
-    def _info(args: argparse.Namespace) -> int:
+    @subcommand("hello", help="say hello", options=_hello_options, backend=True)
+    def _hello(args: argparse.Namespace) -> int:
         ...
         return 0
+
+(a built-in one goes into :data:`xcnn.commands.SUBCOMMANDS` instead).
 """
 
 from __future__ import annotations
@@ -34,32 +39,17 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from . import __version__
+from ._cli_shared import Configure, Run, Subcommand
+from ._cli_shared import error as _error
 from .backend import BackendUnavailableError, use_backend
+from .commands import SUBCOMMANDS as _BUILTIN
 
 __all__ = ["main", "subcommand"]
 
-Run = Callable[[argparse.Namespace], int]
-Configure = Callable[[argparse.ArgumentParser], None]
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    """A registered subcommand: its name, one-line help, options and body."""
-
-    name: str
-    help: str
-    run: Run
-    options: Configure | None = None
-    backend: bool = False
-    settings: bool = True
-    """Refuse to run when an ``XCNN_*`` speed setting in the environment is invalid."""
-
-
-_SUBCOMMANDS: dict[str, Subcommand] = {}
+_SUBCOMMANDS: dict[str, Subcommand] = {command.name: command for command in _BUILTIN}
+"""Every subcommand by name: the built-in ones (:data:`xcnn.commands.SUBCOMMANDS`), then any registered."""
 
 
 def subcommand(
@@ -92,10 +82,6 @@ def subcommand(
         return run
 
     return register
-
-
-def _error(command: str, message: str) -> None:
-    print(f"xcnn {command}: error: {message}", file=sys.stderr)
 
 
 def _settings_problem() -> str | None:
@@ -142,123 +128,6 @@ def _backend_choice(args: argparse.Namespace) -> tuple[str, str | None]:
     if device is None and args.backend is None:
         device = os.environ.get("XCNN_DEVICE", "").strip() or None
     return name, device
-
-
-# --- xcnn edges ------------------------------------------------------------------------
-
-_EDGE_METHODS = ("sobel", "scharr", "vertical", "horizontal")
-_SAMPLE_PHOTO = "grace_hopper.jpg"  # ships with matplotlib
-
-
-def _sample_photo() -> Path:
-    from matplotlib import cbook
-
-    return Path(cbook.get_sample_data(_SAMPLE_PHOTO, asfileobj=False))
-
-
-def _read_image(path: Path):  # -> numpy (H, W) or (H, W, 3): uint8, uint16/int32/float32 for deep or transparent images
-    import numpy as np
-    from PIL import Image, ImageOps
-
-    from .data import composite_alpha
-
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)  # photographs upright, as image viewers show them
-        if _has_alpha(image):  # strokes on a transparent background: onto the page, not onto the hidden colour
-            return composite_alpha(np.asarray(image.convert("RGBA"))) * np.float32(255)
-        if image.mode == "1":
-            image = image.convert("L")
-        elif not (image.mode in ("L", "RGB", "I", "F") or image.mode.startswith("I;16")):
-            image = image.convert("RGB")  # palette, CMYK, YCbCr, ...: keep colour
-        return np.array(image)  # a writable copy: PyTorch warns about read-only NumPy arrays
-
-
-def _has_alpha(image) -> bool:  # a PIL image
-    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-
-
-def _read_error(path: Path, exc: Exception) -> str:
-    from PIL import UnidentifiedImageError
-
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "it is a directory"
-    if isinstance(exc, UnidentifiedImageError):
-        return "not an image Pillow can decode (expected PNG or JPEG)"
-    return f"{type(exc).__name__}: {exc}"  # truncated or corrupt data, permissions, decompression bombs
-
-
-def _to_uint8(magnitude):  # numpy float (H, W) -> uint8 (H, W), the strongest edge at 255
-    import numpy as np
-
-    peak = float(magnitude.max()) if magnitude.size else 0.0
-    scaled = magnitude * (255.0 / peak) if peak > 0 else np.zeros_like(magnitude)
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
-
-
-def _edges_options(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Detect edges in each image (gradient magnitude of the luminance, borders replicated, scaled "
-        "so the strongest edge is 255) and write <stem>_<method>.png into the output directory (<stem>-2_<method>.png "
-        "and so on for a name seen before in the same call). Images are "
-        f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib."
-    )
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
-    parser.add_argument(
-        "-o", "--output", metavar="DIR", default="xcnn-edges", help="output directory (default: ./xcnn-edges)"
-    )
-    parser.add_argument(
-        "--method", choices=_EDGE_METHODS, default="sobel", help="edge filter (default: sobel)"
-    )
-
-
-def _output_names(sources: Sequence[Path], method: str) -> list[str]:
-    """One output name per source: ``<stem>_<method>.png``, or ``<stem>-2_<method>.png``, ... for a repeated stem."""
-    used: set[str] = set()
-    names = []
-    for source in sources:
-        name, copy = f"{source.stem}_{method}.png", 1
-        while name in used:
-            copy += 1
-            name = f"{source.stem}-{copy}_{method}.png"
-        used.add(name)
-        names.append(name)
-    return names
-
-
-@subcommand("edges", help="write edge maps of PNG/JPEG images", options=_edges_options, backend=True)
-def _edges(args: argparse.Namespace) -> int:
-    from PIL import Image
-
-    import xcnn
-    from xcnn.filters import detect_edges
-
-    sources = [Path(s) for s in args.images or [_sample_photo()]]
-    out_dir = Path(args.output)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _error("edges", f"cannot create output directory {str(out_dir)!r}: {exc.strerror or exc}")
-        return 1
-    failed = 0
-    for source, name in zip(sources, _output_names(sources, args.method)):
-        try:
-            pixels = _read_image(source)  # one image at a time, never the whole list
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported and skipped
-            _error("edges", f"cannot read {str(source)!r}: {_read_error(source, exc)}")
-            failed += 1
-            continue
-        magnitude = detect_edges(xcnn.asarray(pixels[None]), method=args.method, padding_mode="replicate")
-        target = out_dir / name
-        try:
-            Image.fromarray(_to_uint8(xcnn.to_numpy(magnitude)[0])).save(target)
-        except OSError as exc:
-            _error("edges", f"cannot write {str(target)!r}: {exc.strerror or exc}")
-            failed += 1
-            continue
-        print(target)
-    return 1 if failed else 0
 
 
 # --- the command -------------------------------------------------------------------------
@@ -318,6 +187,3 @@ def _run(command: Subcommand, args: argparse.Namespace) -> int:
             return 2
         return command.run(args)
 
-
-# Registers info, train, predict and bench (imported last: it uses `subcommand`).
-from . import commands as _commands  # noqa: E402, F401
