@@ -88,12 +88,12 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def assert_generated(script: str, target: str) -> None:
-    """The file `target` (relative to the repository) is what ``scripts/<script>.py``'s ``source()`` writes."""
-    spec = importlib.util.spec_from_file_location(script, ROOT / "scripts" / f"{script}.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    assert (ROOT / target).read_text() == generator.source(), f"run: python scripts/{script}.py"
+def assert_generated(generator: str) -> None:
+    """The file that ``xcnn._backends.numpy.numba.<generator>`` writes (its ``TARGET``, beside it) is
+    what its ``source()`` returns."""
+    module = importlib.import_module(f"xcnn._backends.numpy.numba.{generator}")
+    command = f"python -m {module.__name__}"
+    assert module.TARGET.read_text() == module.source(), f"{module.TARGET.name} is stale: run {command}"
 
 
 def inferred_float_types(function: Callable, arguments: Sequence, **options) -> set[str]:

@@ -334,7 +334,7 @@ def test_each_argument_type_is_compiled_with_the_vectoriser(monkeypatch):
 
 
 def test_generated_module_is_what_the_generator_writes():
-    assert_generated("generate_direct_conv", "xcnn/_direct_conv_kernels.py")
+    assert_generated("generate_direct_conv")
 
 
 def _float32_arguments(family):

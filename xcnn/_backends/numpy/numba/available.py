@@ -31,8 +31,7 @@ MIN_CHANNELS = 8
 """Fewest channels for which the kernels pay. Their innermost loop runs over
 the channels, and each window offset costs a fixed overhead besides: with
 fewer channels NumPy's whole-array operations on strided views are faster
-(2-core CPU, (64, 28, 28, 1) 5x5: gathering windows 1.6 against 3.6 ms;
-at 16 channels 6.6 against 2.6)."""
+(measurements: BENCHMARKS.md, 'Why each path exists')."""
 
 
 @functools.cache

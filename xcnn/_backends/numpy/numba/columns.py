@@ -61,8 +61,7 @@ def gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tup
     instead of adding to zeros (disjoint tiles: everywhere). Then only the
     rows and columns past the last window need zeros, done here. Otherwise
     ``(-1, -1)``: the kernel zeroes its own block before adding into it.
-    (A 3x3/2 max-pool gradient at ``(32, 64, 64, 32)``: 3.1 to 3.7 against
-    3.5 to 5.4 ms.)
+    (measurements: BENCHMARKS.md, 'Why each path exists')
     """
     dx_pad = np.empty(shape, dtype=dtype)
     (out_h, out_w), (kh, kw), (sh, sw) = win.out_size, win.kernel, win.stride
@@ -73,12 +72,10 @@ def gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tup
     return dx_pad, (kh - sh, kw - sw)
 
 
-# Gathering and adding back run in the calling thread only. They sit between
+# Unfolding and folding run in the calling thread only. They sit between
 # matrix products, whose BLAS threads keep spinning for a while after each
 # product and so hold the other core: two threads of ours measured no faster
-# there (2-core CPU, interleaved A/B over whole forward + backward passes:
-# 44 against 44 ms at (64, 32, 32, 16) -> 32, 179 against 194 ms at
-# (32, 64, 64, 32) -> 64, one thread first).
+# there (measurements: BENCHMARKS.md, 'Why each path exists').
 
 
 def fold(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray:
@@ -117,7 +114,7 @@ def _unfold(x, cols, dy_k, dx_k, sh, sw):
 def unfold(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """:func:`xcnn._reference.windows.im2col`: ``(m*out_h*out_w, kh*kw*C)``, columns ordered ``(i, j, c)``.
 
-    The result lives in this thread's scratch buffer (:mod:`xcnn._scratch`):
+    The result lives in this thread's scratch buffer (:mod:`xcnn._backends.numpy.scratch`):
     the next call overwrites it.
     """
     dy_k, dx_k, sh, sw = window_geometry(win)

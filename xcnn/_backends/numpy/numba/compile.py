@@ -1,9 +1,9 @@
 """Numba's compile machinery for xcnn's loops: caching, the SLP vectoriser, fork safety.
 
 :func:`compile_kernel` compiles a loop with the GIL released and caches it on
-disk (``cache=True``), so a process pays the compile time (about a second
-per kernel and dtype, more for the generated register blocks) once per
-machine. :class:`VectorisedKernel` compiles the generated loops with LLVM's
+disk (``cache=True``), so a process pays the compile time (more for the
+generated register blocks than for the other loops; measurements:
+BENCHMARKS.md, 'Why each path exists') once per machine. :class:`VectorisedKernel` compiles the generated loops with LLVM's
 SLP vectoriser on. Importing this module imports Numba.
 """
 
@@ -40,7 +40,7 @@ class VectorisedKernel:
     """A Numba kernel compiled with LLVM's SLP vectoriser on, once per argument types.
 
     For loops written out as one scalar per vector lane (the generated
-    :mod:`xcnn._direct_conv_kernels` and :mod:`xcnn._pool_kernels`): the SLP
+    :mod:`.direct_conv_kernels` and :mod:`.pool_kernels`): the SLP
     vectoriser packs the lanes into vector registers. Numba leaves it off by
     default, as it miscompiled code in older LLVM versions (numba#8852); it is
     switched on only while these kernels compile, under Numba's compiler lock

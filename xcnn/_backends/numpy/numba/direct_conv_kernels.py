@@ -1,9 +1,9 @@
 """Direct convolution loops, unrolled into register blocks (generated; do not edit).
 
-Written by ``scripts/generate_direct_conv.py``; :mod:`xcnn._direct_conv`
-compiles and calls them. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views with
-unsigned indices; see the generator for why.
+Written by ``python -m xcnn._backends.numpy.numba.generate_direct_conv``;
+:mod:`.direct_loops` compiles them for :mod:`.direct_conv` and :mod:`.direct_depthwise`. Plain
+Python functions: they run (slowly) without Numba too. Arrays are C-contiguous and read through
+flat views with unsigned indices; see the generator for why.
 """
 
 import numpy as np
@@ -31,7 +31,7 @@ def forward_32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
     (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
     whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
     ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
-    ``w`` holds the weights of every tap blocked by 32 output channels, ``(C_out / 32, taps, C_in, 32)``.
+    ``w`` holds the weights of every tap packed by 32 output channels, ``(C_out / 32, taps, C_in, 32)``.
     ``C_out`` is a multiple of 32. Blocks of 3 pixels x 32 channels where every tap's column
     is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
     over at the end of a row (fewer than 3) one at a time.
@@ -550,7 +550,7 @@ def forward_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, 
     (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
     whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
     ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
-    ``w`` holds the weights of every tap blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
+    ``w`` holds the weights of every tap packed by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
     ``C_out`` is a multiple of 16. Blocks of 4 pixels x 16 channels where every tap's column
     is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
     over at the end of a row (fewer than 4) one at a time.
@@ -894,7 +894,7 @@ def forward_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, s
     (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
     whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
     ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
-    ``w`` holds the weights of every tap blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
+    ``w`` holds the weights of every tap packed by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
     ``C_out`` is a multiple of 8. Blocks of 8 pixels x 8 channels where every tap's column
     is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
     over at the end of a row (fewer than 8) one at a time.
@@ -3847,7 +3847,7 @@ def forward_f64_16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, 
     (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
     whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
     ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
-    ``w`` holds the weights of every tap blocked by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
+    ``w`` holds the weights of every tap packed by 16 output channels, ``(C_out / 16, taps, C_in, 16)``.
     ``C_out`` is a multiple of 16. Blocks of 3 pixels x 16 channels where every tap's column
     is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
     over at the end of a row (fewer than 3) one at a time.
@@ -4142,7 +4142,7 @@ def forward_f64_8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, s
     (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it
     whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row
     ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.
-    ``w`` holds the weights of every tap blocked by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
+    ``w`` holds the weights of every tap packed by 8 output channels, ``(C_out / 8, taps, C_in, 8)``.
     ``C_out`` is a multiple of 8. Blocks of 4 pixels x 8 channels where every tap's column
     is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left
     over at the end of a row (fewer than 4) one at a time.

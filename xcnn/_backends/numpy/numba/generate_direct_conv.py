@@ -1,4 +1,4 @@
-"""Write ``xcnn/_direct_conv_kernels.py``: convolution loops unrolled into register blocks.
+"""Write :mod:`.direct_conv_kernels` (beside this file): convolution loops unrolled into register blocks.
 
 A direct convolution keeps a block of outputs in registers while it walks
 the kernel's taps: in the forward pass a few output pixels x 8, 16 or 32
@@ -6,16 +6,23 @@ output channels, in the weight gradient a few input channels x 8 or 16
 output channels. Numba compiles loops over arrays, not blocks of
 registers, so the blocks are written out as one scalar variable per
 register lane; LLVM's SLP vectoriser then packs each run of 8 lanes into
-one 256-bit vector register (:mod:`xcnn._direct_conv` turns it on for these
-kernels). Writing up to 96 accumulators by hand would be error-prone, so
-this script writes them, and ``tests/test_direct_conv.py`` checks that the
-file matches its output.
+one 256-bit vector register (:class:`.compile.VectorisedKernel` turns it on
+for these kernels). Writing up to 96 accumulators by hand would be
+error-prone, so this module writes them (the line writers are in
+:mod:`.direct_conv_writers`), and ``tests/test_direct_conv.py`` checks that
+the file matches :func:`source`.
 
 Indices are unsigned (``np.uint64``): Numba then leaves out the wraparound
 for negative indices, whose selects kept the vectoriser from seeing that
-lanes sit next to each other in memory (30 against 81 GFLOP/s).
+lanes sit next to each other in memory (measurements: BENCHMARKS.md, 'Why
+each path exists').
 
-Usage: ``python scripts/generate_direct_conv.py`` (rewrites the file).
+The block tables here are the only place the register-block widths are
+written down: :mod:`.direct_loops` compiles the functions named by
+:data:`LANES`. Importing this module writes nothing and imports neither
+NumPy nor Numba.
+
+Usage: ``python -m xcnn._backends.numpy.numba.generate_direct_conv`` (rewrites the file).
 """
 
 from __future__ import annotations
@@ -23,409 +30,92 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "xcnn" / "_direct_conv_kernels.py"
+from .direct_conv_writers import (
+    depthwise_source,
+    depthwise_weight_gradient_source,
+    forward_source,
+    narrow_input_gradient_source,
+    weight_gradient_source,
+)
 
-FORWARD_BLOCKS = [(3, 32), (4, 16), (8, 8)]
-"""``(pixels, lanes)`` of the forward loops' register blocks, one function each.
+TARGET = Path(__file__).with_name("direct_conv_kernels.py")
+COMMAND = "python -m xcnn._backends.numpy.numba.generate_direct_conv"
 
-2-core AMD EPYC (AVX2), float32, GFLOP/s of the forward pass at
-``(64, 32, 32, 16) -> 32`` / ``(16, 56, 56, 64) -> 64`` / ``(64, 32, 32, 32) -> 32``:
-3 x 32: 122 / 123 / 124; 4 x 16: 100 / 143 / 102; 6 x 16: 71 / 92 / 74;
-8 x 8: 83 / 103 / 93. The widest block whose lanes divide ``C_out`` is used.
-"""
-GRADIENT_BLOCKS = [(4, 16), (8, 8)]
-"""``(input channels, lanes)`` of the weight gradient's blocks. Same shapes: 4 x 16:
-118 / 104 / 102; 2 x 32: 119 / 103 / 99; 8 x 8: 61 / 85 / 82."""
+Blocks = list[tuple[int, int]]
+"""``(pixels or input channels, lanes)`` of one family's register blocks, one function each, widest first."""
+
+FORWARD_BLOCKS: Blocks = [(3, 32), (4, 16), (8, 8)]
+"""``(pixels, lanes)`` of the forward loops' register blocks, one function each: the shapes that
+measured fastest on an AVX2 machine (measurements: BENCHMARKS.md, 'Why each path exists'). The
+widest block whose lanes divide ``C_out`` is used."""
+GRADIENT_BLOCKS: Blocks = [(4, 16), (8, 8)]
+"""``(input channels, lanes)`` of the weight gradient's blocks, chosen the same way."""
 
 # float64 lanes are twice as wide: the float32 blocks would need more than the 16 vector
 # registers and spill. Functions ``<name>_f64_<lanes>``, blocks with as many registers as
-# the float32 ones. GFLOP/s in float64 at ``(64, 32, 32, 16) -> 32`` / ``(16, 56, 56, 64) -> 64``:
-F64_FORWARD_BLOCKS = [(3, 16), (4, 8)]
-"""Forward: 3 x 16: 73 / 63; 4 x 8: 66 / 67; 2 x 16: 65 / 47; 6 x 8: 52 / 56; the float32
-blocks (3 x 32 here): 42 / 43."""
-F64_GRADIENT_BLOCKS = [(2, 16), (4, 8)]
-"""Weight gradient: 2 x 16: 67 / 73; 4 x 8: 68 / 73; 2 x 8: 49 / 46; the float32 blocks: 33 / 35."""
-F64_NARROW_INPUT_BLOCKS = [(2, 16), (4, 8)]
+# the float32 ones (measured faster than the float32 blocks in float64).
+F64_FORWARD_BLOCKS: Blocks = [(3, 16), (4, 8)]
+"""Forward blocks in float64."""
+F64_GRADIENT_BLOCKS: Blocks = [(2, 16), (4, 8)]
+"""Weight-gradient blocks in float64."""
+F64_NARROW_INPUT_BLOCKS: Blocks = [(2, 16), (4, 8)]
 """First-layer input gradient: as many registers as the float32 blocks (:data:`NARROW_INPUT_BLOCKS`)."""
-
-HEADER = '''"""Direct convolution loops, unrolled into register blocks (generated; do not edit).
-
-Written by ``scripts/generate_direct_conv.py``; :mod:`xcnn._direct_conv`
-compiles and calls them. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views with
-unsigned indices; see the generator for why.
-"""
-
-import numpy as np
-
-U = np.uint64
-'''
-
-
-def _lines_sample_source(indent: str) -> list[str]:
-    """Where the loops read sample ``n``: ``src`` from ``at0``, ``src_h x src_w`` pixels, as if padded by
-    ``t`` rows and ``l`` columns of zeros before it.
-
-    Either a copy in the inside of ``xs``, one padded sample (flat, ``pad_h x pad_w`` pixels, the
-    sample at row ``top`` and column ``left``) whose borders are zero, or, where ``xs`` is empty,
-    ``x`` itself, read in place. The copy costs a pass over the sample (at stride 2 a fifth of
-    the forward pass, ``(64, 32, 32, 32) -> 32``); reading in place costs single pixels at the
-    edges, where taps fall in the padding, which the caller weighs (:mod:`xcnn._direct_conv`).
-    The caller allocates ``xs`` (zeros), so that it is counted where NumPy's memory is.
-    """
-    return [
-        f"{indent}if xs.shape[0] == 0:",
-        f"{indent}    src, at0, src_h, src_w, t, l = xf, n * height * width * c_in, height, width, top, left",
-        f"{indent}else:",
-        f"{indent}    src, at0, src_h, src_w, t, l = xs, 0, pad_h, pad_w, 0, 0",
-        f"{indent}    for h in range(height):",
-        f"{indent}        at = (n * height + h) * width * c_in",
-        f"{indent}        to = ((h + top) * pad_w + left) * c_in",
-        f"{indent}        xs[to : to + width * c_in] = xf[at : at + width * c_in]",
-    ]
-
-
-def _lines_forward_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
-    """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``,
-    over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all), from ``src``
-    (:func:`_lines_sample_source`): taps whose row is outside it add nothing, and so do those
-    whose column is, where `check_columns` (single pixels at the edges).
-
-    The weights come blocked, ``(C_out / lanes, taps, C_in, lanes)``: each block of output channels
-    reads one contiguous run. Read from ``(taps, C_in, C_out)``, a block took every other part of
-    the rows once ``C_out`` was wider than it, and the loops ran at 62-65 instead of 78-82 GFLOP/s
-    (one thread, the sample in cache, ``56 x 56, 64 -> 64`` and ``16 x 16, 128 -> 128``).
-    """
-    out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
-    out += [
-        f"{indent}for k in range(k_lo, k_hi):",
-        f"{indent}    yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l",
-        f"{indent}    if yk < 0 or yk >= src_h{' or xk < 0 or xk >= src_w' if check_columns else ''}:",
-        f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    x_at = U(at0 + (yk * src_w + xk) * c_in)",
-        f"{indent}    w_at = U(jb_ * n_taps * c_in + k * c_in * {lanes})",
-        f"{indent}    for c in range(c_in):",
-        f"{indent}        w_row = w_at + U(c * {lanes})",
-    ]
-    inner = indent + "        "
-    out += [f"{inner}w{j} = wf[w_row + U({j})]" for j in range(lanes)]
-    for p in range(pixels):
-        out.append(f"{inner}x{p} = src[x_at + U({p} * sw * c_in + c)]")
-        out += [f"{inner}a{p}_{j} += x{p} * w{j}" for j in range(lanes)]
-    out.append(f"{indent}z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb")
-    out += [f"{indent}zf[z_at + U({p} * cs * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
-    return out
-
-
-def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
-    """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``,
-    phase by phase (the input gradient above stride 1 is several correlations of the same sample)."""
-    lines = [
-        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):",
-        '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.',
-        "",
-        "    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.",
-        "    Each sample is copied into ``xs`` (zeros, that size) once for all its phases, or, where ``xs``",
-        "    is empty, read in place. ``phases`` has a row ``(out_h, out_w, r0, c0, k_lo, k_hi)`` per phase:",
-        "    output pixel ``(oh, ow)``, for ``oh < out_h`` and ``ow < out_w``, goes to ``z[n, r0 + oh*rs, c0 + ow*cs]``",
-        "    (``z (m, *, *, C_out)``; one phase ``(out_h, out_w, 0, 0, 0, taps)`` with ``rs = cs = 1`` fills it",
-        "    whole) and sums taps ``k_lo`` up to ``k_hi``; tap ``k`` reads the padded sample at row",
-        "    ``oh*sh + dy_k[k]`` and column ``ow*sw + dx_k[k]``.",
-        f"    ``w`` holds the weights of every tap blocked by {lanes} output channels, ``(C_out / {lanes}, taps, C_in, {lanes})``.",
-        f"    ``C_out`` is a multiple of {lanes}. Blocks of {pixels} pixels x {lanes} channels where every tap's column",
-        "    is inside what the loops read; the pixels elsewhere (read in place, the edges) and those left",
-        f"    over at the end of a row (fewer than {pixels}) one at a time.",
-        '    """',
-        "    m, z_h, z_w, c_out = z.shape",
-        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-        "    n_taps = dy_k.shape[0]",
-        "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
-        "    for n in range(m):",
-        *_lines_sample_source(" " * 8),
-        "        for phase in range(phases.shape[0]):",
-        "            out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]",
-        "            k_lo, k_hi = phases[phase, 4], phases[phase, 5]",
-        "            # the columns ow whose taps all read inside src: ow*sw + dx_k[k] - l in [0, src_w)",
-        "            dx_lo, dx_hi = dx_k[k_lo], dx_k[k_lo]",
-        "            for k in range(k_lo, k_hi):",
-        "                dx_lo, dx_hi = min(dx_lo, dx_k[k]), max(dx_hi, dx_k[k])",
-        "            col_lo = min(out_w, max(0, (l - dx_lo + sw - 1) // sw))",
-        "            col_hi = max(col_lo, min(out_w, (src_w - 1 + l - dx_hi) // sw + 1))",
-        f"            blocks_end = col_lo + (col_hi - col_lo) // {pixels} * {pixels}",
-        "            for oh in range(out_h):",
-        f"                for ow0 in range(col_lo, blocks_end, {pixels}):",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        *_lines_forward_block(pixels, lanes, " " * 24, False),
-        "                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest",
-        "                    ow0 = i if i < col_lo else blocks_end + i - col_lo",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        *_lines_forward_block(1, lanes, " " * 24, True),
-        "    return z",
-    ]
-    return "\n".join(lines)
-
-
-def _gradient_sums_lines(channels: str) -> list[str]:
-    """The weight-gradient loops' start: per sample, the bias gradient row by row, then each row's taps.
-
-    `channels` names the variable holding the output gradient's channel count.
-    """
-    return [
-        "    n_taps = dy_k.shape[0]",
-        "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
-        "    zero = np.zeros(1, dtype=part.dtype)[0]",
-        "    row_b = np.empty_like(part_b)",
-        "    for n in range(m):",
-        "        part[:] = 0",
-        "        part_b[:] = 0",
-        "        for oh in range(out_h):",
-        "            row_b[:] = 0",
-        "            for ow in range(out_w):",
-        f"                d_at = U(((n * out_h + oh) * out_w + ow) * {channels})",
-        f"                for j in range({channels}):",
-        "                    row_b[j] += dzf[d_at + U(j)]",
-        "            part_b += row_b",
-    ]
-
-
-def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradient") -> str:
-    """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
-    ind = " " * 24
-    lines = [
-        f"def {name}_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):",
-        '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
-        "",
-        f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed"
-        if channels > 1
-        else f"    ``C_out`` is a multiple of {lanes}; one input channel at a time. Each sample's share is summed",
-        "    in ``part`` and ``part_b`` (shaped as ``dw`` and ``db``) from the sums of its output rows:",
-        "    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel",
-        "    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and",
-        "    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked",
-        "    out once, no check per pixel).",
-        '    """',
-        "    m, out_h, out_w, c_out = dz.shape",
-        "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
-        *_gradient_sums_lines("c_out"),
-        "            for k in range(n_taps):",
-        "                yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk",
-        "                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)",
-        "                if yk < 0 or yk >= height or ow_lo >= ow_hi:",
-        "                    continue  # zero padding adds nothing",
-        "                x_row = U((n * height + yk) * width * c_in)",
-        f"                for cb_ in range(0, c_in, {channels}):",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        "                        p_at = U((k * c_in + cb_) * c_out) + jb",
-        *(f"{ind}a{p}_{j} = zero" for p in range(channels) for j in range(lanes)),
-        f"{ind}for ow in range(ow_lo, ow_hi):",
-        f"{ind}    x_at = x_row + U((ow * sw + xk) * c_in + cb_)",
-        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
-        *(f"{ind}    d{j} = dzf[d_at + U({j})]" for j in range(lanes)),
-    ]
-    for p in range(channels):
-        lines.append(f"{ind}    x{p} = xf[x_at + U({p})]")
-        lines += [f"{ind}    a{p}_{j} += x{p} * d{j}" for j in range(lanes)]
-    lines += [f"{ind}pf[p_at + U({p} * c_out + {j})] += a{p}_{j}" for p in range(channels) for j in range(lanes)]
-    lines += ["        dw += part", "        db += part_b", "    return dw"]
-    return "\n".join(lines)
-
 
 NARROW_LANES = [32, 16, 8]
 """Output channels per register block of the weight gradient's loops for fewer than 8 input
 channels (a first layer on grey or RGB images), one input channel at a time, one function each.
 Their input gradient is dot products over the output channels, in blocks of
 :data:`NARROW_INPUT_BLOCKS`."""
-NARROW_INPUT_BLOCKS = [(2, 32), (4, 16), (4, 8)]
+NARROW_INPUT_BLOCKS: Blocks = [(2, 32), (4, 16), (4, 8)]
 """``(pixels, lanes)`` of the first-layer input gradient's blocks: several pixels of a row share
-each load of the weights. Same machine, one thread, float32, input gradient of
-``(64, 28, 28, 1) -> 32`` 5x5: 1 x 32: 4.0 ms; 2 x 32: 2.9; 3 x 32: 11.0 (registers spilled);
-4 x 16: 2.9; 2 x 16: 3.1; 8 x 8: 3.8; 4 x 8: 2.8 (measured on a padded copy of the output
-gradient; read in place, with column checks only outside the blocks, the whole layer measured
-the same). Accumulators start from a zero of the arrays' dtype: ``dxf[0] * 0`` is a float64 in
-Numba, and made these loops convert every product (7.4 ms)."""
-
-
-def _lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[str], edge: list[str]) -> list[str]:
-    """A row's columns ``column`` up to `end`: `inside` (a block of `pixels`) where every tap stays
-    inside the array it reads (``col_lo`` up to ``col_hi``), `edge` (one pixel, checked) elsewhere.
-
-    A block must also end by `end`, the width of the row it writes: with padding past the kernel's
-    extent the columns every tap reads inside reach beyond it (a 1x1 kernel, padding 1: the input
-    gradient's reads stay inside the padded output gradient up to one column past the input's
-    width), and a block there wrote past the row, at the last row past the array.
-    `inside` and `edge` are lines indented from the branch they run in.
-    """
-    return [
-        f"            blocks_end = min(col_hi, {end})",
-        f"            {column} = 0",
-        f"            while {column} < {end}:",
-        f"                if {column} >= col_lo and {column} + {pixels} <= blocks_end:",
-        *(" " * 20 + line for line in inside),
-        f"                    {column} += {pixels}",
-        "                else:",
-        *(" " * 20 + line for line in edge),
-        f"                    {column} += 1",
-    ]
-
-
-def _lines_narrow_input_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
-    """``dx`` of `pixels` pixels from column ``col0``, input channel ``ci``: dot products over the
-    taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains.
-
-    Taps whose row falls outside ``dz`` add nothing; so do those whose column does, where
-    `check_columns` (a block inside the columns that every tap reaches needs no check)."""
-    out = [f"{indent}t{p} = zero" for p in range(pixels)]
-    out += [
-        f"{indent}for jb_ in range(0, c_out, {lanes}):",
-        f"{indent}    jb = U(jb_)",
-        *(f"{indent}    a{p}_{j} = zero" for p in range(pixels) for j in range(lanes)),
-        f"{indent}    for k in range(n_taps):",
-        f"{indent}        oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]",
-        f"{indent}        if oh < 0 or oh >= out_h{' or ow < 0 or ow >= out_w' if check_columns else ''}:",
-        f"{indent}            continue",
-        f"{indent}        d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
-        f"{indent}        w_at = U((k * c_in + ci) * c_out) + jb",
-        *(f"{indent}        w{j} = wf[w_at + U({j})]" for j in range(lanes)),
-    ]
-    for p in range(pixels):
-        out += [f"{indent}        a{p}_{j} += dzf[d_at + U({p} * c_out + {j})] * w{j}" for j in range(lanes)]
-    out += [f"{indent}    t{p} += " + " + ".join(f"a{p}_{j}" for j in range(lanes)) for p in range(pixels)]
-    out.append(f"{indent}dx_at = U(((n * height + h) * width + col0) * c_in + ci)")
-    out += [f"{indent}dxf[dx_at + U({p} * c_in)] = t{p}" for p in range(pixels)]
-    return out
-
-
-def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_input_gradient") -> str:
-    """``<name>_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
-    lines = [
-        f"def {name}_{lanes}(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):",
-        '    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
-        "",
-        "    For few input channels: each input channel of each pixel is a dot product over the taps",
-        f"    and the output channels, summed {lanes} output channels at a time and then across them.",
-        f"    ``C_out`` is a multiple of {lanes}; taps that reach outside ``dz`` add nothing. Columns",
-        f"    from ``col_lo`` up to ``col_hi`` reach inside ``dz`` with every tap: there {pixels} pixels of a",
-        "    row at a time, with no column checks; elsewhere one at a time. ``dz`` is read in place:",
-        "    a padded copy of a large image's output gradient would be as large as the image.",
-        '    """',
-        "    m, out_h, out_w, c_out = dz.shape",
-        "    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]",
-        "    n_taps = dy_k.shape[0]",
-        "    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)",
-        "    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64",
-        "    for n in range(m):",
-        "        for h in range(height):",
-        *_lines_inside_then_edges(
-            "col0",
-            "width",
-            pixels,
-            ["for ci in range(c_in):", *_lines_narrow_input_block(pixels, lanes, " " * 4, check_columns=False)],
-            ["for ci in range(c_in):", *_lines_narrow_input_block(1, lanes, " " * 4, check_columns=True)],
-        ),
-        "    return dx",
-    ]
-    return "\n".join(lines)
-
+each load of the weights (three pixels x 32 spilled registers). Accumulators start from a zero of
+the arrays' dtype: ``dxf[0] * 0`` is a float64 in Numba, and made these loops convert every
+product (measurements: BENCHMARKS.md, 'Why each path exists')."""
 
 DEPTHWISE_LANES = [32, 16, 8]
 """Channels per register block of the depthwise weight gradient's loops, one function each."""
-DEPTHWISE_BLOCKS = [(2, 32), (3, 16), (1, 8)]
+DEPTHWISE_BLOCKS: Blocks = [(2, 32), (3, 16), (1, 8)]
 """``(pixels, lanes)`` of the depthwise forward loops' blocks: the pixels of a block share each
-load of the weights. Same machine, ``(32, 32, 32, 64)`` 3x3, forward pass in two threads:
-2 x 32: 0.80 ms; 3 x 16: 0.83; 4 x 16: 0.84; 2 x 16: 0.89; 4 x 8: 1.03; one pixel x 32:
-0.95 (one thread: 2.4 ms, against 3.8 ms for loops that add each tap into the output in
-memory)."""
-F64_DEPTHWISE_BLOCKS = [(2, 16)]
-"""The float64 block with the registers of the float32 2 x 32 (with ``depthwise_8``, one pixel,
-for other channel counts)."""
+load of the weights, and each sum stays in registers over the taps instead of going into the
+output in memory tap by tap (measurements: BENCHMARKS.md, 'Why each path exists')."""
+F64_DEPTHWISE_BLOCKS: Blocks = [(2, 16)]
+"""The float64 block with the registers of the float32 2 x 32 (with the float32 functions of
+:data:`F64_SHARED_DEPTHWISE_LANES` for other channel counts)."""
+F64_SHARED_DEPTHWISE_LANES = (8,)
+"""Lanes of ``depthwise_<lanes>`` that float64 takes as they are: one pixel x 8 fits the registers
+in either dtype."""
 
 
-def _lines_depthwise_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
-    """`pixels` output pixels from column ``ow0`` x `lanes` channels from ``jb``: taps that fall
-    in the zero padding add nothing (the columns are checked only where `check_columns`)."""
-    out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
-    out += [
-        f"{indent}for k in range(n_taps):",
-        f"{indent}    yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]",
-        f"{indent}    if yk < 0 or yk >= height{' or xk < 0 or xk >= width' if check_columns else ''}:",
-        f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    x_at = U(((n * height + yk) * width + xk) * c) + jb",
-        f"{indent}    w_at = U(k * c) + jb",
-        *(f"{indent}    w{j} = wf[w_at + U({j})]" for j in range(lanes)),
-    ]
-    for p in range(pixels):
-        out += [f"{indent}    a{p}_{j} += xf[x_at + U({p} * c + {j})] * w{j}" for j in range(lanes)]
-    out.append(f"{indent}z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb")
-    out += [f"{indent}zf[z_at + U({p} * c + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
-    return out
+def _lanes(blocks: Blocks) -> tuple[int, ...]:
+    return tuple(lanes for _, lanes in blocks)
 
 
-def depthwise_source(pixels: int, lanes: int, name: str = "depthwise") -> str:
-    """``<name>_<lanes>``: ``z[n, oh, ow, g] = b[g] + sum over taps k of x[n, oh - top + dy_k[k], ow - left + dx_k[k], g] * w[k, g]``."""
-    lines = [
-        f"def {name}_{lanes}(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):",
-        '    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.',
-        "",
-        "    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and",
-        f"    nothing outside ``x`` (zero padding). ``G`` is a multiple of {lanes}. Columns from ``col_lo``",
-        f"    up to ``col_hi`` read inside ``x`` with every tap: there {pixels} pixel(s) at a time, with no",
-        "    column checks; elsewhere one at a time.",
-        '    """',
-        "    m, out_h, out_w, c = z.shape",
-        "    height, width = x.shape[1], x.shape[2]",
-        "    n_taps = dy_k.shape[0]",
-        "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
-        "    for n in range(m):",
-        "        for oh in range(out_h):",
-        *_lines_inside_then_edges(
-            "ow0",
-            "out_w",
-            pixels,
-            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(pixels, lanes, " " * 4, False)],
-            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(1, lanes, " " * 4, True)],
-        ),
-        "    return z",
-    ]
-    return "\n".join(lines)
+LANES: dict[str, tuple[int, ...]] = {
+    "forward": _lanes(FORWARD_BLOCKS),
+    "forward_f64": _lanes(F64_FORWARD_BLOCKS),
+    "weight_gradient": _lanes(GRADIENT_BLOCKS),
+    "weight_gradient_f64": _lanes(F64_GRADIENT_BLOCKS),
+    "narrow_weight_gradient": tuple(NARROW_LANES),
+    "narrow_input_gradient": _lanes(NARROW_INPUT_BLOCKS),
+    "narrow_input_gradient_f64": _lanes(F64_NARROW_INPUT_BLOCKS),
+    "depthwise": _lanes(DEPTHWISE_BLOCKS),
+    "depthwise_f64": _lanes(F64_DEPTHWISE_BLOCKS),
+    "depthwise_weight_gradient": tuple(DEPTHWISE_LANES),
+}
+"""Each family of generated functions ``<family>_<lanes>``, by the lanes it is written for, widest first."""
 
+HEADER = '''"""Direct convolution loops, unrolled into register blocks (generated; do not edit).
 
-def depthwise_weight_gradient_source(lanes: int) -> str:
-    """``depthwise_weight_gradient_<lanes>``: ``dw[k, g] += sum over pixels of x[.., tap k, g] * dz[pixel, g]``."""
-    ind = " " * 20
-    lines = [
-        f"def depthwise_weight_gradient_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):",
-        '    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.',
-        "",
-        f"    ``G`` is a multiple of {lanes}. Each sample's share is summed in ``part`` and ``part_b``",
-        "    from the sums of its output rows first.",
-        '    """',
-        "    m, out_h, out_w, c = dz.shape",
-        "    height, width = x.shape[1], x.shape[2]",
-        *_gradient_sums_lines("c"),
-        "            for k in range(n_taps):",
-        "                yk = oh - top + dy_k[k]",
-        "                if yk < 0 or yk >= height:",
-        "                    continue",
-        f"                for jb_ in range(0, c, {lanes}):",
-        "                    jb = U(jb_)",
-        "                    p_at = U(k * c) + jb",
-        *(f"{ind}a{j} = zero" for j in range(lanes)),
-        f"{ind}for ow in range(out_w):",
-        f"{ind}    xk = ow - left + dx_k[k]",
-        f"{ind}    if xk < 0 or xk >= width:",
-        f"{ind}        continue",
-        f"{ind}    x_at = U(((n * height + yk) * width + xk) * c) + jb",
-        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c) + jb",
-        *(f"{ind}    a{j} += xf[x_at + U({j})] * dzf[d_at + U({j})]" for j in range(lanes)),
-        *(f"{ind}pf[p_at + U({j})] += a{j}" for j in range(lanes)),
-        "        dw += part",
-        "        db += part_b",
-        "    return dw",
-    ]
-    return "\n".join(lines)
+Written by ``python -m xcnn._backends.numpy.numba.generate_direct_conv``;
+:mod:`.direct_loops` compiles them for :mod:`.direct_conv` and :mod:`.direct_depthwise`. Plain
+Python functions: they run (slowly) without Numba too. Arrays are C-contiguous and read through
+flat views with unsigned indices; see the generator for why.
+"""
+
+import numpy as np
+
+U = np.uint64
+'''
 
 
 def source() -> str:

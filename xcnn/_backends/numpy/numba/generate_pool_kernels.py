@@ -1,19 +1,21 @@
-"""Write ``xcnn/_pool_kernels.py``: pooling loops unrolled into register blocks of channels.
+"""Write :mod:`.pool_kernels` (beside this file): pooling loops unrolled into register blocks of channels.
 
 The maximum and the mean of each window, and the gradient of max pooling,
 which finds each window's maximum again as PyTorch's CPU kernel does (the
 stateless ``max_pool2d_backward(dy, x)`` keeps no indices) and sends the
 window's gradient there. Written as loops over the channels with arrays of running
-maxima and their offsets (:mod:`xcnn._numba_kernels`), the max-pool gradient
-entered 18 short loops per window (the channels of one pixel each) and took
-about 150 cycles per window and 8 channels (one thread, the sample in cache).
-Here each block of channels keeps its running values in scalars, one per
-lane, which LLVM's SLP vectoriser packs into vector registers
-(:class:`xcnn._numba_kernels.VectorisedKernel`), as for the convolution loops
-of ``scripts/generate_direct_conv.py``.
+maxima and their offsets (:mod:`.pool`), the max-pool gradient entered 18
+short loops per window (the channels of one pixel each), which kept it slow
+(measurements: BENCHMARKS.md, 'Why each path exists'). Here each block of
+channels keeps its running values in scalars, one per lane, which LLVM's SLP
+vectoriser packs into vector registers (:class:`.compile.VectorisedKernel`),
+as for the convolution loops of :mod:`.generate_direct_conv`.
 
-Usage: ``python scripts/generate_pool_kernels.py`` (rewrites the file);
-``tests/test_jit.py`` checks that the file matches.
+:data:`LANES` is the only place the block widths are written down: :mod:`.pool`
+imports it. Importing this module writes nothing and imports neither NumPy nor Numba.
+
+Usage: ``python -m xcnn._backends.numpy.numba.generate_pool_kernels`` (rewrites the file);
+``tests/test_jit.py`` checks that the file matches :func:`source`.
 """
 
 from __future__ import annotations
@@ -21,23 +23,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "xcnn" / "_pool_kernels.py"
+TARGET = Path(__file__).with_name("pool_kernels.py")
+COMMAND = "python -m xcnn._backends.numpy.numba.generate_pool_kernels"
 
-LANES = [16, 8]
-"""Channels per block, one function each; the widest that divides the channels is used.
-
-2-core AMD EPYC (AVX2), float32, ``(32, 64, 64, 32)``, gradient of 3x3/2 and
-2x2/2 max pooling in ms, two threads: 16 lanes 1.75 / 1.1-1.5; 32 lanes
-2.0 / 1.2; 8 lanes 2.6 / 1.7; the loops over the channels 3.4-3.5 / 2.0-2.1.
-The window maxima and means take the same blocks.
+LANES = (16, 8)
+"""Channels per block, one function each, widest first; the widest that divides the channels is
+used, in float32 and float64 alike (16 lanes measured fastest in both, though twice as wide in
+float64; measurements: BENCHMARKS.md, 'Why each path exists'). The window maxima and means take
+the same blocks as the max-pool gradient.
 """
 
 HEADER = '''"""Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
-Written by ``scripts/generate_pool_kernels.py``; :mod:`xcnn._numba_kernels`
-compiles and calls them. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views with
-unsigned indices (see ``scripts/generate_direct_conv.py`` for why).
+Written by ``python -m xcnn._backends.numpy.numba.generate_pool_kernels``; :mod:`.pool`
+compiles and calls them. Plain Python functions: they run (slowly) without Numba too. Arrays
+are C-contiguous and read through flat views with unsigned indices (see
+:mod:`.generate_direct_conv` for why).
 """
 
 import numpy as np
@@ -60,7 +61,7 @@ def max_pool_backward_source(lanes: int) -> str:
         "    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and",
         "    a window of -inf sends its gradient to that first cell, not to the padding. Where",
         "    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier",
-        "    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;",
+        "    window reached (see :func:`.columns.gradient_array`) is stored, not added;",
         f"    otherwise ``dx`` is zeroed first. ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",

@@ -24,17 +24,17 @@ from ..threads import in_thread_shares
 from . import pool_kernels
 from .columns import gradient_array, spread_loops
 from .compile import VectorisedKernel, compile_kernel, window_geometry
+from .generate_pool_kernels import LANES
 
 __all__ = ["max_pool_backward", "spread_mean", "window_max", "window_mean"]
 
 
 # Two habits keep these loops vectorised. A select stores into another array
 # than it reads (`cur` and `nxt` swap after each offset): a select that may
-# store back what it read becomes a masked store, slow on AMD processors
-# (3x3/2 max pool on (32, 64, 64, 32): 5.3 against 2.3 ms for the forward
-# pass, 13.9 against 7.2 for the backward, one thread). And constants take
-# the array's dtype (`zero`): a bare 0 in `g if hit else 0` makes the
-# expression float64 and converts every float32 element twice.
+# store back what it read becomes a masked store, slow on AMD processors. And
+# constants take the array's dtype (`zero`): a bare 0 in `g if hit else 0`
+# makes the expression float64 and converts every float32 element twice.
+# (measurements: BENCHMARKS.md, 'Why each path exists')
 
 
 @compile_kernel
@@ -164,8 +164,7 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     dy, x_pad = np.ascontiguousarray(dy), np.ascontiguousarray(x_pad)
     dx_pad, (fresh_row, fresh_col) = gradient_array(x_pad.shape, dy.dtype, win)
     # Offset numbers as integers as wide as the elements, one vector lane each
-    # (one thread, (32, 64, 64, 32), 3x3/2: float64 10.5 ms with int64 against
-    # 11.9 with int32; float32 7.1 with int32 against 9.8 with int64).
+    # (measurements: BENCHMARKS.md, 'Why each path exists').
     offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
     starts = np.asarray(win.first_inside_offsets(), dtype=offsets.dtype)
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
@@ -177,23 +176,21 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     return dx_pad
 
 
-_BLOCK_LANES = {np.dtype(np.float32): (16, 8), np.dtype(np.float64): (16, 8)}
-"""Channels per register block of :mod:`xcnn.pool_kernels`, widest first, by dtype. In float64
-too 16 lanes measured best, though twice as wide (3x3/2 and 2x2/2 max-pool gradients of
-``(32, 64, 64, 32)``, two threads: 16 lanes 4.9 / 3.9 ms, 8 lanes 5.4-6.0 / 4.0, the loops over
-the channels 7.9-8.6 / 4.6-4.7)."""
+_BLOCK_LANES = {np.dtype(np.float32): LANES, np.dtype(np.float64): LANES}
+"""Channels per register block of :mod:`.pool_kernels`, widest first, by dtype: the generator's
+:data:`.generate_pool_kernels.LANES` in either dtype."""
 
 
 @functools.cache
 def _pool_blocks(name: str, lanes: int) -> VectorisedKernel:
-    """The generated loops ``<name>_<lanes>`` of :mod:`xcnn.pool_kernels`, compiled when first called."""
+    """The generated loops ``<name>_<lanes>`` of :mod:`.pool_kernels`, compiled when first called."""
     return VectorisedKernel(getattr(pool_kernels, f"{name}_{lanes}"))
 
 
 def _in_blocks(name: str, dtype: np.dtype, channels: int, otherwise: Any) -> Any:
     """The loops ``<name>`` in register blocks of channels where a block width divides `channels`,
-    else `otherwise` (the loops over the channels). Float32, ``(32, 64, 64, 32)``, two threads:
-    3x3/2 max-pool gradient 1.9 against 3.4 ms; max and mean of the windows: see BENCHMARKS.md."""
+    else `otherwise` (the loops over the channels, slower: measurements: BENCHMARKS.md, 'Why each
+    path exists')."""
     lanes = next((n for n in _BLOCK_LANES.get(dtype, ()) if channels % n == 0), None)
     return otherwise if lanes is None else _pool_blocks(name, lanes)
 

@@ -1,9 +1,9 @@
 """Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
-Written by ``scripts/generate_pool_kernels.py``; :mod:`xcnn._numba_kernels`
-compiles and calls them. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views with
-unsigned indices (see ``scripts/generate_direct_conv.py`` for why).
+Written by ``python -m xcnn._backends.numpy.numba.generate_pool_kernels``; :mod:`.pool`
+compiles and calls them. Plain Python functions: they run (slowly) without Numba too. Arrays
+are C-contiguous and read through flat views with unsigned indices (see
+:mod:`.generate_direct_conv` for why).
 """
 
 import numpy as np
@@ -20,7 +20,7 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
     a window of -inf sends its gradient to that first cell, not to the padding. Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
-    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;
+    window reached (see :func:`.columns.gradient_array`) is stored, not added;
     otherwise ``dx`` is zeroed first. ``C`` is a multiple of 16.
     """
     m, out_h, out_w, c = dy.shape
@@ -203,7 +203,7 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
     that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
     a window of -inf sends its gradient to that first cell, not to the padding. Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
-    window reached (see :func:`xcnn._numba_kernels._gradient_array`) is stored, not added;
+    window reached (see :func:`.columns.gradient_array`) is stored, not added;
     otherwise ``dx`` is zeroed first. ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
