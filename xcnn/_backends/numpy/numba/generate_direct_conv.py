@@ -39,7 +39,6 @@ from .direct_conv_writers import (
 )
 
 TARGET = Path(__file__).with_name("direct_conv_kernels.py")
-COMMAND = "python -m xcnn._backends.numpy.numba.generate_direct_conv"
 
 Blocks = list[tuple[int, int]]
 """``(pixels or input channels, lanes)`` of one family's register blocks, one function each, widest first."""

@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 
 TARGET = Path(__file__).with_name("pool_kernels.py")
-COMMAND = "python -m xcnn._backends.numpy.numba.generate_pool_kernels"
 
 LANES = (16, 8)
 """Channels per block, one function each, widest first; the widest that divides the channels is
