@@ -17,6 +17,17 @@ def test_info_lists_backends(capsys):
     assert "numpy             yes" in out and "cupy" in out and "array-api-compat" in out
 
 
+def test_info_lists_every_provider_of_the_dispatch_table(capsys):
+    """One line per provider with the operations it serves; the reference last, serving them all."""
+    import xcnn._ops as ops
+
+    assert main(["info"]) == 0
+    lines = capsys.readouterr().out.split("providers (")[1].splitlines()[1:]
+    listed = [line.split()[0] for line in lines if line.startswith("  ")]
+    assert listed == list(dict.fromkeys(r.provider for rows in ops.TABLE.values() for r in rows if r.provider != "reference")) + ["reference"]
+    assert lines[listed.index("reference")].rstrip().endswith(", ".join(ops.TABLE))
+
+
 def test_info_shows_the_speed_settings(capsys, monkeypatch):
     import xcnn._backends.numpy.threads as threads
     import xcnn.workspace as workspace

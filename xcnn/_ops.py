@@ -97,16 +97,22 @@ def explain(call: Call) -> list[tuple[str, str | None]]:
     return lines
 
 
-def providers() -> list[tuple[str, str]]:
-    """``(provider, status)`` for every provider of some operation, in table order, once each."""
-    seen: dict[str, str] = {}
-    for rows in TABLE.values():
+def providers() -> list[tuple[str, list[str], str]]:
+    """``(provider, operations, status)`` for every provider, in table order, once each.
+
+    The status is Numba's (:func:`~xcnn._backends.numpy.numba.available.status`) for
+    the compiled rows, ``"always"`` for the reference; it raises ValueError
+    where ``XCNN_JIT`` holds a bad value.
+    """
+    ops: dict[str, list[str]] = {}
+    for op, rows in TABLE.items():
         for row in rows:
-            if row.provider.startswith("numpy.numba"):
-                seen.setdefault(row.provider, numba_available.status())
-            else:
-                seen.setdefault(row.provider, "available")
-    return list(seen.items())
+            ops.setdefault(row.provider, []).append(op)
+    ops["reference"] = ops.pop("reference")  # last, as in every operation's rows
+    return [
+        (name, served, numba_available.status() if name.startswith("numpy.numba") else "always")
+        for name, served in ops.items()
+    ]
 
 
 # --- what each namespace does faster inside the reference ----------------------------------

@@ -14,7 +14,7 @@ import argparse
 import platform
 from collections.abc import Callable
 
-from . import _commands_edges, _commands_predict, _commands_train, workspace
+from . import _commands_edges, _commands_predict, _commands_train, _ops, workspace
 from ._backends.numpy import threads as _threads
 from ._backends.numpy.numba import available as _jit
 from ._cli_shared import Subcommand, error
@@ -52,6 +52,15 @@ def _info(args: argparse.Namespace) -> int:
     print(f"  NumPy threads     {threads}  (pooling, compiled convolution) [XCNN_NUM_THREADS]")
     compiled = _setting(_jit.status)
     print(f"  NumPy kernels     {compiled}  [XCNN_JIT]")
+    print("providers (first that takes a call runs it; xcnn.explain(fn, *args) says which):")
+    try:
+        rows = _ops.providers()
+    except ValueError as exc:
+        print(f"  unavailable ({exc})")
+        return 0
+    width, status_width = max(len(name) for name, _, _ in rows), max(len(status) for _, _, status in rows)
+    for name, served, status in rows:
+        print(f"  {name:<{width}}  {status:<{status_width}}  {', '.join(served)}")
     return 0
 
 

@@ -35,8 +35,7 @@ DEFAULT_BYTES = 64 * 2**20
 
 DEFAULT_CUDA_BYTES = 1024 * 2**20
 """Default for CuPy arrays: GPU memory is plentiful and every extra block costs
-kernel launches (on an H200, 1 GiB instead of 64 MiB took a
-``(32, 64, 64, 32) -> 64`` 3x3 forward + backward from 5.2 to 4.4 ms)."""
+kernel launches (BENCHMARKS.md, "Why each path exists")."""
 
 _setting: int | None = None
 _env_read = False

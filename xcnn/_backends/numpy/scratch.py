@@ -2,8 +2,8 @@
 
 A fresh array of more than 32 MiB is new memory from the operating system
 every time (glibc maps it, and unmaps it when freed), and every page of it
-faults on first touch: gathering ``(64, 32, 32, 16)`` 3x3 windows into a
-fresh 38 MB array took 8.0 ms on a 2-core CPU, into a reused one 3.6 ms.
+faults on first touch, which costs about as much as filling it (BENCHMARKS.md,
+"Why each path exists").
 Convolution's column matrices are such temporaries, consumed before the call
 returns, so each thread keeps one buffer per use and reuses it. They are
 bounded by the workspace limit (:mod:`xcnn.workspace`), and

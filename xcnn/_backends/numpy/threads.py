@@ -1,10 +1,9 @@
 """Per-sample work on every core, for NumPy.
 
 NumPy runs each operation on one core and releases the GIL while it runs, so
-shares of the samples computed in threads of their own use the other cores too.
-Measured on 2 cores, ``(32, 64, 64, 32)`` float32: a 3x3/2 max-pool backward
-took 59.7 ms in one thread and 25.3 ms in two (the halves also fit the cache
-better). Matrix products are left alone: BLAS threads them already.
+shares of the samples computed in threads of their own use the other cores too
+(and each share fits the cache better; measurements: BENCHMARKS.md, "Why each
+path exists"). Matrix products are left alone: BLAS threads them already.
 
 ``XCNN_NUM_THREADS`` sets the number of threads (default: the cores this
 process may use; 1 turns the splitting off).
