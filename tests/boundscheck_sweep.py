@@ -55,7 +55,7 @@ blocks of 8, 16 and 32 lanes), and 9 (no block fits: the loops over the channels
 
 @contextlib.contextmanager
 def _compiled_kernels(on: bool) -> Iterator[None]:
-    """Switch NumPy's compiled kernels on or off for the block (see :func:`xcnn._jit.enabled`)."""
+    """Switch NumPy's compiled kernels on or off for the block (see :func:`xcnn._backends.numpy.numba.available.enabled`)."""
     saved = _jit._switched_on
     _jit._switched_on = lambda: on  # type: ignore[method-assign]
     try:

@@ -30,7 +30,7 @@ class BackendCase:
     xp: ModuleType
     device: Any
     jit: bool = True
-    """False: NumPy's compiled kernels (:mod:`xcnn._jit`) are switched off for the test."""
+    """False: NumPy's compiled kernels (:mod:`xcnn._backends.numpy.numba.available`) are switched off for the test."""
 
     def asarray(self, data: Any, dtype: str | None = None) -> Any:
         """Host data -> this case's array (dtype name such as ``"float32"``)."""

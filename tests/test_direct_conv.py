@@ -1,4 +1,4 @@
-"""NumPy's register-blocked convolution loops (:mod:`xcnn._direct_conv`).
+"""NumPy's register-blocked convolution loops (:mod:`xcnn._backends.numpy.numba.direct_conv`).
 
 They are checked against PyTorch's convolution and autograd, against the
 gathered-window code they replace (the compiled kernels switched off), and
@@ -81,11 +81,11 @@ CHANNELS = [(48, 24), (8, 16), (32, 32), (1, 32), (3, 8)]
 channels, and input channels for the input gradient), of the weight gradient (8, 16) and of
 the loops for fewer than 8 input channels (32, 8; those run at stride 1 only). 24 and 48
 channels are three blocks each, in the forward pass and the input gradient: the weights of
-each block are packed on their own (:func:`xcnn._direct_conv._blocked`)."""
+each block are packed on their own (:func:`xcnn._backends.numpy.numba.direct_loops.packed`)."""
 
 
 def _direct_expected(c_in, c_out, options):
-    """Whether :func:`xcnn._direct_conv.usable` takes the layer (its rule, restated)."""
+    """Whether :func:`xcnn._backends.numpy.numba.direct_conv.usable` takes the layer (its rule, restated)."""
     stride_1 = options.get("stride", 1) in (1, (1, 1))
     # 1x1 windows need stride 1 and at most 64 x 128 channels: every such layer here has them
     return c_out % 8 == 0 and (c_in % 8 == 0 or (c_in < 8 and stride_1)) and c_in * c_out <= 128 * 128
@@ -214,7 +214,7 @@ def test_reading_in_place_and_from_a_padded_copy_agree(monkeypatch, count_calls,
     """The forward loops (and the input gradient through them) either copy each sample into a padded
     buffer or read it in place, taking the pixels whose taps reach into the padding one at a time:
     both ways, the same sums (each checked against PyTorch by :func:`test_direct_passes_match_pytorch`
-    wherever :func:`xcnn._direct_conv._reads_in_place` picks it)."""
+    wherever :func:`xcnn._backends.numpy.numba.direct_conv_phases.reads_in_place` picks it)."""
     kernel, options = geometry
     x, w, b, dz = _layer(16, 24, kernel, options, "float64", seed=11, calls=count_calls)
     results = []
@@ -401,7 +401,7 @@ def test_depthwise_loops_match_pytorch(count_calls, geometry, groups, dtype):
 
 
 def test_other_depthwise_layers_take_the_one_pass_kernels(monkeypatch, count_calls):
-    """Stride 2, two outputs per group, or groups in no whole block: :mod:`xcnn._numba_kernels` as before,
+    """Stride 2, two outputs per group, or groups in no whole block: :mod:`xcnn._backends.numpy.numba.depthwise` as before,
     which agree with the array-API code (checked in test_jit) and so with the loops here."""
     rng = np.random.default_rng(6)
     for groups, c_out, options in ((16, 16, dict(stride=2, padding=1)), (16, 32, dict(padding=1)), (12, 12, dict(padding=1))):

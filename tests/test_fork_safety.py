@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent(
     x = np.ones((2, 12, 12, 16), np.float32)
     w = np.ones((3, 3, 16, 16), np.float32)
     # Imports done before the fork: a fork while another thread is halfway through an import
-    # leaves the child that module's import lock, which nothing can free (see xcnn._numba_kernels).
+    # leaves the child that module's import lock, which nothing can free (see xcnn._backends.numpy.numba.compile).
     F.conv2d(x[..., :1], w[:, :, :1, :1])
     import xcnn._backends.numpy.numba.direct_conv, xcnn._backends.numpy.numba.pool
     compiling = threading.Thread(target=F.conv2d, args=(x, w), kwargs={"padding": 1})

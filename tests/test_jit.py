@@ -66,7 +66,7 @@ def _tricky(shape, seed, dtype="float64"):
 @pytest.mark.parametrize("geometry", POOL_GEOMETRIES, ids=str)
 def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype, channels):
     """9 channels: the gradient's loops over the channels (vectorised with a remainder); 16 and 24:
-    its register blocks of 16 and of 8 channels (:mod:`xcnn._pool_kernels`)."""
+    its register blocks of 16 and of 8 channels (:mod:`xcnn._backends.numpy.numba.pool_kernels`)."""
     x = _tricky((3, 9, 8, channels), seed=1, dtype=dtype)
     kernel, options = geometry
     chosen = []
@@ -297,7 +297,7 @@ def test_nested_sample_blocks_run_in_the_calling_thread(monkeypatch):
     """A block runner called from inside a block must not wait on the pool it is running in."""
     monkeypatch.setattr(threads, "MIN_BYTES", 0)
     monkeypatch.setattr(threads, "thread_count", lambda: 2)
-    inner = threads.in_sample_blocks(4, 1, lambda outer: threads.in_sample_blocks(2, 1, lambda s: (s.start, s.stop)))
+    inner = threads.in_thread_shares(4, 1, lambda outer: threads.in_thread_shares(2, 1, lambda s: (s.start, s.stop)))
     assert inner == [[(0, 2)], [(0, 2)]]
 
 

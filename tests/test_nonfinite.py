@@ -18,6 +18,8 @@ import pytest
 import xcnn
 from xcnn import functional as F
 
+from .helpers import force_primitives
+
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of these tests")
 TF = torch.nn.functional
 

@@ -10,6 +10,8 @@ import pytest
 import xcnn
 from xcnn import functional as F
 
+from .helpers import force_primitives
+
 CASES = [
     dict(stride=1, padding=1, dilation=1, groups=1),
     dict(stride=2, padding=((0, 1), (2, 0)), dilation=1, groups=1),
@@ -80,7 +82,7 @@ def test_large_images_stay_within_256_mib_of_working_memory(monkeypatch, compile
     what the caller holds afterwards (output, input gradient, weight and bias
     gradients); the inputs and the upstream gradient exist before and are not
     counted. Without blocks the gathered windows alone would take 432 MB.
-    With Numba the layer takes NumPy's direct loops (:mod:`xcnn._direct_conv`),
+    With Numba the layer takes NumPy's direct loops (:mod:`xcnn._backends.numpy.numba.direct_conv`),
     which read their inputs in place or pad one sample at a time into a buffer
     per thread instead.
     """

@@ -66,14 +66,22 @@ class Row:
 
 
 def run(call: Call) -> Any:
-    """Cast the call's arrays to its dtype on its device and run the first row that takes it."""
+    """Cast the call's arrays to its dtype on its device and run the first row that takes it.
+
+    A row that declines after running rules out the later rows that would decline
+    for the same reason (they would run only to find it again).
+    """
+    declined_for: set[str] = set()
     with device_context(call.xp, call.device):
         call = call.cast()
         for row in TABLE[call.op]:
+            if row.declines and row.declines in declined_for:
+                continue
             if row.why_not(call) is None:
                 result = row.run(call)
                 if result is not DECLINED:
                     return result
+                declined_for.add(row.declines)
     msg = f"no provider took {call.op}"  # unreachable: the reference takes every call
     raise AssertionError(msg)
 
