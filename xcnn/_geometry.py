@@ -155,6 +155,18 @@ class Windows:
         """Whether the windows are disjoint tiles that start at the origin (stride = kernel, no padding or dilation)."""
         return self.stride == self.kernel and self.dilation == (1, 1) and self.full_padding == ((0, 0), (0, 0))
 
+    def view_layout(self, shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Shape and strides of the ``(m, out_h, out_w, kh, kw, C)`` view of every window of a padded
+        ``(m, H_pad, W_pad, C)`` array of `shape` and `strides` (in bytes or elements, as given).
+
+        For the libraries that expose strides: one view and one copy unfold all
+        windows, instead of ``kh*kw`` slices.
+        """
+        m, _, _, channels = shape
+        s0, s1, s2, s3 = strides
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        return (m, *self.out_size, *self.kernel, channels), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3)
+
 
 # --- chunks: unfolded windows within the workspace limit ----------------------------
 

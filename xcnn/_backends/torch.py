@@ -16,11 +16,7 @@ __all__ = ["FIELDS", "column_sums", "window_view"]
 
 def window_view(x_pad: Any, win: Windows) -> Any:
     """All windows as a ``(m, out_h, out_w, kh, kw, C)`` strided view of a tensor, without copying."""
-    m, _, _, channels = x_pad.shape
-    (out_h, out_w), (kh, kw) = win.out_size, win.kernel
-    (sh, sw), (dh, dw) = win.stride, win.dilation
-    s0, s1, s2, s3 = x_pad.stride()  # elements
-    return x_pad.as_strided((m, out_h, out_w, kh, kw, channels), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3))
+    return x_pad.as_strided(*win.view_layout(tuple(x_pad.shape), x_pad.stride()))  # strides in elements
 
 
 def column_sums(a: Any) -> Any:

@@ -45,25 +45,6 @@ def _group_weights(w: Array, groups: int, xp: ModuleType) -> Array:
     return xp.permute_dims(w, (1, 0, 2))
 
 
-def _column_blocks(x_pad: Array, win: Windows, xp: ModuleType) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows, Array]]:
-    """Yield ``(out_index, in_index, sub, cols)`` per block of the workspace budget.
-
-    ``cols`` are the gathered windows of ``x_pad[in_index]`` for the outputs
-    ``[out_index]``.
-    """
-    m, _, _, channels = x_pad.shape
-    width = win.n_offsets * channels
-    itemsize = xp.finfo(x_pad.dtype).bits // 8
-    everything = (slice(None),) * 4
-    for samples, out_rows, sub in _windows.blocks(win, m, width, itemsize, get_workspace_limit(xp)):
-        if sub is win:
-            yield everything, everything, win, _windows.im2col(x_pad, win, xp)
-            return
-        in_index = (samples, _windows.block_input_rows(win, out_rows), slice(None), slice(None))
-        out_index = (samples, out_rows, slice(None), slice(None))
-        yield out_index, in_index, sub, _windows.im2col(x_pad[in_index], sub, xp)
-
-
 def _unfolded_chunks(x_pad: Array, win: Windows, xp: ModuleType, prims: Primitives) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...], Windows, Array]]:
     """Yield ``(out_index, in_index, sub, cols)`` per chunk of the workspace limit.
 

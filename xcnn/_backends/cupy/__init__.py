@@ -24,12 +24,8 @@ def window_view(x_pad: Any, win: Windows) -> Any:
     """All windows as a ``(m, out_h, out_w, kh, kw, C)`` strided view, without copying."""
     from cupy.lib.stride_tricks import as_strided
 
-    m, _, _, channels = x_pad.shape
-    (out_h, out_w), (kh, kw) = win.out_size, win.kernel
-    (sh, sw), (dh, dw) = win.stride, win.dilation
-    s0, s1, s2, s3 = x_pad.strides  # bytes
-    strides = (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3)
-    return as_strided(x_pad, shape=(m, out_h, out_w, kh, kw, channels), strides=strides)
+    shape, strides = win.view_layout(x_pad.shape, x_pad.strides)  # strides in bytes
+    return as_strided(x_pad, shape=shape, strides=strides)
 
 
 def fold(dcols: Any, win: Windows, m: int, channels: int) -> Any:

@@ -31,12 +31,8 @@ ROW_BLOCK = 2048
 
 def window_view(x_pad: np.ndarray, win: Windows) -> np.ndarray:
     """All windows as a ``(m, out_h, out_w, kh, kw, C)`` strided view, without copying."""
-    m, _, _, channels = x_pad.shape
-    (out_h, out_w), (kh, kw) = win.out_size, win.kernel
-    (sh, sw), (dh, dw) = win.stride, win.dilation
-    s0, s1, s2, s3 = x_pad.strides  # bytes
-    strides = (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3)
-    return as_strided(x_pad, shape=(m, out_h, out_w, kh, kw, channels), strides=strides)
+    shape, strides = win.view_layout(x_pad.shape, x_pad.strides)  # strides in bytes
+    return as_strided(x_pad, shape=shape, strides=strides)
 
 
 def tall_product(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None, scratch_use: str | None) -> np.ndarray:
