@@ -9,6 +9,7 @@ dependency, only a later one.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,26 @@ def test_package_inits_hold_no_logic(name):
     tree = ast.parse(MODULES[name].read_text())
     functions = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
     assert len(functions) <= 3, f"{name} defines {functions}"
+
+
+TIMING = re.compile(r"\d(\.\d+)? ?(ms|us|GFLOP/s|microseconds)\b")
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_timings_live_in_benchmarks_not_in_the_source(name):
+    """A docstring says why a path exists and points to BENCHMARKS.md, where the figures are kept
+    up to date; a figure in the source goes stale unseen."""
+    found = [line.strip() for line in MODULES[name].read_text().splitlines() if TIMING.search(line)]
+    assert not found, f"{name}: {found[:3]}"
+
+
+def test_the_source_points_to_sections_that_exist():
+    benchmarks = (PACKAGE.parent / "BENCHMARKS.md").read_text()
+    headings = {line.lstrip("#").strip() for line in benchmarks.splitlines() if line.startswith("#")}
+    pointed = {
+        " ".join(section.replace("#", " ").split())  # a docstring may wrap the name over lines
+        for path in MODULES.values()
+        for section in re.findall(r"BENCHMARKS\.md[,:]?\s+(?:#\s*)?[\"'“]([^\"'”]+)[\"'”]", path.read_text())
+    }
+    assert "Why each path exists" in pointed
+    assert pointed <= headings, sorted(pointed - headings)
