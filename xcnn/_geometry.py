@@ -11,7 +11,10 @@ The words used throughout: a window's *offsets* (or taps) are its
 matrix) and *fold* its adjoint col2im (rows added back onto the input);
 a *chunk* is a part of an operation sized to the workspace limit; a
 thread's *share* is the samples one thread takes; a *register block* is
-the pixels and channels a compiled loop keeps in vector registers.
+the pixels and channels a compiled loop keeps in vector registers, and
+*packed* weights are laid out one register block of output channels at a
+time; a *row block* is the rows of a tall matrix product that stay in the
+cache while BLAS works through them.
 """
 
 from __future__ import annotations

@@ -194,8 +194,8 @@ def _direct_why_not(call: ConvCall) -> str | None:
     return None if _finite(call.w, call.xp) else "the weights hold inf or NaN"
 
 
-def _depthwise_why_not(call: ConvCall, *, blocked: bool) -> str | None:
-    """Why NumPy's compiled depthwise loops (`blocked`: the register-blocked ones) do not take the call."""
+def _depthwise_why_not(call: ConvCall, *, register_blocked: bool) -> str | None:
+    """Why NumPy's compiled depthwise loops (`register_blocked`: the register-blocked ones) do not take the call."""
     if call.groups == 1 or call.w.shape[2] != 1:
         return "not depthwise (one input channel per group)"
     reason = _numba_why_not(call, channels=call.x.shape[3])
@@ -206,7 +206,7 @@ def _depthwise_why_not(call: ConvCall, *, blocked: bool) -> str | None:
     from ._backends.numpy.numba import direct_conv
 
     usable = direct_conv.depthwise_usable(call.win, call.groups, call.w.shape[3])
-    if blocked and not usable:
+    if register_blocked and not usable:
         return "needs stride 1, one output channel per group and groups in whole register blocks"
     return None
 
@@ -247,11 +247,11 @@ def _reference_why_not(call: Call) -> None:
 _CONV2D = (
     Row("numpy.numba.direct", _direct_why_not, lambda c: _direct_conv().forward(c.x, c.w, c.b, c.win)),
     Row(
-        "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, blocked=True),
+        "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, register_blocked=True),
         lambda c: _direct_conv().depthwise_forward(c.x, c.w, c.b, c.win),
     ),
     Row(
-        "numpy.numba.depthwise", lambda c: _depthwise_why_not(c, blocked=False),
+        "numpy.numba.depthwise", lambda c: _depthwise_why_not(c, register_blocked=False),
         lambda c: _numba_depthwise().depthwise_forward(c.x, c.w, c.b, c.win),
     ),
     Row("reference", _reference_why_not, lambda c: ref_conv.forward(c.x, c.w, c.b, c.win, c.groups, c.xp, primitives(c))),
@@ -263,12 +263,12 @@ _CONV2D_BACKWARD = (
         lambda c: _unless_gradient_not_finite(_direct_conv().backward(c.dz, c.x, c.w, c.win), c), _NOT_FINITE,
     ),
     Row(
-        "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, blocked=True),
+        "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, register_blocked=True),
         lambda c: _unless_gradient_not_finite(_direct_conv().depthwise_backward(c.dz, c.x, c.w, c.win), c),
         _NOT_FINITE,
     ),
     Row(
-        "numpy.numba.depthwise", lambda c: _depthwise_why_not(c, blocked=False),
+        "numpy.numba.depthwise", lambda c: _depthwise_why_not(c, register_blocked=False),
         lambda c: _unless_gradient_not_finite(_numba_depthwise().depthwise_backward(c.dz, c.x, c.w, c.win), c),
         _NOT_FINITE,
     ),

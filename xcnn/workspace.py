@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from types import ModuleType
 
 import array_api_compat
-
-from collections.abc import Callable
 
 from ._validation import as_int
 

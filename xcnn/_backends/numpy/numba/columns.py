@@ -60,7 +60,7 @@ def gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tup
     ``i < kh - sh``, and likewise for columns: a kernel may store there
     instead of adding to zeros (disjoint tiles: everywhere). Then only the
     rows and columns past the last window need zeros, done here. Otherwise
-    ``(-1, -1)``: the kernel zeroes its own block before adding into it.
+    ``(-1, -1)``: the kernel zeroes its own share of the samples before adding into it.
     (measurements: BENCHMARKS.md, 'Why each path exists')
     """
     dx_pad = np.empty(shape, dtype=dtype)
@@ -87,7 +87,7 @@ def fold(dcols: np.ndarray, win: Windows, m: int, channels: int) -> np.ndarray:
 
 
 def fold_add(dcols: np.ndarray, win: Windows, into: np.ndarray) -> None:
-    """Add :func:`fold` of `dcols` to `into` (``(m, H_pad, W_pad, C)``, a block of a larger gradient) in place."""
+    """Add :func:`fold` of `dcols` to `into` (``(m, H_pad, W_pad, C)``, a chunk of a larger gradient) in place."""
     dy_k, dx_k, sh, sw = window_geometry(win)
     m, channels = into.shape[0], into.shape[3]
     src = np.reshape(np.ascontiguousarray(dcols), (m, *win.out_size, win.n_offsets * channels))

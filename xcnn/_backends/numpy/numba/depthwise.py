@@ -77,7 +77,7 @@ def _depthwise_backward(dz, x, w, dx, dw, db, dy_k, dx_k, sh, sw, top, left):
     n_offsets = dy_k.shape[0]
     part = np.empty((n_offsets, c_out), dtype=dw.dtype)  # one sample's share: shorter sums, less rounding
     part_b = np.empty(c_out, dtype=db.dtype)
-    dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
+    dx[:] = 0  # here, in this share's thread, rather than a zeroed array from one thread
     for n in range(m):
         part[:] = 0
         part_b[:] = 0
@@ -116,7 +116,7 @@ def depthwise_backward(
     dx = np.empty(x.shape, dtype=dz.dtype)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
-        dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(w2.shape[1], dtype=dz.dtype)  # this block's totals
+        dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(w2.shape[1], dtype=dz.dtype)  # this share's totals
         _depthwise_backward(dz[s], x[s], w2, dx[s], dw, db, dy_k, dx_k, sh, sw, top, left)
         return dw, db
 

@@ -68,7 +68,7 @@ def window_max(x_pad: np.ndarray, win: Windows) -> np.ndarray:
 
 
 def _per_window(kernel: Any, x_pad: np.ndarray, win: Windows, *extra: Any) -> np.ndarray:
-    """One value per window and channel from `kernel`, on blocks of samples in parallel threads."""
+    """One value per window and channel from `kernel`, on shares of the samples in parallel threads."""
     dy_k, dx_k, sh, sw = window_geometry(win)
     x_pad = np.ascontiguousarray(x_pad)
     out = np.empty((x_pad.shape[0], *win.out_size, x_pad.shape[3]), dtype=x_pad.dtype)
@@ -113,7 +113,7 @@ def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offs
     m, out_h, out_w, channels = dy.shape
     covering = fresh_row >= 0
     if not covering:
-        dx[:] = 0  # here, in this block's thread, rather than a zeroed array from one thread
+        dx[:] = 0  # here, in this share's thread, rather than a zeroed array from one thread
     n_offsets = dy_k.shape[0]
     zero = np.zeros(1, dtype=dx.dtype)[0]
     bests = np.empty((2, channels), dtype=x.dtype)
