@@ -24,7 +24,7 @@ from typing import Any
 
 import array_api_compat
 
-from ._backends import cupy as cupy_backend
+from ._backends.cupy import primitives as cupy_primitives
 from ._backends import torch as torch_backend
 from ._backends.numpy import primitives as numpy_primitives
 from ._backends.numpy.numba import available as numba_available
@@ -130,7 +130,7 @@ def _namespace_fields(xp: Any) -> dict[str, Any]:
     if array_api_compat.is_numpy_namespace(xp):
         return numpy_primitives.FIELDS
     if array_api_compat.is_cupy_namespace(xp):
-        return cupy_backend.FIELDS
+        return cupy_primitives.FIELDS
     if array_api_compat.is_torch_namespace(xp):
         return torch_backend.FIELDS
     return {}
