@@ -1,8 +1,8 @@
 """The workspace limit: how much scratch memory one convolution may use.
 
-Convolution gathers its windows into a ``(rows, kh*kw*C)`` matrix before one
+Convolution unfolds its windows into a ``(rows, kh*kw*C)`` matrix before one
 matrix product. For large images that matrix is ``kh*kw`` times the input, so
-xcnn builds it in blocks of samples (and, for huge images, of output rows)
+xcnn builds it in chunks of samples (and, for huge images, of output rows)
 that each fit the limit. Results do not depend on the limit; only speed and
 peak memory do.
 
@@ -11,7 +11,7 @@ Set it with :func:`set_workspace_limit` or the environment variable
 arrays in host memory, 1 GiB for CuPy arrays on a GPU.
 
 With NumPy, each thread that runs convolutions keeps its two largest
-scratch arrays (the gathered windows and their gradient, each at most the
+scratch arrays (the unfolded windows and their gradient, each at most the
 limit) for the next call: fresh memory of that size costs as much to touch
 as to fill. Setting the limit gives them back.
 """

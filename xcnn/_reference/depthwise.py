@@ -27,7 +27,7 @@ Array = Any
 
 
 def columns(cols: Array, n_offsets: int, groups: int, xp: ModuleType) -> Array:
-    """``(rows, kh*kw*G)`` gathered columns -> ``(rows, kh*kw, G, 1)``."""
+    """``(rows, kh*kw*G)`` unfolded columns -> ``(rows, kh*kw, G, 1)``."""
     return xp.reshape(cols, (-1, n_offsets, groups, 1))
 
 

@@ -1,4 +1,4 @@
-"""Scratch memory kept between calls for NumPy temporaries: the gathered windows and their gradient.
+"""Scratch memory kept between calls for NumPy temporaries: the unfolded windows and their gradient.
 
 A fresh array of more than 32 MiB is new memory from the operating system
 every time (glibc maps it, and unmaps it when freed), and every page of it
