@@ -144,15 +144,6 @@ class Windows:
         for j in range(kw):
             yield (slice(None), slice(None), slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw), slice(None))
 
-    def first_inside_offsets(self) -> tuple[tuple[int, ...], ...]:
-        """``(out_h, out_w)`` nested tuples: the offset ``k = i*kw + j`` of each window's first cell inside the input.
-
-        See :attr:`first_inside`.
-        """
-        rows, cols = self.first_inside
-        kw = self.kernel[1]
-        return tuple(tuple(i * kw + j for j in cols) for i in rows)
-
     @property
     def is_tiled(self) -> bool:
         """Whether the windows are disjoint tiles that start at the origin (stride = kernel, no padding or dilation)."""

@@ -166,7 +166,8 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     # Offset numbers as integers as wide as the elements, one vector lane each
     # (measurements: BENCHMARKS.md, 'Why each path exists').
     offsets = np.arange(win.n_offsets, dtype=np.int64 if x_pad.itemsize == 8 else np.int32)
-    starts = np.asarray(win.first_inside_offsets(), dtype=offsets.dtype)
+    rows, cols = win.first_inside  # per axis; their offsets ``i*kw + j`` by broadcasting, not per window
+    starts = np.add.outer(np.asarray(rows, dtype=offsets.dtype) * win.kernel[1], np.asarray(cols, dtype=offsets.dtype))
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
     in_thread_shares(
         len(dy),
