@@ -22,10 +22,10 @@ from .helpers import assert_generated, inferred_float_types
 
 pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
 
-from xcnn._backends.numpy.numba import compile as _numba_kernels
 from xcnn._backends.numpy.numba import direct_conv as _direct_conv
 from xcnn._backends.numpy.numba import direct_conv_kernels as _direct_conv_kernels
 from xcnn._backends.numpy.numba.compile import tap_offsets
+from xcnn._backends.numpy.numba.generate_direct_conv import shapes as generated_shapes
 from xcnn._geometry import Windows
 
 GEOMETRIES = [  # (kernel, options)
@@ -154,14 +154,18 @@ def test_samples_split_across_threads_give_one_threads_result(monkeypatch, count
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-GENERATED = [("", 32), ("", 16), ("", 8), ("_f64", 16), ("_f64", 8)]
-"""``(suffix, lanes)`` of the generated loops: the float32 blocks and the float64 ones (``_f64``)."""
+SHAPES = generated_shapes()
+"""``(rows, lanes)`` of every generated function, by family: the shapes of every ISA's blocks."""
 
 
-@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
-def test_the_generated_loops_run_as_plain_python(suffix, lanes):
-    """Without Numba the generated functions compute the same sums, slowly: they are the source of truth.
-    (The compiled ones run float32 or float64 blocks by the arrays' dtype, float64 here.)"""
+def _loops(family, rows, lanes):
+    return getattr(_direct_conv_kernels, f"{family}_{rows}x{lanes}")
+
+
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["forward"], ids=str)
+def test_the_generated_forward_loops_run_as_plain_python(rows, lanes):
+    """Without Numba the generated functions compute the same sums, slowly: they are the source of
+    truth, for every block shape of every ISA (the compiled ones here run this host's shapes)."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 5, 11, 8))
     w = rng.standard_normal((3, 3, 8, lanes))
@@ -170,29 +174,36 @@ def test_the_generated_loops_run_as_plain_python(suffix, lanes):
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
     z = np.empty((2, 6, 10, lanes))  # rows of 10: whole blocks and pixels left over, for every block width
     padded = np.zeros(8 * 12 * 8)  # one sample padded to 8 x 12 pixels; the loops fill the inside
-    getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
+    _loops("forward", rows, lanes)(
         x, padded, w.reshape(9, 8, lanes), b, z, dy_k, dx_k, _whole_output(6, 10), 1, 1, 8, 12, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z, _direct_conv.forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     valid = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)))
     z_valid = np.empty((2, 3, 9, lanes))  # no padding: an empty buffer, the loops read x in place
-    getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")(
+    _loops("forward", rows, lanes)(
         x, np.zeros(0), w.reshape(9, 8, lanes), b, z_valid, dy_k, dx_k, _whole_output(3, 9), 0, 0, 5, 11, 1, 1, 1, 1
     )
     np.testing.assert_allclose(z_valid, _direct_conv.forward(x, w, b, valid), rtol=1e-12, atol=1e-12)
-    if lanes == 32:
-        return  # the weight gradient has blocks of 16 and 8 lanes
+
+
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["weight_gradient"], ids=str)
+def test_the_generated_weight_gradient_loops_run_as_plain_python(rows, lanes):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 5, 11, 8))
+    w = rng.standard_normal((3, 3, 8, lanes))
+    win = Windows(in_size=(5, 11), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 2), (1, 0)))
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    z = rng.standard_normal((2, 6, 10, lanes))
     dw, db = np.zeros((9, 8, lanes)), np.zeros(lanes)
-    weight_gradient = getattr(_direct_conv_kernels, f"weight_gradient{suffix}_{lanes}")
-    weight_gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 1, 1)
+    _loops("weight_gradient", rows, lanes)(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 1, 1)
     _, compiled_dw, compiled_db = _direct_conv.backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
     np.testing.assert_allclose(db, z.sum(axis=(0, 1, 2)), rtol=1e-12)
 
 
-@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
-def test_the_generated_loops_run_every_phase_of_the_input_gradient_as_plain_python(monkeypatch, suffix, lanes):
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["forward"], ids=str)
+def test_the_generated_loops_run_every_phase_of_the_input_gradient_as_plain_python(monkeypatch, rows, lanes):
     """Above stride 1 the input gradient is one call of the forward loops over every phase of the input
     (here 4, 2, 2 and 1 taps, some of them on rows or columns fewer than the others): run as plain
     Python, against the compiled loops (which :func:`test_direct_passes_match_pytorch` checks)."""
@@ -202,10 +213,8 @@ def test_the_generated_loops_run_every_phase_of_the_input_gradient_as_plain_pyth
     win = Windows(in_size=(9, 14), kernel=(3, 3), stride=(2, 2), dilation=(1, 1), padding=((1, 1), (1, 0)))
     dz = rng.standard_normal((2, *win.out_size, 8))
     compiled = _direct_conv.backward(dz, x, w, win)[0]
-    plain_loops = {lanes: getattr(_direct_conv_kernels, f"forward{suffix}_{lanes}")}
-    monkeypatch.setitem(_direct_conv._FORWARD, np.dtype(np.float64), plain_loops)
-    pixels = {lanes: _direct_conv_kernels.FORWARD_PIXELS[f"forward{suffix}_{lanes}"]}
-    monkeypatch.setitem(_direct_conv._FORWARD_PIXELS, np.dtype(np.float64), pixels)
+    monkeypatch.setitem(_direct_conv._FORWARD, np.dtype(np.float64), {lanes: _loops("forward", rows, lanes)})
+    monkeypatch.setitem(_direct_conv._FORWARD_PIXELS, np.dtype(np.float64), {lanes: rows})
     np.testing.assert_allclose(_direct_conv.backward(dz, x, w, win)[0], compiled, rtol=1e-12, atol=1e-12)
 
 
@@ -303,36 +312,6 @@ def _whole_output(out_h, out_w, taps=9):
     return np.array([[out_h, out_w, 0, 0, 0, taps]], dtype=np.int64)
 
 
-def test_the_vectoriser_setting_is_restored_after_compiling():
-    from numba.core import config
-
-    before = config.SLP_VECTORIZE
-    kernel = _numba_kernels.VectorisedKernel(_direct_conv_kernels.forward_8)
-    x, w3, b = np.ones((1, 3, 10, 2), np.float32), np.ones((9, 2, 8), np.float32), np.zeros(8, np.float32)
-    z = np.empty((1, 1, 8, 8), np.float32)
-    dy_k, dx_k = tap_offsets((3, 3), (1, 1))
-    kernel(x, np.zeros(3 * 10 * 2, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 3, 10, 1, 1, 1, 1)
-    assert config.SLP_VECTORIZE == before
-    np.testing.assert_array_equal(z, 18)
-
-
-def test_each_argument_type_is_compiled_with_the_vectoriser(monkeypatch):
-    """Arrays of another rank, layout or writability are another Numba signature: each is compiled
-    through the vectorising path, not left to the dispatcher (which compiled them without the
-    vectoriser, about 18x slower, when only the dtypes were compared)."""
-    kernel = _numba_kernels.VectorisedKernel(_direct_conv_kernels.forward_8)
-    compiled = []
-    monkeypatch.setattr(kernel, "_compile", compiled.append)
-    monkeypatch.setattr(kernel, "_dispatcher", lambda *args: None)
-    x, b, z = np.ones((1, 3, 10, 2), np.float32), np.zeros(8, np.float32), np.empty((1, 1, 8, 8), np.float32)
-    dy_k, dx_k = tap_offsets((3, 3), (1, 1))
-    read_only = np.ones((9, 2, 8), np.float32)
-    read_only.flags.writeable = False
-    for w3 in (np.ones((9, 2, 8), np.float32), np.ones((9, 2, 8), np.float32), np.ones((1, 9, 2, 8), np.float32), read_only):
-        kernel(x, np.zeros(60, np.float32), w3, b, z, dy_k, dx_k, _whole_output(1, 8), 0, 0, 3, 10, 1, 1, 1, 1)
-    assert len(compiled) == 3  # the second call is the first one's signature again
-
-
 def test_generated_module_is_what_the_generator_writes():
     assert_generated("generate_direct_conv")
 
@@ -361,8 +340,9 @@ def test_the_generated_loops_compute_float32_in_float32(family):
     """No value in the loops becomes float64 on float32 arrays: a scalar such as ``dxf[0] * 0`` is a
     float64 in Numba and made every product of the first-layer input gradient convert (2.5x slower,
     the same results). Compiled here without the cache, to read Numba's inferred types."""
-    loops = getattr(_direct_conv_kernels, f"{family}_8")
-    assert inferred_float_types(loops, _float32_arguments(family), fastmath={"contract"}) == {"float32"}
+    rows = SHAPES[family][-1][0] if family != "weight_gradient" else 8  # a block of 8 lanes; 8 input channels
+    loops = _loops(family, rows, 8)
+    assert inferred_float_types(loops, _float32_arguments(family)) <= {"float32"}  # none where blocks hold every sum
 
 
 DEPTHWISE_GEOMETRIES = [
@@ -423,45 +403,63 @@ def test_other_depthwise_layers_take_the_one_pass_kernels(monkeypatch, count_cal
     assert count_calls == _calls(0, 1)
 
 
-@pytest.mark.parametrize(("suffix", "lanes"), [("", 32), ("", 16), ("", 8), ("_f64", 16)], ids=str)
-def test_the_generated_depthwise_loops_run_as_plain_python(suffix, lanes):
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["depthwise"], ids=str)
+def test_the_generated_depthwise_loops_run_as_plain_python(rows, lanes):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 4, 12, lanes))
+    w = rng.standard_normal((3, 3, 1, lanes))
+    b = rng.standard_normal(lanes)
+    win = Windows(in_size=(4, 12), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    z = np.empty((1, 4, 12, lanes))
+    # output columns 1 to 10 read inside x with every tap: whole blocks there, the rest one pixel at a time
+    _loops("depthwise", rows, lanes)(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1, 1, 11)
+    np.testing.assert_allclose(z, _direct_conv.depthwise_forward(x, w, b, win), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["depthwise_weight_gradient"], ids=str)
+def test_the_generated_depthwise_weight_gradient_loops_run_as_plain_python(rows, lanes):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((1, 4, 5, lanes))
     w = rng.standard_normal((3, 3, 1, lanes))
-    b = rng.standard_normal(lanes)
+    z = rng.standard_normal((1, 4, 5, lanes))
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    z = np.empty((1, 4, 5, lanes))
-    # output columns 1 to 3 read inside x with every tap: whole blocks there, the rest one pixel at a time
-    getattr(_direct_conv_kernels, f"depthwise{suffix}_{lanes}")(x, w.reshape(9, lanes), b, z, dy_k, dx_k, 1, 1, 1, 4)
-    np.testing.assert_allclose(z, _direct_conv.depthwise_forward(x, w, b, win), rtol=1e-12, atol=1e-12)
     dw, db = np.zeros((9, lanes)), np.zeros(lanes)
-    gradient = getattr(_direct_conv_kernels, f"depthwise_weight_gradient_{lanes}")
-    gradient(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
+    _loops("depthwise_weight_gradient", rows, lanes)(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1)
     _, compiled_dw, compiled_db = _direct_conv.depthwise_backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("suffix", "lanes"), GENERATED, ids=str)
-def test_the_generated_first_layer_loops_run_as_plain_python(suffix, lanes):
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["narrow_input_gradient"], ids=str)
+def test_the_generated_first_layer_input_gradient_loops_run_as_plain_python(rows, lanes):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((1, 4, 12, 3))
+    w = rng.standard_normal((3, 3, 3, lanes))
+    dz = rng.standard_normal((1, 4, 12, lanes))
+    win = Windows(in_size=(4, 12), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    dx = np.empty_like(x)
+    # tap (i, j) takes dz[h + 1 - i, w + 1 - j]: every tap inside dz for columns 1 to 10 (blocks there,
+    # whole or not at all; the rest one pixel at a time)
+    _loops("narrow_input_gradient", rows, lanes)(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1, 1, 11)
+    np.testing.assert_allclose(dx, _direct_conv.backward(dz, x, w, win)[0], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["narrow_weight_gradient"], ids=str)
+def test_the_generated_first_layer_weight_gradient_loops_run_as_plain_python(rows, lanes):
     rng = np.random.default_rng(8)
     x = rng.standard_normal((1, 4, 5, 3))
     w = rng.standard_normal((3, 3, 3, lanes))
     dz = rng.standard_normal((1, 4, 5, lanes))
     win = Windows(in_size=(4, 5), kernel=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
-    dx = np.empty_like(x)
-    # tap (i, j) takes dz[h + 1 - i, w + 1 - j]: every tap inside dz for columns 1 to 3 (blocks there; the
-    # 2- and 4-pixel blocks fit once or not at all, the rest goes one pixel at a time)
-    narrow_input_gradient = getattr(_direct_conv_kernels, f"narrow_input_gradient{suffix}_{lanes}")
-    narrow_input_gradient(dz, w.reshape(9, 3, lanes), dx, dy_k, dx_k, 1, 1, 1, 4)
     dw, db = np.zeros((9, 3, lanes)), np.zeros(lanes)
-    gradient = getattr(_direct_conv_kernels, f"narrow_weight_gradient_{lanes}")
-    gradient(x, dz, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 1, 1)
-    compiled = _direct_conv.backward(dz, x, w, win)
-    for got, want in zip((dx, dw.reshape(w.shape), db), compiled):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    _loops("narrow_weight_gradient", rows, lanes)(x, dz, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, 1, 1, 1, 1)
+    _, compiled_dw, compiled_db = _direct_conv.backward(dz, x, w, win)
+    np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(db, compiled_db, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("lanes", [32, 16, 8])
@@ -475,7 +473,8 @@ def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     dy_k, dx_k = tap_offsets((3, 3), (1, 1))
     compiled, plain = np.empty((2, 3, 2, lanes), np.float32), np.empty((2, 3, 2, lanes), np.float32)
     compiled_loops = _direct_conv._FORWARD[np.dtype(np.float32)][lanes]
-    runs = ((compiled_loops, compiled), (getattr(_direct_conv_kernels, f"forward_{lanes}"), plain))
+    plain_loops = _loops("forward", _direct_conv._FORWARD_PIXELS[np.dtype(np.float32)][lanes], lanes)
+    runs = ((compiled_loops, compiled), (plain_loops, plain))
     for run, z in runs:
         run(x, np.zeros(5 * 4 * 8, np.float32), w3, b, z, dy_k, dx_k, _whole_output(3, 2), 0, 0, 5, 4, 1, 1, 1, 1)
     np.testing.assert_allclose(compiled, plain, rtol=1e-5, atol=1e-5)

@@ -27,47 +27,43 @@ def _lines_sample_source(indent: str) -> list[str]:
         f"{indent}    for h in range(height):",
         f"{indent}        at = (n * height + h) * width * c_in",
         f"{indent}        to = ((h + top) * pad_w + left) * c_in",
-        f"{indent}        xs[to : to + width * c_in] = xf[at : at + width * c_in]",
+        f"{indent}        for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly",
+        f"{indent}            xs[to + i] = xf[at + i]",
     ]
 
 
 def _lines_forward_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
-    """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, block ``jb``,
-    over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all), from ``src``
+    """Accumulate `pixels` output pixels x `lanes` channels starting at column ``ow0``, channels from
+    ``jb``, over taps ``k_lo`` up to ``k_hi`` (one phase's, of ``n_taps`` in all), from ``src``
     (:func:`_lines_sample_source`): taps whose row is outside it add nothing, and so do those
-    whose column is, where `check_columns` (single pixels at the edges).
+    whose column is, where `check_columns` (single pixels at the edges). The sums stay in one
+    register block (:mod:`.register_blocks`) over every tap.
 
     The weights come packed, ``(C_out / lanes, taps, C_in, lanes)``: each block of output channels
     reads one contiguous run. Read from ``(taps, C_in, C_out)``, a block took every other part of
     the rows once ``C_out`` was wider than it, and the loops ran slower (measurements:
     BENCHMARKS.md, 'Why each path exists').
     """
-    out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
-    out += [
+    return [
+        f"{indent}acc = block_load(b, jb, 0, {pixels}, {lanes})",
         f"{indent}for k in range(k_lo, k_hi):",
         f"{indent}    yk, xk = oh * sh + dy_k[k] - t, ow0 * sw + dx_k[k] - l",
         f"{indent}    if yk < 0 or yk >= src_h{' or xk < 0 or xk >= src_w' if check_columns else ''}:",
         f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    x_at = U(at0 + (yk * src_w + xk) * c_in)",
-        f"{indent}    w_at = U(jb_ * n_taps * c_in + k * c_in * {lanes})",
+        f"{indent}    x_at = at0 + (yk * src_w + xk) * c_in",
+        f"{indent}    w_at = jb * n_taps * c_in + k * c_in * {lanes}",
         f"{indent}    for c in range(c_in):",
-        f"{indent}        w_row = w_at + U(c * {lanes})",
+        f"{indent}        acc = block_fma(acc, src, x_at + c, sw * c_in, wf, w_at + c * {lanes})",
+        f"{indent}z_at = ((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out + jb",
+        f"{indent}block_store(acc, zf, z_at, cs * c_out)",
     ]
-    inner = indent + "        "
-    out += [f"{inner}w{j} = wf[w_row + U({j})]" for j in range(lanes)]
-    for p in range(pixels):
-        out.append(f"{inner}x{p} = src[x_at + U({p} * sw * c_in + c)]")
-        out += [f"{inner}a{p}_{j} += x{p} * w{j}" for j in range(lanes)]
-    out.append(f"{indent}z_at = U(((n * z_h + r0 + oh * rs) * z_w + c0 + ow0 * cs) * c_out) + jb")
-    out += [f"{indent}zf[z_at + U({p} * cs * c_out + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
-    return out
 
 
-def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
-    """``<name>_<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``,
+def forward_source(pixels: int, lanes: int) -> str:
+    """``forward_<pixels>x<lanes>``: ``z[n, oh, ow, :] = b + sum over taps k, channels c of x_pad[n, oh*sh + dy_k[k], ow*sw + dx_k[k], c] * w[k, c, :]``,
     phase by phase (the input gradient above stride 1 is several correlations of the same sample)."""
     lines = [
-        f"def {name}_{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):",
+        f"def forward_{pixels}x{lanes}(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):",
         '    """Correlate ``x (m, H, W, C_in)``, zero-padded, with the weights ``(taps, C_in, C_out)``, plus ``b``, into ``z``.',
         "",
         "    ``x`` is padded by ``top`` rows and ``left`` columns of zeros before it, to ``pad_h x pad_w`` pixels.",
@@ -100,13 +96,11 @@ def forward_source(pixels: int, lanes: int, name: str = "forward") -> str:
         f"            blocks_end = col_lo + (col_hi - col_lo) // {pixels} * {pixels}",
         "            for oh in range(out_h):",
         f"                for ow0 in range(col_lo, blocks_end, {pixels}):",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
+        f"                    for jb in range(0, c_out, {lanes}):",
         *_lines_forward_block(pixels, lanes, " " * 24, False),
         "                for i in range(col_lo + out_w - blocks_end):  # single pixels: the left edge, then the rest",
         "                    ow0 = i if i < col_lo else blocks_end + i - col_lo",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
+        f"                    for jb in range(0, c_out, {lanes}):",
         *_lines_forward_block(1, lanes, " " * 24, True),
         "    return z",
     ]
@@ -121,7 +115,6 @@ def _gradient_sums_lines(channels: str) -> list[str]:
     return [
         "    n_taps = dy_k.shape[0]",
         "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
-        "    zero = np.zeros(1, dtype=part.dtype)[0]",
         "    row_b = np.empty_like(part_b)",
         "    for n in range(m):",
         "        part[:] = 0",
@@ -129,18 +122,17 @@ def _gradient_sums_lines(channels: str) -> list[str]:
         "        for oh in range(out_h):",
         "            row_b[:] = 0",
         "            for ow in range(out_w):",
-        f"                d_at = U(((n * out_h + oh) * out_w + ow) * {channels})",
+        f"                d_at = ((n * out_h + oh) * out_w + ow) * {channels}",
         f"                for j in range({channels}):",
-        "                    row_b[j] += dzf[d_at + U(j)]",
+        "                    row_b[j] += dzf[d_at + j]",
         "            part_b += row_b",
     ]
 
 
 def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradient") -> str:
-    """``<name>_<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
-    ind = " " * 24
+    """``<name>_<channels>x<lanes>``: ``dw[k, c, :] += sum over pixels of x[.., tap k, c] * dz[pixel, :]``."""
     lines = [
-        f"def {name}_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):",
+        f"def {name}_{channels}x{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, sw):",
         '    """Add to ``dw (taps, C_in, C_out)`` and ``db (C_out,)`` the gradients of :func:`forward` for these samples.',
         "",
         f"    ``C_in`` and ``C_out`` are multiples of {channels} and {lanes}. Each sample's share is summed"
@@ -150,7 +142,8 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
         "    shorter float sums, less rounding. ``x`` is read in place: tap ``k`` of output pixel",
         "    ``(oh, ow)`` reads row ``oh*sh + dy_k[k] - top`` and column ``ow*sw + dx_k[k] - left``, and",
         "    taps in the zero padding add nothing (each tap's rows and columns inside ``x`` are worked",
-        "    out once, no check per pixel).",
+        f"    out once, no check per pixel). A block of {channels} input x {lanes} output channels stays in",
+        "    registers over a row's pixels.",
         '    """',
         "    m, out_h, out_w, c_out = dz.shape",
         "    height, width, c_in = x.shape[1], x.shape[2], x.shape[3]",
@@ -160,24 +153,20 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
         "                ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)",
         "                if yk < 0 or yk >= height or ow_lo >= ow_hi:",
         "                    continue  # zero padding adds nothing",
-        "                x_row = U((n * height + yk) * width * c_in)",
-        f"                for cb_ in range(0, c_in, {channels}):",
-        f"                    for jb_ in range(0, c_out, {lanes}):",
-        "                        jb = U(jb_)",
-        "                        p_at = U((k * c_in + cb_) * c_out) + jb",
-        *(f"{ind}a{p}_{j} = zero" for p in range(channels) for j in range(lanes)),
-        f"{ind}for ow in range(ow_lo, ow_hi):",
-        f"{ind}    x_at = x_row + U((ow * sw + xk) * c_in + cb_)",
-        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
-        *(f"{ind}    d{j} = dzf[d_at + U({j})]" for j in range(lanes)),
+        "                x_row = (n * height + yk) * width * c_in",
+        f"                for cb in range(0, c_in, {channels}):",
+        f"                    for jb in range(0, c_out, {lanes}):",
+        f"                        acc = block_zeros(pf, {channels}, {lanes})",
+        "                        for ow in range(ow_lo, ow_hi):",
+        "                            x_at = x_row + (ow * sw + xk) * c_in + cb",
+        "                            d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb",
+        "                            acc = block_fma(acc, xf, x_at, 1, dzf, d_at)",
+        "                        block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)",
+        "        dw += part",
+        "        db += part_b",
+        "    return dw",
     ]
-    for p in range(channels):
-        lines.append(f"{ind}    x{p} = xf[x_at + U({p})]")
-        lines += [f"{ind}    a{p}_{j} += x{p} * d{j}" for j in range(lanes)]
-    lines += [f"{ind}pf[p_at + U({p} * c_out + {j})] += a{p}_{j}" for p in range(channels) for j in range(lanes)]
-    lines += ["        dw += part", "        db += part_b", "    return dw"]
     return "\n".join(lines)
-
 
 
 def _lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[str], edge: list[str]) -> list[str]:
@@ -205,35 +194,28 @@ def _lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[st
 
 def _lines_narrow_input_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
     """``dx`` of `pixels` pixels from column ``col0``, input channel ``ci``: dot products over the
-    taps and, `lanes` at a time, the output channels; the pixels' sums are independent chains.
+    taps and the output channels, `lanes` at a time in one register block, summed across its lanes
+    at the end.
 
     Taps whose row falls outside ``dz`` add nothing; so do those whose column does, where
     `check_columns` (a block inside the columns that every tap reaches needs no check)."""
-    out = [f"{indent}t{p} = zero" for p in range(pixels)]
-    out += [
-        f"{indent}for jb_ in range(0, c_out, {lanes}):",
-        f"{indent}    jb = U(jb_)",
-        *(f"{indent}    a{p}_{j} = zero" for p in range(pixels) for j in range(lanes)),
+    return [
+        f"{indent}acc = block_zeros(dxf, {pixels}, {lanes})",
+        f"{indent}for jb in range(0, c_out, {lanes}):",
         f"{indent}    for k in range(n_taps):",
         f"{indent}        oh, ow = h + top - dy_k[k], col0 + left - dx_k[k]",
         f"{indent}        if oh < 0 or oh >= out_h{' or ow < 0 or ow >= out_w' if check_columns else ''}:",
         f"{indent}            continue",
-        f"{indent}        d_at = U(((n * out_h + oh) * out_w + ow) * c_out) + jb",
-        f"{indent}        w_at = U((k * c_in + ci) * c_out) + jb",
-        *(f"{indent}        w{j} = wf[w_at + U({j})]" for j in range(lanes)),
+        f"{indent}        d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb",
+        f"{indent}        acc = block_fma_rows(acc, dzf, d_at, c_out, wf, (k * c_in + ci) * c_out + jb)",
+        f"{indent}block_store_sums(acc, dxf, ((n * height + h) * width + col0) * c_in + ci, c_in)",
     ]
-    for p in range(pixels):
-        out += [f"{indent}        a{p}_{j} += dzf[d_at + U({p} * c_out + {j})] * w{j}" for j in range(lanes)]
-    out += [f"{indent}    t{p} += " + " + ".join(f"a{p}_{j}" for j in range(lanes)) for p in range(pixels)]
-    out.append(f"{indent}dx_at = U(((n * height + h) * width + col0) * c_in + ci)")
-    out += [f"{indent}dxf[dx_at + U({p} * c_in)] = t{p}" for p in range(pixels)]
-    return out
 
 
-def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_input_gradient") -> str:
-    """``<name>_<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
+def narrow_input_gradient_source(pixels: int, lanes: int) -> str:
+    """``narrow_input_gradient_<pixels>x<lanes>``: ``dx[n, h, w, c] = sum over taps k, channels j of dz[n, h + top - dy_k[k], w + left - dx_k[k], j] * w[k, c, j]``."""
     lines = [
-        f"def {name}_{lanes}(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):",
+        f"def narrow_input_gradient_{pixels}x{lanes}(dz, w, dx, dy_k, dx_k, top, left, col_lo, col_hi):",
         '    """Gradient with respect to the unpadded input of a stride-1 correlation with ``w (taps, C_in, C_out)``.',
         "",
         "    For few input channels: each input channel of each pixel is a dot product over the taps",
@@ -247,7 +229,6 @@ def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_in
         "    height, width, c_in = dx.shape[1], dx.shape[2], dx.shape[3]",
         "    n_taps = dy_k.shape[0]",
         "    dzf, wf, dxf = dz.reshape(-1), w.reshape(-1), dx.reshape(-1)",
-        "    zero = np.zeros(1, dtype=dx.dtype)[0]  # in the arrays' dtype: `dxf[0] * 0` would be float64",
         "    for n in range(m):",
         "        for h in range(height):",
         *_lines_inside_then_edges(
@@ -263,29 +244,24 @@ def narrow_input_gradient_source(pixels: int, lanes: int, name: str = "narrow_in
 
 
 def _lines_depthwise_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
-    """`pixels` output pixels from column ``ow0`` x `lanes` channels from ``jb``: taps that fall
-    in the zero padding add nothing (the columns are checked only where `check_columns`)."""
-    out = [f"{indent}a{p}_{j} = b[jb + U({j})]" for p in range(pixels) for j in range(lanes)]
-    out += [
+    """`pixels` output pixels from column ``ow0`` x `lanes` channels from ``jb``, one register block
+    over the taps: taps that fall in the zero padding add nothing (the columns are checked only
+    where `check_columns`)."""
+    return [
+        f"{indent}acc = block_load(b, jb, 0, {pixels}, {lanes})",
         f"{indent}for k in range(n_taps):",
         f"{indent}    yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]",
         f"{indent}    if yk < 0 or yk >= height{' or xk < 0 or xk >= width' if check_columns else ''}:",
         f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    x_at = U(((n * height + yk) * width + xk) * c) + jb",
-        f"{indent}    w_at = U(k * c) + jb",
-        *(f"{indent}    w{j} = wf[w_at + U({j})]" for j in range(lanes)),
+        f"{indent}    acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)",
+        f"{indent}block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)",
     ]
-    for p in range(pixels):
-        out += [f"{indent}    a{p}_{j} += xf[x_at + U({p} * c + {j})] * w{j}" for j in range(lanes)]
-    out.append(f"{indent}z_at = U(((n * out_h + oh) * out_w + ow0) * c) + jb")
-    out += [f"{indent}zf[z_at + U({p} * c + {j})] = a{p}_{j}" for p in range(pixels) for j in range(lanes)]
-    return out
 
 
-def depthwise_source(pixels: int, lanes: int, name: str = "depthwise") -> str:
-    """``<name>_<lanes>``: ``z[n, oh, ow, g] = b[g] + sum over taps k of x[n, oh - top + dy_k[k], ow - left + dx_k[k], g] * w[k, g]``."""
+def depthwise_source(pixels: int, lanes: int) -> str:
+    """``depthwise_<pixels>x<lanes>``: ``z[n, oh, ow, g] = b[g] + sum over taps k of x[n, oh - top + dy_k[k], ow - left + dx_k[k], g] * w[k, g]``."""
     lines = [
-        f"def {name}_{lanes}(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):",
+        f"def depthwise_{pixels}x{lanes}(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):",
         '    """Depthwise correlation at stride 1 of the unpadded ``x (m, H, W, G)`` with ``w (taps, G)``, plus ``b``.',
         "",
         "    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and",
@@ -303,8 +279,8 @@ def depthwise_source(pixels: int, lanes: int, name: str = "depthwise") -> str:
             "ow0",
             "out_w",
             pixels,
-            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(pixels, lanes, " " * 4, False)],
-            [f"for jb_ in range(0, c, {lanes}):", "    jb = U(jb_)", *_lines_depthwise_block(1, lanes, " " * 4, True)],
+            [f"for jb in range(0, c, {lanes}):", *_lines_depthwise_block(pixels, lanes, " " * 4, False)],
+            [f"for jb in range(0, c, {lanes}):", *_lines_depthwise_block(1, lanes, " " * 4, True)],
         ),
         "    return z",
     ]
@@ -312,11 +288,11 @@ def depthwise_source(pixels: int, lanes: int, name: str = "depthwise") -> str:
 
 
 def depthwise_weight_gradient_source(lanes: int) -> str:
-    """``depthwise_weight_gradient_<lanes>``: ``dw[k, g] += sum over pixels of x[.., tap k, g] * dz[pixel, g]``."""
+    """``depthwise_weight_gradient_1x<lanes>``: ``dw[k, g] += sum over pixels of x[.., tap k, g] * dz[pixel, g]``."""
     ind = " " * 20
     lines = [
-        f"def depthwise_weight_gradient_{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):",
-        '    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of :func:`depthwise_<lanes>` for these samples.',
+        f"def depthwise_weight_gradient_1x{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):",
+        '    """Add to ``dw (taps, G)`` and ``db (G,)`` the gradients of the depthwise loops for these samples.',
         "",
         f"    ``G`` is a multiple of {lanes}. Each sample's share is summed in ``part`` and ``part_b``",
         "    from the sums of its output rows first.",
@@ -328,22 +304,17 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
         "                yk = oh - top + dy_k[k]",
         "                if yk < 0 or yk >= height:",
         "                    continue",
-        f"                for jb_ in range(0, c, {lanes}):",
-        "                    jb = U(jb_)",
-        "                    p_at = U(k * c) + jb",
-        *(f"{ind}a{j} = zero" for j in range(lanes)),
+        f"                for jb in range(0, c, {lanes}):",
+        f"{ind}acc = block_zeros(pf, 1, {lanes})",
         f"{ind}for ow in range(out_w):",
         f"{ind}    xk = ow - left + dx_k[k]",
         f"{ind}    if xk < 0 or xk >= width:",
         f"{ind}        continue",
-        f"{ind}    x_at = U(((n * height + yk) * width + xk) * c) + jb",
-        f"{ind}    d_at = U(((n * out_h + oh) * out_w + ow) * c) + jb",
-        *(f"{ind}    a{j} += xf[x_at + U({j})] * dzf[d_at + U({j})]" for j in range(lanes)),
-        *(f"{ind}pf[p_at + U({j})] += a{j}" for j in range(lanes)),
+        f"{ind}    x_at = ((n * height + yk) * width + xk) * c + jb",
+        f"{ind}    acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)",
+        f"{ind}block_add_to(acc, pf, k * c + jb, 0)",
         "        dw += part",
         "        db += part_b",
         "    return dw",
     ]
     return "\n".join(lines)
-
-

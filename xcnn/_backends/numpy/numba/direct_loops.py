@@ -1,26 +1,31 @@
-"""The register-blocked loops of :mod:`.direct_conv_kernels`, compiled, by dtype and block width.
+"""The register-blocked loops of :mod:`.direct_conv_kernels`, by dtype and block width, for the host's ISA.
 
-Each table holds, per dtype, the loops of one pass by the channels their register blocks span,
-widest first; the widths are the generator's (:data:`.generate_direct_conv.LANES`), written down
-there only. float64 blocks span half the channels of float32 ones: the same registers. Also the
-weight layout the forward loops read (:func:`packed`), and what both the dense and the depthwise
-loops need to know about the columns every tap reads inside (:func:`inside_columns`).
+Each table holds, per dtype, the loops of one pass by the channels their register blocks span
+(lanes), widest first. The lanes are the same on every ISA; the rows of each block (pixels, or input
+channels) are those of the ISA :func:`.isa.chosen` picks (:data:`.generate_direct_conv.BLOCK_ROWS`).
+Each loop compiles when a layer first calls it (cached on disk by Numba). Also the weight layout
+the forward loops read (:func:`packed`), and what both the dense and the depthwise loops need to
+know about the columns every tap reads inside (:func:`inside_columns`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import direct_conv_kernels as _kernels
-from .compile import VectorisedKernel
-from .generate_direct_conv import F64_SHARED_DEPTHWISE_LANES
-from .generate_direct_conv import LANES as _GENERATED_LANES
+from . import register_block_intrinsics  # noqa: F401 - registers the compiled blocks before any loop compiles
+from .compile import compile_kernel
+from .generate_direct_conv import BLOCK_ROWS, FAMILY_LANES
+from .isa import chosen
 
 __all__ = [
     "DEPTHWISE",
     "DEPTHWISE_WEIGHT_GRADIENT",
     "FORWARD",
     "FORWARD_PIXELS",
+    "ISA",
     "LANES",
     "NARROW_INPUT_GRADIENT",
     "NARROW_WEIGHT_GRADIENT",
@@ -32,42 +37,41 @@ __all__ = [
     "widest_lanes",
 ]
 
-LANES = min(min(lanes) for lanes in _GENERATED_LANES.values())
-"""Channels in the narrowest register block (8: one 256-bit vector of float32): the channel counts
-that run here are multiples of it."""
+ISA, ISA_WHY = chosen()
+"""The ISA whose block shapes run here, and why (:mod:`.isa`)."""
 
-Kernels = dict[np.dtype, dict[int, VectorisedKernel]]
+LANES = min(min(lanes) for by_family in FAMILY_LANES.values() for lanes in by_family.values())
+"""Channels in the narrowest register block (8): the channel counts that run here are multiples of it."""
+
+Kernels = dict[np.dtype, dict[int, Any]]
 """Per dtype, the loops of one pass by the channels their register blocks span, widest first."""
 F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def _compiled(family: str, lanes: tuple[int, ...] | None = None) -> dict[int, VectorisedKernel]:
-    """The generated functions ``<family>_<lanes>``, for the generator's lanes of `family` or `lanes`."""
-    return {n: VectorisedKernel(getattr(_kernels, f"{family}_{n}")) for n in lanes or _GENERATED_LANES[family]}
+def _compiled(family: str) -> Kernels:
+    """The generated functions of `family` for :data:`ISA`'s block shapes, per dtype and lanes.
+
+    One dispatcher per function: a shape that both dtypes use is one function compiled for each."""
+    loops: dict[str, Any] = {}
+    table: Kernels = {}
+    for dtype in (F32, F64):
+        rows = BLOCK_ROWS[ISA][dtype.name][family]
+        names = {lanes: f"{family}_{n_rows}x{lanes}" for lanes, n_rows in rows.items()}
+        for name in names.values():
+            if name not in loops:
+                loops[name] = compile_kernel(getattr(_kernels, name))
+        table[dtype] = {lanes: loops[name] for lanes, name in names.items()}
+    return table
 
 
-def _either_dtype(kernels: dict[int, VectorisedKernel]) -> Kernels:
-    """Loops whose blocks fit the registers in float32 and float64 alike."""
-    return {F32: kernels, F64: kernels}
+FORWARD = _compiled("forward")
+WEIGHT_GRADIENT = _compiled("weight_gradient")
+NARROW_WEIGHT_GRADIENT = _compiled("narrow_weight_gradient")
+NARROW_INPUT_GRADIENT = _compiled("narrow_input_gradient")
+DEPTHWISE = _compiled("depthwise")
+DEPTHWISE_WEIGHT_GRADIENT = _compiled("depthwise_weight_gradient")
 
-
-FORWARD: Kernels = {F32: _compiled("forward"), F64: _compiled("forward_f64")}
-WEIGHT_GRADIENT: Kernels = {F32: _compiled("weight_gradient"), F64: _compiled("weight_gradient_f64")}
-NARROW_WEIGHT_GRADIENT = _either_dtype(_compiled("narrow_weight_gradient"))
-NARROW_INPUT_GRADIENT: Kernels = {
-    F32: _compiled("narrow_input_gradient"),
-    F64: _compiled("narrow_input_gradient_f64"),
-}
-DEPTHWISE: Kernels = {
-    F32: _compiled("depthwise"),
-    F64: {**_compiled("depthwise_f64"), **_compiled("depthwise", F64_SHARED_DEPTHWISE_LANES)},
-}
-DEPTHWISE_WEIGHT_GRADIENT = _either_dtype(_compiled("depthwise_weight_gradient"))
-
-FORWARD_PIXELS = {
-    F32: {lanes: _kernels.FORWARD_PIXELS[f"forward_{lanes}"] for lanes in FORWARD[F32]},
-    F64: {lanes: _kernels.FORWARD_PIXELS[f"forward_f64_{lanes}"] for lanes in FORWARD[F64]},
-}
+FORWARD_PIXELS = {dtype: dict(BLOCK_ROWS[ISA][dtype.name]["forward"]) for dtype in (F32, F64)}
 """Pixels per register block of the forward loops, by dtype and lanes."""
 
 
@@ -77,7 +81,7 @@ def widest_lanes(kernels: Kernels, dtype: np.dtype, channels: int) -> int:
     return next(lanes for lanes in kernels[dtype] if channels % lanes == 0)
 
 
-def widest(kernels: Kernels, dtype: np.dtype, channels: int) -> VectorisedKernel:
+def widest(kernels: Kernels, dtype: np.dtype, channels: int) -> Any:
     """The kernel for `dtype` with the widest register block that `channels` fills."""
     return kernels[dtype][widest_lanes(kernels, dtype, channels)]
 

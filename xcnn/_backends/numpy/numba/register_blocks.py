@@ -1,0 +1,80 @@
+"""Register blocks: a few rows of vector registers, which the generated loops load, multiply-add and store whole.
+
+A direct convolution keeps a block of sums in registers while it walks the
+kernel's taps: ``rows x lanes`` of them (output pixels x output channels, or
+input channels x output channels). The generated loops of
+:mod:`.direct_conv_kernels` hold such a block in one variable and work on it
+with the functions here. Compiled, each is an intrinsic of
+:mod:`.register_block_intrinsics` that writes LLVM vectors of ``lanes``
+elements, one per row, which LLVM splits into the host's vector registers (two
+512-bit registers for 32 float32 lanes on AVX-512, four 256-bit ones on AVX2,
+eight 128-bit ones on SSE or NEON): one generated loop serves every vector ISA,
+and which block shape fills the registers of which ISA is
+:mod:`.generate_direct_conv`'s tables. Run as plain Python (as the tests run the
+loops), a block is a NumPy array ``(rows, lanes)`` and these functions are what
+they say.
+
+Every index is an element offset into a C-contiguous one-dimensional array,
+and every run of lanes must lie inside it (``IndexError`` here, and compiled
+with Numba's bounds checks on).
+
+Importing this module imports NumPy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["block_add_to", "block_fma", "block_fma_rows", "block_load", "block_store", "block_store_sums", "block_zeros"]
+
+
+def block_zeros(like: np.ndarray, rows: int, lanes: int) -> np.ndarray:
+    """A block of zeros of `like`'s dtype, ``rows x lanes`` (literal integers where compiled)."""
+    return np.zeros((rows, lanes), dtype=like.dtype)
+
+
+def block_load(arr: np.ndarray, at: int, step: int, rows: int, lanes: int) -> np.ndarray:
+    """A ``rows x lanes`` block whose row ``r`` is ``arr[at + r*step :][:lanes]`` (step 0: one row, repeated)."""
+    return np.stack([_run(arr, at + r * step, lanes) for r in range(rows)])
+
+
+def block_fma(block: np.ndarray, x: np.ndarray, x_at: int, x_step: int, w: np.ndarray, w_at: int) -> np.ndarray:
+    """`block` plus the outer product of ``x[x_at + r*x_step]`` (a scalar per row) and
+    ``w[w_at :][:lanes]`` (one row for all), fused multiply-adds where the ISA has them."""
+    rows, lanes = block.shape
+    scalars = np.array([_run(x, x_at + r * x_step, 1)[0] for r in range(rows)], dtype=block.dtype)
+    return block + scalars[:, None] * _run(w, w_at, lanes)[None, :]
+
+
+def block_fma_rows(block: np.ndarray, a: np.ndarray, a_at: int, a_step: int, w: np.ndarray, w_at: int) -> np.ndarray:
+    """`block` plus, row by row, ``a[a_at + r*a_step :][:lanes]`` times ``w[w_at :][:lanes]`` (one row for all)."""
+    rows, lanes = block.shape
+    return block + block_load(a, a_at, a_step, rows, lanes) * _run(w, w_at, lanes)[None, :]
+
+
+def block_store(block: np.ndarray, arr: np.ndarray, at: int, step: int) -> None:
+    """Write row ``r`` of `block` to ``arr[at + r*step :][:lanes]``."""
+    rows, lanes = block.shape
+    for r in range(rows):
+        _run(arr, at + r * step, lanes)[:] = block[r]
+
+
+def block_add_to(block: np.ndarray, arr: np.ndarray, at: int, step: int) -> None:
+    """Add row ``r`` of `block` to ``arr[at + r*step :][:lanes]``."""
+    rows, lanes = block.shape
+    for r in range(rows):
+        _run(arr, at + r * step, lanes)[:] += block[r]
+
+
+def block_store_sums(block: np.ndarray, arr: np.ndarray, at: int, step: int) -> None:
+    """Write the sum of row ``r`` of `block` to ``arr[at + r*step]`` (compiled, summed pairwise)."""
+    for r in range(block.shape[0]):
+        _run(arr, at + r * step, 1)[0] = block[r].sum()
+
+
+def _run(arr: np.ndarray, at: int, lanes: int) -> np.ndarray:
+    at = int(at)
+    if at < 0 or at + lanes > arr.size:
+        msg = f"register block reaches outside its array: elements {at} to {at + lanes} of {arr.size}"
+        raise IndexError(msg)
+    return arr[at : at + lanes]
