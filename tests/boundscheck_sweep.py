@@ -261,9 +261,10 @@ def test_pooling_forward_and_backward(mode: str, channels: str, dtype: type, dat
 
 def _compiled_kernels_reached() -> dict[str, bool]:
     """Every compiled kernel of xcnn, by name, and whether this process has run it."""
+    import numba
     import numba.core.registry
 
-    from xcnn._backends.numpy.numba import columns, compile, depthwise, pool
+    from xcnn._backends.numpy.numba import columns, depthwise, pool
     from xcnn._backends.numpy.numba import direct_conv as _direct_conv
     from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
 
@@ -277,9 +278,9 @@ def _compiled_kernels_reached() -> dict[str, bool]:
         if isinstance(obj, dict) and obj and all(isinstance(v, dict) for v in obj.values()):  # a Kernels table
             for dtype, by_lanes in obj.items():
                 for lanes, kernel in by_lanes.items():
-                    if isinstance(kernel, compile.VectorisedKernel):
+                    if isinstance(kernel, numba.core.registry.CPUDispatcher):  # one may serve both dtypes
                         reached[f"_direct_conv.{name}[{dtype}][{lanes}]"] = any(
-                            key[0][0] == dtype for key in kernel._ready  # type: ignore[attr-defined]
+                            signature[0].dtype == numba.from_dtype(dtype) for signature in kernel.signatures
                         )
     for name in dir(_pool_kernels):
         stem, _, lanes = name.rpartition("_")

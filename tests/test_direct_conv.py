@@ -20,7 +20,7 @@ from xcnn import functional as F
 
 from .helpers import assert_generated, inferred_float_types
 
-pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
+pytest.importorskip("numba", reason="the compiled kernels need Numba (a dependency of xcnn where it has wheels)")
 
 from xcnn._backends.numpy.numba import direct_conv as _direct_conv
 from xcnn._backends.numpy.numba import direct_conv_kernels as _direct_conv_kernels

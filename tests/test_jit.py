@@ -21,7 +21,7 @@ from xcnn import functional as F
 
 from .helpers import assert_generated, inferred_float_types, run_python
 
-pytest.importorskip("numba", reason="the compiled kernels need Numba (pip install 'xcnn[jit]')")
+pytest.importorskip("numba", reason="the compiled kernels need Numba (a dependency of xcnn where it has wheels)")
 
 from xcnn._backends.numpy.numba import pool as _numba_kernels
 from xcnn._backends.numpy.numba.columns import gradient_array
@@ -322,7 +322,8 @@ def test_kernels_compile_without_a_writable_cache():
         "z = F.conv2d(x, np.ones((3, 3, 8, 8), dtype=np.float32), padding=1)  # the register-blocked loops\n"
         "assert z[0, 1, 1, 0] == x[0, :3, :3].sum()\n"
         "blocks = (K._pool_blocks('max_pool_backward', 8), D._FORWARD[np.dtype(np.float32)][8])\n"
-        "print(K._window_max._cache.__class__.__name__, *(b._dispatcher._cache.__class__.__name__ for b in blocks))"
+        "print(K._window_max._cache.__class__.__name__, blocks[0]._dispatcher._cache.__class__.__name__,\n"
+        "      blocks[1]._cache.__class__.__name__)"
     )
     result = run_python(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", XCNN_JIT="1")
     assert result.returncode == 0, result.stderr

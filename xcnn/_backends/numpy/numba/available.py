@@ -2,10 +2,11 @@
 
 NumPy runs one unfused operation at a time, so a window reduction, a
 max-pool gradient or a depthwise convolution costs several passes over memory
-per kernel offset. Numba compiles the same sums into one pass. It is an
-optional dependency (``pip install "xcnn[jit]"``): without it, and with
-``XCNN_JIT=0``, every NumPy array takes the array-API code, which stays the
-implementation on every other backend and is tested against these kernels.
+per kernel offset. Numba compiles the same sums into one pass. ``pip install
+xcnn`` installs it wherever Numba publishes wheels (x86-64 and 64-bit ARM);
+without it, and with ``XCNN_JIT=0``, every NumPy array takes the array-API
+code, which stays the implementation on every other backend and is tested
+against these kernels.
 
 Numba is imported only when a kernel is first about to run (see
 :func:`_import_problem`), so ``import xcnn`` stays light.
@@ -88,7 +89,7 @@ def enabled(xp: ModuleType, *arrays: Any, channels: int) -> bool:
 def status() -> str:
     """One line for ``xcnn info`` and the benchmark header."""
     if not _installed():
-        return 'off (Numba not installed: pip install "xcnn[jit]")'
+        return "off (Numba not installed: none for this platform, or removed; pip install numba)"
     if not _switched_on():
         return "off (XCNN_JIT=0)"
     problem = _import_problem()
@@ -96,4 +97,10 @@ def status() -> str:
         return f"off (Numba does not import: {problem})"
     from importlib.metadata import version
 
-    return f"on (Numba {version('numba')})"
+    from .isa import chosen
+
+    try:
+        _, why = chosen()
+    except ValueError as exc:  # a bad XCNN_ISA: said here, raised when a loop would run
+        why = str(exc)
+    return f"on (Numba {version('numba')}; register blocks for {why})"

@@ -8,11 +8,12 @@ block shapes follow the CPU that Numba compiles for: the host's, unless
 ``NUMBA_CPU_NAME`` / ``NUMBA_CPU_FEATURES`` name another.
 
 ``XCNN_ISA`` (``avx512``, ``avx2``, ``neon`` or ``sse``) picks the shapes of
-another ISA that this CPU also runs, for measuring and testing them: with
-``XCNN_ISA=avx2`` an AVX-512 host runs the AVX2 shapes, in 512-bit
-instructions where LLVM chooses them. To run the instructions of another CPU
-too, name it to Numba as well, e.g. ``NUMBA_CPU_NAME=haswell
-NUMBA_CPU_FEATURES=+avx,+avx2,+fma,...`` (``tests/test_isa.py`` does).
+another ISA, for measuring and testing them: one whose vectors are no wider
+than this CPU's (the 128-bit ones, NEON's and SSE's, anywhere). With
+``XCNN_ISA=avx2`` an AVX-512 host runs the AVX2 shapes, still in its own
+instructions. To compile the instructions of another CPU too, name it to Numba
+as well, e.g. ``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=+avx,+avx2,+fma,...``
+(``tests/test_isa.py`` does, for every ISA but NEON, which only an ARM CPU runs).
 """
 
 from __future__ import annotations
@@ -52,14 +53,21 @@ def _runs(isa: str, features: frozenset[str], machine: str) -> bool:
     return {
         "avx512": x86 and "avx512f" in features,
         "avx2": x86 and {"avx2", "fma"} <= features,
-        "sse": x86,
         "neon": machine in ("aarch64", "arm64"),
+        "sse": x86,
     }[isa]
 
 
 def _widest(features: frozenset[str], machine: str) -> str:
     """The widest ISA this CPU runs; the 128-bit SSE shapes on a CPU that is neither x86 nor ARM."""
     return next((isa for isa in ISAS if _runs(isa, features, machine)), "sse")
+
+
+def _fits(isa: str, features: frozenset[str], machine: str) -> bool:
+    """Whether `isa`'s block shapes suit this CPU's vectors: its own, or 128-bit ones (LLVM splits a
+    block's vectors into whatever registers the CPU has, so any shapes run anywhere; wider ones than
+    the CPU's would only spill)."""
+    return isa in ("neon", "sse") or _runs(isa, features, machine)
 
 
 @functools.cache
@@ -73,7 +81,7 @@ def chosen() -> tuple[str, str]:
     if raw not in ISAS:
         msg = f"XCNN_ISA must be one of {', '.join(ISAS)} or auto, got {os.environ['XCNN_ISA']!r}"
         raise ValueError(msg)
-    if not _runs(raw, features, machine):
-        msg = f"XCNN_ISA={raw} asks for {ISAS[raw]}, which this CPU ({name}, {machine}) does not run; it runs {widest}"
+    if not _fits(raw, features, machine):
+        msg = f"XCNN_ISA={raw} asks for {ISAS[raw]}, which this CPU ({name}, {machine}) does not have; it runs {widest}"
         raise ValueError(msg)
     return raw, f"{raw}, as XCNN_ISA asks (this CPU, {name}, runs {widest})"

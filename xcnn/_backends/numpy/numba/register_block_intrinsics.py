@@ -6,14 +6,14 @@ module registers the compiled versions with Numba (``overload``), so it must be
 imported before the generated loops compile (:mod:`.direct_loops` does).
 
 Why vectors rather than one scalar variable per lane packed by LLVM's SLP
-vectoriser (as these loops were first written): Numba's front end took 5-10 ms
-per statement, and a 96-sum block was some 400 statements, so each loop took
-3-5 s to compile; as vectors a block is a handful of statements whatever its
-size. And an explicit 512-bit vector becomes 512-bit instructions on AVX-512
-whatever LLVM's cost model prefers for the loops it vectorises itself (it
-prefers 256-bit vectors on Skylake-SP and later Xeons), without changing
-Numba's settings for the rest of the process. (Measurements: BENCHMARKS.md,
-'Why each path exists'.)
+vectoriser (as these loops were first written): Numba's front end takes time
+for every statement, and a block of 96 sums was some 400 statements, which
+made each loop slow to compile; as vectors a block is a handful of statements
+whatever its size. And an explicit 512-bit vector becomes 512-bit
+instructions on AVX-512 whatever LLVM's cost model prefers for the loops it
+vectorises itself (it prefers 256-bit vectors on Skylake-SP and later Xeons),
+without changing Numba's settings for the rest of the process.
+(Measurements: BENCHMARKS.md, 'Why each path exists'.)
 
 With Numba's bounds checks on (``NUMBA_BOUNDSCHECK=1``, as
 ``tests/boundscheck_sweep.py`` runs), each access checks that its whole run of
