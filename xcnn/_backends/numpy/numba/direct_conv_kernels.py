@@ -3,12 +3,15 @@
 Written by ``python -m xcnn._backends.numpy.numba.generate_direct_conv``, one function per block
 shape ``<family>_<rows>x<lanes>``; :mod:`.direct_loops` compiles those the host's ISA uses for
 :mod:`.direct_conv` and :mod:`.direct_depthwise`. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views.
+Numba too. Arrays are C-contiguous and read through flat views, with unsigned indices (``U``)
+where the loops index them themselves.
 """
 
 import numpy as np
 
 from .register_blocks import block_add_to, block_fma, block_fma_rows, block_load, block_store, block_store_sums, block_zeros
+
+U = np.uint64
 
 
 def forward_8x32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh, sw, rs, cs):
@@ -39,7 +42,7 @@ def forward_8x32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -109,7 +112,7 @@ def forward_3x32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -179,7 +182,7 @@ def forward_1x32(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -249,7 +252,7 @@ def forward_8x16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -319,7 +322,7 @@ def forward_6x16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -389,7 +392,7 @@ def forward_4x16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -459,7 +462,7 @@ def forward_3x16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -529,7 +532,7 @@ def forward_1x16(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -599,7 +602,7 @@ def forward_8x8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh,
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -669,7 +672,7 @@ def forward_6x8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh,
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -739,7 +742,7 @@ def forward_4x8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh,
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -809,7 +812,7 @@ def forward_3x8(x, xs, w, b, z, dy_k, dx_k, phases, top, left, pad_h, pad_w, sh,
                 at = (n * height + h) * width * c_in
                 to = ((h + top) * pad_w + left) * c_in
                 for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly
-                    xs[to + i] = xf[at + i]
+                    xs[U(to + i)] = xf[U(at + i)]
         for phase in range(phases.shape[0]):
             out_h, out_w, r0, c0 = phases[phase, 0], phases[phase, 1], phases[phase, 2], phases[phase, 3]
             k_lo, k_hi = phases[phase, 4], phases[phase, 5]
@@ -865,18 +868,22 @@ def weight_gradient_8x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -891,8 +898,10 @@ def weight_gradient_8x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -910,18 +919,22 @@ def weight_gradient_4x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -936,8 +949,10 @@ def weight_gradient_4x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -955,18 +970,22 @@ def weight_gradient_2x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -981,8 +1000,10 @@ def weight_gradient_2x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1000,18 +1021,22 @@ def weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1026,8 +1051,10 @@ def weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh,
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1045,18 +1072,22 @@ def weight_gradient_8x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1071,8 +1102,10 @@ def weight_gradient_8x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1090,18 +1123,22 @@ def weight_gradient_4x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1116,8 +1153,10 @@ def weight_gradient_4x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1135,18 +1174,22 @@ def weight_gradient_2x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1161,8 +1204,10 @@ def weight_gradient_2x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left, sh, 
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1180,18 +1225,22 @@ def narrow_weight_gradient_1x32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1206,8 +1255,10 @@ def narrow_weight_gradient_1x32(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1225,18 +1276,22 @@ def narrow_weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1251,8 +1306,10 @@ def narrow_weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top, le
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -1270,18 +1327,22 @@ def narrow_weight_gradient_1x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
     m, out_h, out_w, c_out = dz.shape
     height, width, c_in = x.shape[1], x.shape[2], x.shape[3]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c_out):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c_out):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c_out
+                d_at = U(((n * out_h + oh) * out_w + ow) * c_out)
                 for j in range(c_out):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c_out):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk, xk = oh * sh + dy_k[k] - top, dx_k[k] - left  # pixel ow reads column ow*sw + xk
                 ow_lo, ow_hi = max(0, (sw - 1 - xk) // sw), min(out_w, (width - 1 - xk) // sw + 1)
@@ -1296,8 +1357,10 @@ def narrow_weight_gradient_1x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, lef
                             d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb
                             acc = block_fma(acc, xf, x_at, 1, dzf, d_at)
                         block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -2210,18 +2273,22 @@ def depthwise_weight_gradient_1x32(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
                 for j in range(c):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2235,8 +2302,10 @@ def depthwise_weight_gradient_1x32(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
                         x_at = ((n * height + yk) * width + xk) * c + jb
                         acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -2249,18 +2318,22 @@ def depthwise_weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
                 for j in range(c):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2274,8 +2347,10 @@ def depthwise_weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
                         x_at = ((n * height + yk) * width + xk) * c + jb
                         acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw
 
 
@@ -2288,18 +2363,22 @@ def depthwise_weight_gradient_1x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, 
     m, out_h, out_w, c = dz.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
-    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)
+    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)
     row_b = np.empty_like(part_b)
     for n in range(m):
-        part[:] = 0
-        part_b[:] = 0
+        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly
+            pf[U(i)] = 0
+        for j in range(c):
+            part_b[U(j)] = 0
         for oh in range(out_h):
-            row_b[:] = 0
+            for j in range(c):
+                row_b[U(j)] = 0
             for ow in range(out_w):
-                d_at = ((n * out_h + oh) * out_w + ow) * c
+                d_at = U(((n * out_h + oh) * out_w + ow) * c)
                 for j in range(c):
-                    row_b[j] += dzf[d_at + j]
-            part_b += row_b
+                    row_b[U(j)] += dzf[d_at + U(j)]
+            for j in range(c):
+                part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
                 if yk < 0 or yk >= height:
@@ -2313,6 +2392,8 @@ def depthwise_weight_gradient_1x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                         x_at = ((n * height + yk) * width + xk) * c + jb
                         acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
-        dw += part
-        db += part_b
+        for i in range(pf.shape[0]):
+            dwf[U(i)] += pf[U(i)]
+        for j in range(db.shape[0]):
+            db[U(j)] += part_b[U(j)]
     return dw

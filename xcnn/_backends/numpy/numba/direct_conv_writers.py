@@ -8,6 +8,11 @@ here imports NumPy or Numba.
 
 from __future__ import annotations
 
+# The plain loops index with unsigned integers (``U``, ``np.uint64``): with signed ones Numba checks
+# every index for wraparound (a negative index counts from the end), and the checks kept LLVM from
+# vectorising the loops. The register blocks compute their addresses themselves.
+
+
 def _lines_sample_source(indent: str) -> list[str]:
     """Where the loops read sample ``n``: ``src`` from ``at0``, ``src_h x src_w`` pixels, as if padded by
     ``t`` rows and ``l`` columns of zeros before it.
@@ -28,7 +33,7 @@ def _lines_sample_source(indent: str) -> list[str]:
         f"{indent}        at = (n * height + h) * width * c_in",
         f"{indent}        to = ((h + top) * pad_w + left) * c_in",
         f"{indent}        for i in range(width * c_in):  # not a slice assignment: its shape check compiles slowly",
-        f"{indent}            xs[to + i] = xf[at + i]",
+        f"{indent}            xs[U(to + i)] = xf[U(at + i)]",
     ]
 
 
@@ -114,19 +119,32 @@ def _gradient_sums_lines(channels: str) -> list[str]:
     """
     return [
         "    n_taps = dy_k.shape[0]",
-        "    xf, dzf, pf = x.reshape(-1), dz.reshape(-1), part.reshape(-1)",
+        "    xf, dzf, pf, dwf = x.reshape(-1), dz.reshape(-1), part.reshape(-1), dw.reshape(-1)",
         "    row_b = np.empty_like(part_b)",
         "    for n in range(m):",
-        "        part[:] = 0",
-        "        part_b[:] = 0",
+        "        for i in range(pf.shape[0]):  # loops, not whole-array statements: those compile slowly",
+        "            pf[U(i)] = 0",
+        f"        for j in range({channels}):",
+        "            part_b[U(j)] = 0",
         "        for oh in range(out_h):",
-        "            row_b[:] = 0",
+        f"            for j in range({channels}):",
+        "                row_b[U(j)] = 0",
         "            for ow in range(out_w):",
-        f"                d_at = ((n * out_h + oh) * out_w + ow) * {channels}",
+        f"                d_at = U(((n * out_h + oh) * out_w + ow) * {channels})",
         f"                for j in range({channels}):",
-        "                    row_b[j] += dzf[d_at + j]",
-        "            part_b += row_b",
+        "                    row_b[U(j)] += dzf[d_at + U(j)]",
+        f"            for j in range({channels}):",
+        "                part_b[U(j)] += row_b[U(j)]",
     ]
+
+
+_ADD_SAMPLE_SUMS = [
+    "        for i in range(pf.shape[0]):",
+    "            dwf[U(i)] += pf[U(i)]",
+    "        for j in range(db.shape[0]):",
+    "            db[U(j)] += part_b[U(j)]",
+]
+"""The weight-gradient loops' end, per sample: its sums added to ``dw`` and ``db``."""
 
 
 def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradient") -> str:
@@ -162,8 +180,7 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
         "                            d_at = ((n * out_h + oh) * out_w + ow) * c_out + jb",
         "                            acc = block_fma(acc, xf, x_at, 1, dzf, d_at)",
         "                        block_add_to(acc, pf, (k * c_in + cb) * c_out + jb, c_out)",
-        "        dw += part",
-        "        db += part_b",
+        *_ADD_SAMPLE_SUMS,
         "    return dw",
     ]
     return "\n".join(lines)
@@ -313,8 +330,7 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
         f"{ind}    x_at = ((n * height + yk) * width + xk) * c + jb",
         f"{ind}    acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)",
         f"{ind}block_add_to(acc, pf, k * c + jb, 0)",
-        "        dw += part",
-        "        db += part_b",
+        *_ADD_SAMPLE_SUMS,
         "    return dw",
     ]
     return "\n".join(lines)

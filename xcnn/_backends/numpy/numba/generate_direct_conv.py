@@ -177,12 +177,15 @@ HEADER = '''"""Direct convolution loops over register blocks (generated; do not 
 Written by ``python -m xcnn._backends.numpy.numba.generate_direct_conv``, one function per block
 shape ``<family>_<rows>x<lanes>``; :mod:`.direct_loops` compiles those the host's ISA uses for
 :mod:`.direct_conv` and :mod:`.direct_depthwise`. Plain Python functions: they run (slowly) without
-Numba too. Arrays are C-contiguous and read through flat views.
+Numba too. Arrays are C-contiguous and read through flat views, with unsigned indices (``U``)
+where the loops index them themselves.
 """
 
 import numpy as np
 
 from .register_blocks import block_add_to, block_fma, block_fma_rows, block_load, block_store, block_store_sums, block_zeros
+
+U = np.uint64
 '''
 
 
