@@ -1830,35 +1830,44 @@ def depthwise_4x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 32. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 4 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 4 <= blocks_end:
                     for jb in range(0, c, 32):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 4
                 else:
                     for jb in range(0, c, 32):
                         acc = block_load(b, jb, 0, 1, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1870,35 +1879,44 @@ def depthwise_2x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 32. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 2 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 2 <= blocks_end:
                     for jb in range(0, c, 32):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 2
                 else:
                     for jb in range(0, c, 32):
                         acc = block_load(b, jb, 0, 1, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1910,35 +1928,44 @@ def depthwise_1x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 32. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 1 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 1 <= blocks_end:
                     for jb in range(0, c, 32):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
                 else:
                     for jb in range(0, c, 32):
                         acc = block_load(b, jb, 0, 1, 32)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1950,35 +1977,44 @@ def depthwise_6x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 6 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 6 <= blocks_end:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 6, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 6
                 else:
                     for jb in range(0, c, 16):
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1990,35 +2026,44 @@ def depthwise_4x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 4 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 4 <= blocks_end:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 4
                 else:
                     for jb in range(0, c, 16):
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2030,35 +2075,44 @@ def depthwise_3x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 3 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 3 <= blocks_end:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 3, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 3
                 else:
                     for jb in range(0, c, 16):
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2070,35 +2124,44 @@ def depthwise_2x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 2 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 2 <= blocks_end:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 2
                 else:
                     for jb in range(0, c, 16):
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2110,35 +2173,44 @@ def depthwise_1x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 16. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 1 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 1 <= blocks_end:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
                 else:
                     for jb in range(0, c, 16):
                         acc = block_load(b, jb, 0, 1, 16)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2150,35 +2222,44 @@ def depthwise_4x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 8. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 4 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 4 <= blocks_end:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 4
                 else:
                     for jb in range(0, c, 8):
                         acc = block_load(b, jb, 0, 1, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2190,35 +2271,44 @@ def depthwise_2x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 8. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 2 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 2 <= blocks_end:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 2
                 else:
                     for jb in range(0, c, 8):
                         acc = block_load(b, jb, 0, 1, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2230,35 +2320,44 @@ def depthwise_1x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
     Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and
     nothing outside ``x`` (zero padding). ``G`` is a multiple of 8. Columns from ``col_lo``
     up to ``col_hi`` read inside ``x`` with every tap: there 1 pixel(s) at a time, with no
-    column checks; elsewhere one at a time.
+    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or
+    mirrored).
     """
     m, out_h, out_w, c = z.shape
     height, width = x.shape[1], x.shape[2]
     n_taps = dy_k.shape[0]
     xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)
+    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements
     for n in range(m):
         for oh in range(out_h):
+            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so
+            # they are one run, k_lo up to k_hi
+            k_lo = 0
+            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:
+                k_lo += 1
+            k_hi = k_lo
+            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:
+                k_hi += 1
+            x_row = (n * height + oh - top) * width * c - left * c
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
                 if ow0 >= col_lo and ow0 + 1 <= blocks_end:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height:
-                                continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                        for k in range(k_lo, k_hi):
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
                 else:
                     for jb in range(0, c, 8):
                         acc = block_load(b, jb, 0, 1, 8)
-                        for k in range(n_taps):
-                            yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]
-                            if yk < 0 or yk >= height or xk < 0 or xk >= width:
+                        for k in range(k_lo, k_hi):
+                            xk = ow0 - left + dx_k[k]
+                            if xk < 0 or xk >= width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -2291,16 +2390,16 @@ def depthwise_weight_gradient_1x32(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
                 part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
-                if yk < 0 or yk >= height:
-                    continue
+                xk = dx_k[k] - left  # pixel ow reads column ow + xk
+                ow_lo, ow_hi = max(0, -xk), min(out_w, width - xk)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_at = ((n * height + yk) * width + xk) * c
+                d_at = (n * out_h + oh) * out_w * c
                 for jb in range(0, c, 32):
                     acc = block_zeros(pf, 1, 32)
-                    for ow in range(out_w):
-                        xk = ow - left + dx_k[k]
-                        if xk < 0 or xk >= width:
-                            continue
-                        x_at = ((n * height + yk) * width + xk) * c + jb
-                        acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
+                    for ow in range(ow_lo, ow_hi):
+                        acc = block_fma_rows(acc, xf, x_at + ow * c + jb, 0, dzf, d_at + ow * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
         for i in range(pf.shape[0]):
             dwf[U(i)] += pf[U(i)]
@@ -2336,16 +2435,16 @@ def depthwise_weight_gradient_1x16(x, dz, dw, db, part, part_b, dy_k, dx_k, top,
                 part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
-                if yk < 0 or yk >= height:
-                    continue
+                xk = dx_k[k] - left  # pixel ow reads column ow + xk
+                ow_lo, ow_hi = max(0, -xk), min(out_w, width - xk)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_at = ((n * height + yk) * width + xk) * c
+                d_at = (n * out_h + oh) * out_w * c
                 for jb in range(0, c, 16):
                     acc = block_zeros(pf, 1, 16)
-                    for ow in range(out_w):
-                        xk = ow - left + dx_k[k]
-                        if xk < 0 or xk >= width:
-                            continue
-                        x_at = ((n * height + yk) * width + xk) * c + jb
-                        acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
+                    for ow in range(ow_lo, ow_hi):
+                        acc = block_fma_rows(acc, xf, x_at + ow * c + jb, 0, dzf, d_at + ow * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
         for i in range(pf.shape[0]):
             dwf[U(i)] += pf[U(i)]
@@ -2381,16 +2480,16 @@ def depthwise_weight_gradient_1x8(x, dz, dw, db, part, part_b, dy_k, dx_k, top, 
                 part_b[U(j)] += row_b[U(j)]
             for k in range(n_taps):
                 yk = oh - top + dy_k[k]
-                if yk < 0 or yk >= height:
-                    continue
+                xk = dx_k[k] - left  # pixel ow reads column ow + xk
+                ow_lo, ow_hi = max(0, -xk), min(out_w, width - xk)
+                if yk < 0 or yk >= height or ow_lo >= ow_hi:
+                    continue  # zero padding adds nothing
+                x_at = ((n * height + yk) * width + xk) * c
+                d_at = (n * out_h + oh) * out_w * c
                 for jb in range(0, c, 8):
                     acc = block_zeros(pf, 1, 8)
-                    for ow in range(out_w):
-                        xk = ow - left + dx_k[k]
-                        if xk < 0 or xk >= width:
-                            continue
-                        x_at = ((n * height + yk) * width + xk) * c + jb
-                        acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)
+                    for ow in range(ow_lo, ow_hi):
+                        acc = block_fma_rows(acc, xf, x_at + ow * c + jb, 0, dzf, d_at + ow * c + jb)
                     block_add_to(acc, pf, k * c + jb, 0)
         for i in range(pf.shape[0]):
             dwf[U(i)] += pf[U(i)]

@@ -262,17 +262,41 @@ def narrow_input_gradient_source(pixels: int, lanes: int) -> str:
 
 def _lines_depthwise_block(pixels: int, lanes: int, indent: str, check_columns: bool) -> list[str]:
     """`pixels` output pixels from column ``ow0`` x `lanes` channels from ``jb``, one register block
-    over the taps: taps that fall in the zero padding add nothing (the columns are checked only
-    where `check_columns`)."""
+    over the taps ``k_lo`` up to ``k_hi`` (those whose row is inside ``x``). Inside the columns every
+    tap reaches, tap ``k`` reads ``x_row + ow0*c + offsets[k]``: an add and a load of the offset per
+    tap, no checks (a depthwise block has one multiply-add per tap, so what else a tap costs shows).
+    At the edges (`check_columns`) taps whose column falls in the zero padding add nothing."""
+    if not check_columns:
+        return [
+            f"{indent}at = x_row + ow0 * c + jb",
+            f"{indent}acc = block_load(b, jb, 0, {pixels}, {lanes})",
+            f"{indent}for k in range(k_lo, k_hi):",
+            f"{indent}    acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)",
+            f"{indent}block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)",
+        ]
     return [
         f"{indent}acc = block_load(b, jb, 0, {pixels}, {lanes})",
-        f"{indent}for k in range(n_taps):",
-        f"{indent}    yk, xk = oh - top + dy_k[k], ow0 - left + dx_k[k]",
-        f"{indent}    if yk < 0 or yk >= height{' or xk < 0 or xk >= width' if check_columns else ''}:",
+        f"{indent}for k in range(k_lo, k_hi):",
+        f"{indent}    xk = ow0 - left + dx_k[k]",
+        f"{indent}    if xk < 0 or xk >= width:",
         f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    acc = block_fma_rows(acc, xf, ((n * height + yk) * width + xk) * c + jb, c, wf, k * c + jb)",
+        f"{indent}    acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)",
         f"{indent}block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)",
     ]
+
+
+_LINES_TAP_ROWS = [
+    "            # the taps whose row is inside x: dy_k is monotonic (row-major taps, mirrored or not), so",
+    "            # they are one run, k_lo up to k_hi",
+    "            k_lo = 0",
+    "            while k_lo < n_taps and not 0 <= oh - top + dy_k[k_lo] < height:",
+    "                k_lo += 1",
+    "            k_hi = k_lo",
+    "            while k_hi < n_taps and 0 <= oh - top + dy_k[k_hi] < height:",
+    "                k_hi += 1",
+    "            x_row = (n * height + oh - top) * width * c - left * c",
+]
+"""Per output row of the depthwise loops: its taps inside ``x`` and where its reads start."""
 
 
 def depthwise_source(pixels: int, lanes: int) -> str:
@@ -284,14 +308,17 @@ def depthwise_source(pixels: int, lanes: int) -> str:
         "    Tap ``k`` of output pixel ``(oh, ow)`` reads ``x[n, oh - top + dy_k[k], ow - left + dx_k[k]]``, and",
         f"    nothing outside ``x`` (zero padding). ``G`` is a multiple of {lanes}. Columns from ``col_lo``",
         f"    up to ``col_hi`` read inside ``x`` with every tap: there {pixels} pixel(s) at a time, with no",
-        "    column checks; elsewhere one at a time.",
+        "    column checks; elsewhere one at a time. ``dy_k`` is monotonic (taps in row-major order, or",
+        "    mirrored).",
         '    """',
         "    m, out_h, out_w, c = z.shape",
         "    height, width = x.shape[1], x.shape[2]",
         "    n_taps = dy_k.shape[0]",
         "    xf, wf, zf = x.reshape(-1), w.reshape(-1), z.reshape(-1)",
+        "    offsets = (dy_k * width + dx_k) * c  # of each tap's read, in elements",
         "    for n in range(m):",
         "        for oh in range(out_h):",
+        *_LINES_TAP_ROWS,
         *_lines_inside_then_edges(
             "ow0",
             "out_w",
@@ -319,16 +346,16 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
         *_gradient_sums_lines("c"),
         "            for k in range(n_taps):",
         "                yk = oh - top + dy_k[k]",
-        "                if yk < 0 or yk >= height:",
-        "                    continue",
+        "                xk = dx_k[k] - left  # pixel ow reads column ow + xk",
+        "                ow_lo, ow_hi = max(0, -xk), min(out_w, width - xk)",
+        "                if yk < 0 or yk >= height or ow_lo >= ow_hi:",
+        "                    continue  # zero padding adds nothing",
+        "                x_at = ((n * height + yk) * width + xk) * c",
+        "                d_at = (n * out_h + oh) * out_w * c",
         f"                for jb in range(0, c, {lanes}):",
         f"{ind}acc = block_zeros(pf, 1, {lanes})",
-        f"{ind}for ow in range(out_w):",
-        f"{ind}    xk = ow - left + dx_k[k]",
-        f"{ind}    if xk < 0 or xk >= width:",
-        f"{ind}        continue",
-        f"{ind}    x_at = ((n * height + yk) * width + xk) * c + jb",
-        f"{ind}    acc = block_fma_rows(acc, xf, x_at, 0, dzf, ((n * out_h + oh) * out_w + ow) * c + jb)",
+        f"{ind}for ow in range(ow_lo, ow_hi):",
+        f"{ind}    acc = block_fma_rows(acc, xf, x_at + ow * c + jb, 0, dzf, d_at + ow * c + jb)",
         f"{ind}block_add_to(acc, pf, k * c + jb, 0)",
         *_ADD_SAMPLE_SUMS,
         "    return dw",
