@@ -89,6 +89,12 @@ def test_each_isa_matches_pytorch(tmp_path, name):
 def test_xcnn_isa_is_checked():
     bad = run_python("from xcnn._backends.numpy.numba.isa import chosen; chosen()", XCNN_ISA="avx1024")
     assert "XCNN_ISA must be one of avx512, avx2, neon, sse or auto, got 'avx1024'" in bad.stderr
+    layer = run_python(  # and a layer that would run the loops says so, before computing anything
+        "import numpy as np, xcnn.functional as F\n"
+        "F.conv2d(np.ones((1, 8, 8, 8), np.float32), np.ones((3, 3, 8, 8), np.float32))",
+        XCNN_ISA="avx1024",
+    )
+    assert layer.returncode != 0 and "ValueError: XCNN_ISA must be one of" in layer.stderr
     if X86 and "avx512f" not in HOST:
         wider = run_python("from xcnn._backends.numpy.numba.isa import chosen; chosen()", XCNN_ISA="avx512")
         assert "XCNN_ISA=avx512 asks for AVX-512" in wider.stderr
@@ -109,4 +115,6 @@ def test_the_isa_follows_the_cpu_numba_compiles_for():
 def test_xcnn_info_says_which_blocks_run():
     result = run_python("import sys; from xcnn.cli import main; sys.exit(main(['info']))", XCNN_ISA="sse")
     assert result.returncode == 0, result.stderr
-    assert "register blocks for sse, as XCNN_ISA asks" in result.stdout
+    assert "vector ISA        register blocks for sse, as XCNN_ISA asks" in result.stdout
+    bad = run_python("import sys; from xcnn.cli import main; sys.exit(main(['info']))", XCNN_ISA="avx1024")
+    assert "register blocks for none: XCNN_ISA must be one of" in bad.stdout, bad.stderr

@@ -52,6 +52,7 @@ def _info(args: argparse.Namespace) -> int:
     print(f"  NumPy threads     {threads}  (pooling, compiled convolution) [XCNN_NUM_THREADS]")
     compiled = _setting(_jit.status)
     print(f"  NumPy kernels     {compiled}  [XCNN_JIT]")
+    print(f"  vector ISA        register blocks for {_setting(_jit.isa_status)}  [XCNN_ISA]")
     print("providers (first that takes a call runs it; xcnn.explain(fn, *args) says which):")
     try:
         rows = _ops.providers()

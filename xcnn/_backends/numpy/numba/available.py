@@ -23,7 +23,7 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["enabled", "status"]
+__all__ = ["enabled", "isa_status", "status"]
 
 _DTYPES = ("float32", "float64")
 """Dtypes the kernels are compiled for; float16 takes the array-API code."""
@@ -97,10 +97,16 @@ def status() -> str:
         return f"off (Numba does not import: {problem})"
     from importlib.metadata import version
 
+    return f"on (Numba {version('numba')})"
+
+
+def isa_status() -> str:
+    """One line for ``xcnn info``: the vector ISA whose register blocks the compiled loops take, and why."""
+    if not status().startswith("on"):
+        return "none (the compiled loops are off)"
     from .isa import chosen
 
     try:
-        _, why = chosen()
+        return chosen()[1]
     except ValueError as exc:  # a bad XCNN_ISA: said here, raised when a loop would run
-        why = str(exc)
-    return f"on (Numba {version('numba')}; register blocks for {why})"
+        return f"none: {exc}"
