@@ -118,3 +118,17 @@ def test_a_block_needs_literal_shapes_and_flat_arrays():
         runtime_rows(np.zeros(8), 1)
     with pytest.raises(numba.core.errors.TypingError):
         two_dimensional(np.zeros((2, 8)))
+
+
+def test_the_fma_peak_burst_does_the_multiply_adds_it_counts():
+    """The benchmark's FMA peak (:mod:`xcnn._backends.numpy.numba.fma_peak`) counts every lane of
+    every accumulator: each must really be computed, as the recurrence says."""
+    from xcnn._backends.numpy.numba import fma_peak
+
+    for lanes, burst in fma_peak._BURSTS.items():
+        out = np.zeros(lanes, np.float32)
+        burst(out, 5)
+        values = np.arange(fma_peak.ACCUMULATORS, dtype=np.float32)
+        for _ in range(5):
+            values = values * np.float32(0.999999) + np.float32(1e-7)
+        np.testing.assert_allclose(out, np.full(lanes, values.sum()), rtol=1e-6)

@@ -97,7 +97,8 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"- threads: {env}; BLAS pools: {meta['blas_threads']}",
         f"- xcnn backend: {meta['backend']}; PyTorch reference on {meta['torch_device']}"
         + ("; TF32 off" if meta["tf32_off"] else "")
-        + (f"; compiled NumPy kernels: {meta['jit']}" if meta.get("jit") else ""),
+        + (f"; compiled NumPy kernels: {meta['jit']}" if meta.get("jit") else "")
+        + (f", register blocks for {meta['isa']}" if meta.get("isa") else ""),
         f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after at least {meta['warmup']} warm-up"
         f" runs and {meta.get('warmup_seconds', 0):g} s"
         + (" (--quick shapes)" if meta["quick"] else "")
@@ -149,11 +150,19 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
         "fastest run): "
         f"**{peak['gflops']:.1f} GFLOP/s**"
     )
+    fma = report.get("fma_peak")
+    if fma is not None:
+        lines.append(
+            f"- float32 FMA peak of this CPU, measured ({fma['threads']} threads, {fma['lanes']}-lane {fma['isa']} "
+            f"vectors, multiply-adds from registers only): **{fma['gflops']:.1f} GFLOP/s**; the matrix product "
+            f"reaches {100 * peak['gflops'] / fma['gflops']:.0f}% of it"
+        )
     best = summary["best_conv"]
     if best is not None:
+        of_fma = "" if fma is None else f", {100 * best['gflops'] / fma['gflops']:.0f}% of the FMA peak"
         lines.append(
             f"- best convolution: {best['case']}, {best['gflops']:.1f} GFLOP/s = "
-            f"**{100 * best['fraction_of_peak']:.0f}%** of that peak"
+            f"**{100 * best['fraction_of_peak']:.0f}%** of the matrix-multiply peak{of_fma}"
         )
     return lines
 

@@ -190,6 +190,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "cupy": _cupy_version() if array_api_compat.is_cupy_namespace(selected.xp) else None,
         "jit": _jit.status() if array_api_compat.is_numpy_namespace(selected.xp) else None,
+        "isa": _jit.isa_status() if array_api_compat.is_numpy_namespace(selected.xp) else None,
         "env": {k: os.environ.get(k) for k in threads},
         "backend": str(selected),
         "torch_device": args.torch_device,
@@ -271,6 +272,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         n = CUDA_MATMUL_N
     peak = matmul_peak(n, args.backend, args.device, args.repeat, _warmup(args))
     _progress(f"matmul peak {peak['gflops']:.1f} GFLOP/s ({n}x{n}, float32)")
+    fma = _fma_peak(selected)
+    if fma is not None:
+        _progress(f"FMA peak {fma['gflops']:.1f} GFLOP/s ({fma['threads']} threads, {fma['isa']} vectors)")
     rows = []
     for case in cases:
         rows.append(_row(case, args, torch, peak["gflops"]))
@@ -282,8 +286,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             loops.append(_loop_row(small, realistic, args, dtype))
             _progress(f"loops {small.label} {dtype}: x{loops[-1]['speedup']:.0f} measured")
     meta["load_average_end"] = _load_average()
-    return {"meta": meta, "matmul_peak": peak, "results": rows, "summary": summarize(rows, peak["gflops"]),
-            "loops": loops}
+    return {"meta": meta, "matmul_peak": peak, "fma_peak": fma, "results": rows,
+            "summary": summarize(rows, peak["gflops"]), "loops": loops}
+
+
+def _fma_peak(selected: Any) -> dict[str, Any] | None:
+    """The CPU's float32 multiply-add peak, measured (:mod:`xcnn._backends.numpy.numba.fma_peak`), where
+    the backend is NumPy with its compiled loops; None elsewhere."""
+    if not array_api_compat.is_numpy_namespace(selected.xp) or not _jit.status().startswith("on"):
+        return None
+    from .._backends.numpy.numba.fma_peak import fma_peak
+
+    return fma_peak()
 
 
 WARMUP_SECONDS = 0.25
