@@ -150,7 +150,7 @@ MISTAKES = {
 BAD_SETTINGS = [
     ("XCNN_WORKSPACE_MB", "abc"), ("XCNN_WORKSPACE_MB", "0"), ("XCNN_WORKSPACE_MB", "-5"),
     ("XCNN_WORKSPACE_MB", "nan"), ("XCNN_NUM_THREADS", "0"), ("XCNN_NUM_THREADS", "abc"),
-    ("XCNN_NUM_THREADS", "-2"), ("XCNN_JIT", "maybe"),
+    ("XCNN_NUM_THREADS", "-2"), ("XCNN_JIT", "maybe"), ("XCNN_ISA", "avx1024"),
 ]
 COMMANDS = {
     "train": ("train", "--epochs", "1", "--out", "{out}"),

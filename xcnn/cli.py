@@ -69,7 +69,7 @@ def subcommand(
         Add ``--backend`` and ``--device`` and run inside
         :func:`xcnn.use_backend` with the chosen backend.
     settings : bool
-        Check ``XCNN_WORKSPACE_MB``, ``XCNN_NUM_THREADS`` and ``XCNN_JIT``
+        Check ``XCNN_WORKSPACE_MB``, ``XCNN_NUM_THREADS``, ``XCNN_JIT`` and ``XCNN_ISA``
         first and exit with 2 when one is invalid (``xcnn info`` instead
         reports them).
     """
@@ -94,8 +94,9 @@ def _settings_problem() -> str | None:
     from . import workspace
     from ._backends.numpy import threads as _threads
     from ._backends.numpy.numba import available as _jit
+    from ._backends.numpy.numba import isa as _isa
 
-    for read in (workspace.current_setting, _threads.thread_count, _jit._switched_on):
+    for read in (workspace.current_setting, _threads.thread_count, _jit._switched_on, _isa.requested):
         try:
             read()
         except ValueError as exc:

@@ -22,7 +22,7 @@ import functools
 import os
 import platform
 
-__all__ = ["ISAS", "chosen", "compile_target"]
+__all__ = ["ISAS", "chosen", "compile_target", "requested"]
 
 ISAS: dict[str, str] = {
     "avx512": "AVX-512: 32 registers of 512 bits",
@@ -70,17 +70,26 @@ def _fits(isa: str, features: frozenset[str], machine: str) -> bool:
     return isa in ("neon", "sse") or _runs(isa, features, machine)
 
 
-@functools.cache
-def chosen() -> tuple[str, str]:
-    """``(isa, why)``: the ISA whose block shapes the loops take, and a line saying why."""
-    name, features, machine = compile_target()
-    widest = _widest(features, machine)
+def requested() -> str | None:
+    """The ISA ``XCNN_ISA`` names, or None for ``auto`` (or unset); ValueError for another value.
+    Reads the environment only (the command line checks it before any work, without Numba)."""
     raw = os.environ.get("XCNN_ISA", "").strip().lower()
     if raw in ("", "auto"):
-        return widest, f"{widest}, the widest this CPU ({name}) runs"
+        return None
     if raw not in ISAS:
         msg = f"XCNN_ISA must be one of {', '.join(ISAS)} or auto, got {os.environ['XCNN_ISA']!r}"
         raise ValueError(msg)
+    return raw
+
+
+@functools.cache
+def chosen() -> tuple[str, str]:
+    """``(isa, why)``: the ISA whose block shapes the loops take, and a line saying why."""
+    raw = requested()
+    name, features, machine = compile_target()
+    widest = _widest(features, machine)
+    if raw is None:
+        return widest, f"{widest}, the widest this CPU ({name}) runs"
     if not _fits(raw, features, machine):
         msg = f"XCNN_ISA={raw} asks for {ISAS[raw]}, which this CPU ({name}, {machine}) does not have; it runs {widest}"
         raise ValueError(msg)
