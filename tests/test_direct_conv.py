@@ -462,7 +462,7 @@ def test_the_generated_first_layer_weight_gradient_loops_run_as_plain_python(row
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("lanes", [32, 16, 8])
+@pytest.mark.parametrize("lanes", list(_direct_conv._FORWARD[np.dtype(np.float32)]))
 def test_rows_narrower_than_a_block_go_one_pixel_at_a_time(lanes):
     """The compiled forward loops on rows narrower than their block of pixels (layers never send them
     there, see ``usable``, but the loops stay correct): against the plain-Python run of the same function."""

@@ -50,10 +50,10 @@ def _target_env(name: str) -> dict[str, str]:
 REGISTERS = (
     "import re, numpy as np\n"
     "from xcnn._backends.numpy.numba import direct_loops as dl\n"
-    "k = dl.FORWARD[np.dtype(np.float32)][32]\n"
+    "k = dl.FORWARD[np.dtype(np.float32)][16]  # a width every ISA's table has\n"
     "f32, i64 = np.float32, np.int64\n"
-    "k(np.zeros((1, 4, 12, 8), f32), np.zeros(0, f32), np.zeros((1, 9, 8, 32), f32), np.zeros(32, f32),\n"
-    "  np.zeros((1, 2, 10, 32), f32), np.zeros(9, i64), np.zeros(9, i64), np.array([[2, 10, 0, 0, 0, 9]], i64),\n"
+    "k(np.zeros((1, 4, 12, 8), f32), np.zeros(0, f32), np.zeros((1, 9, 8, 16), f32), np.zeros(16, f32),\n"
+    "  np.zeros((1, 2, 10, 16), f32), np.zeros(9, i64), np.zeros(9, i64), np.array([[2, 10, 0, 0, 0, 9]], i64),\n"
     "  0, 0, 4, 12, 1, 1, 1, 1)\n"
     "asm = k.inspect_asm(k.signatures[0])\n"
     "print(dl.ISA, *(len(re.findall(r'\\b%s\\d+' % r, asm)) for r in ('xmm', 'ymm', 'zmm')))\n"

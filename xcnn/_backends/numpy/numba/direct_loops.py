@@ -1,8 +1,8 @@
 """The register-blocked loops of :mod:`.direct_conv_kernels`, by dtype and block width, for the host's ISA.
 
 Each table holds, per dtype, the loops of one pass by the channels their register blocks span
-(lanes), widest first. The lanes are the same on every ISA; the rows of each block (pixels, or input
-channels) are those of the ISA :func:`.isa.chosen` picks (:data:`.generate_direct_conv.BLOCK_ROWS`).
+(lanes), widest first, with the rows of each block (pixels, or input channels): those of the ISA
+:func:`.isa.chosen` picks (:data:`.generate_direct_conv.BLOCK_ROWS`).
 Each loop compiles when a layer first calls it (cached on disk by Numba). Also the weight layout
 the forward loops read (:func:`packed`), and what both the dense and the depthwise loops need to
 know about the columns every tap reads inside (:func:`inside_columns`).
@@ -17,7 +17,7 @@ import numpy as np
 from . import direct_conv_kernels as _kernels
 from . import register_block_intrinsics  # noqa: F401 - registers the compiled blocks before any loop compiles
 from .compile import compile_kernel
-from .generate_direct_conv import BLOCK_ROWS, FAMILY_LANES
+from .generate_direct_conv import BLOCK_ROWS, NARROWEST_LANES
 from .isa import chosen
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 ISA, ISA_WHY = chosen()
 """The ISA whose block shapes run here, and why (:mod:`.isa`)."""
 
-LANES = min(min(lanes) for by_family in FAMILY_LANES.values() for lanes in by_family.values())
+LANES = NARROWEST_LANES
 """Channels in the narrowest register block (8): the channel counts that run here are multiples of it."""
 
 Kernels = dict[np.dtype, dict[int, Any]]

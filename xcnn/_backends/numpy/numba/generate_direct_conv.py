@@ -41,49 +41,15 @@ Rows = dict[int, int]
 """Rows of a family's register blocks by their lanes: ``{lanes: rows}`` (output pixels, or input
 channels in the weight gradients), one generated function ``<family>_<rows>x<lanes>`` each."""
 
-FAMILY_LANES: dict[str, dict[str, tuple[int, ...]]] = {
-    "float32": {
-        "forward": (32, 16, 8),
-        "weight_gradient": (16, 8),
-        "narrow_weight_gradient": (32, 16, 8),
-        "narrow_input_gradient": (32, 16, 8),
-        "depthwise": (32, 16, 8),
-        "depthwise_weight_gradient": (32, 16, 8),
-    },
-    "float64": {
-        "forward": (16, 8),
-        "weight_gradient": (16, 8),
-        "narrow_weight_gradient": (32, 16, 8),
-        "narrow_input_gradient": (16, 8),
-        "depthwise": (16, 8),
-        "depthwise_weight_gradient": (32, 16, 8),
-    },
-}
-"""The lanes of each family's blocks, widest first, the same on every ISA (so the channel counts
-that run the loops do not depend on the host): the widest that divides the layer's channels is
-used. Every family's narrowest is 8, a multiple of which the channel counts must be."""
+NARROWEST_LANES = 8
+"""Every family's narrowest block, on every ISA: the channel counts that run the loops are
+multiples of it, whatever the host. Of the lanes a table lists, widest first, the widest that
+divides the layer's channels is used."""
+
+_ONE_ROW = {32: 1, 16: 1, 8: 1}
+"""One input channel (first-layer weight gradient) or one row of taps (depthwise weight gradient)."""
 
 BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
-    # AVX2 and FMA: sixteen 256-bit registers, 8 float32 or 4 float64 lanes each. The shapes that
-    # measured fastest (measurements: BENCHMARKS.md, 'Why each path exists').
-    "avx2": {
-        "float32": {
-            "forward": {32: 3, 16: 4, 8: 8},
-            "weight_gradient": {16: 4, 8: 8},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
-            "narrow_input_gradient": {32: 2, 16: 4, 8: 4},
-            "depthwise": {32: 2, 16: 3, 8: 1},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
-        },
-        "float64": {
-            "forward": {16: 3, 8: 4},
-            "weight_gradient": {16: 2, 8: 4},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
-            "narrow_input_gradient": {16: 2, 8: 4},
-            "depthwise": {16: 2, 8: 1},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
-        },
-    },
     # AVX-512: thirty-two 512-bit registers, 16 float32 or 8 float64 lanes each: twice the
     # registers of AVX2, each twice as wide, so a row of lanes takes half the registers and
     # there are twice as many to fill.
@@ -91,63 +57,85 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
         "float32": {
             "forward": {32: 8, 16: 8, 8: 8},
             "weight_gradient": {16: 8, 8: 8},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "narrow_weight_gradient": _ONE_ROW,
             "narrow_input_gradient": {32: 4, 16: 8, 8: 8},
             "depthwise": {32: 4, 16: 6, 8: 4},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
         },
         "float64": {
             "forward": {16: 6, 8: 8},
             "weight_gradient": {16: 4, 8: 8},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "narrow_weight_gradient": _ONE_ROW,
             "narrow_input_gradient": {16: 4, 8: 8},
             "depthwise": {16: 4, 8: 4},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
+        },
+    },
+    # AVX2 and FMA: sixteen 256-bit registers, 8 float32 or 4 float64 lanes each. A block of 3 x 32
+    # float32 (12 registers of sums, 4 of weights) spilled once LLVM scheduled it for Haswell; blocks
+    # of 16 lanes leave room.
+    "avx2": {
+        "float32": {
+            "forward": {16: 4, 8: 8},
+            "weight_gradient": {16: 4, 8: 8},
+            "narrow_weight_gradient": _ONE_ROW,
+            "narrow_input_gradient": {32: 2, 16: 4, 8: 4},
+            "depthwise": {32: 2, 16: 3, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
+        },
+        "float64": {
+            "forward": {16: 2, 8: 4},
+            "weight_gradient": {16: 2, 8: 4},
+            "narrow_weight_gradient": _ONE_ROW,
+            "narrow_input_gradient": {16: 2, 8: 4},
+            "depthwise": {16: 2, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
         },
     },
     # NEON (ARM, Apple silicon): thirty-two 128-bit registers, 4 float32 or 2 float64 lanes each.
     "neon": {
         "float32": {
-            "forward": {32: 3, 16: 6, 8: 8},
+            "forward": {32: 2, 16: 4, 8: 8},
             "weight_gradient": {16: 4, 8: 8},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "narrow_weight_gradient": _ONE_ROW,
             "narrow_input_gradient": {32: 2, 16: 4, 8: 8},
             "depthwise": {32: 2, 16: 4, 8: 4},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
         },
         "float64": {
-            "forward": {16: 3, 8: 6},
+            "forward": {16: 2, 8: 4},
             "weight_gradient": {16: 2, 8: 4},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "narrow_weight_gradient": _ONE_ROW,
             "narrow_input_gradient": {16: 2, 8: 4},
             "depthwise": {16: 2, 8: 4},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "depthwise_weight_gradient": _ONE_ROW,
         },
     },
-    # SSE (any x86-64 without AVX2): sixteen 128-bit registers, 4 float32 or 2 float64 lanes each.
+    # SSE (x86-64 without AVX2; no fused multiply-add): sixteen 128-bit registers, 4 float32 or
+    # 2 float64 lanes each.
     "sse": {
         "float32": {
-            "forward": {32: 1, 16: 3, 8: 6},
+            "forward": {16: 2, 8: 4},
             "weight_gradient": {16: 2, 8: 4},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
-            "narrow_input_gradient": {32: 1, 16: 2, 8: 4},
-            "depthwise": {32: 1, 16: 2, 8: 4},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "narrow_weight_gradient": _ONE_ROW,
+            "narrow_input_gradient": {16: 2, 8: 4},
+            "depthwise": {16: 2, 8: 4},
+            "depthwise_weight_gradient": _ONE_ROW,
         },
         "float64": {
-            "forward": {16: 1, 8: 3},
-            "weight_gradient": {16: 1, 8: 2},
-            "narrow_weight_gradient": {32: 1, 16: 1, 8: 1},
-            "narrow_input_gradient": {16: 1, 8: 2},
-            "depthwise": {16: 1, 8: 2},
-            "depthwise_weight_gradient": {32: 1, 16: 1, 8: 1},
+            "forward": {8: 2},
+            "weight_gradient": {8: 2},
+            "narrow_weight_gradient": {16: 1, 8: 1},
+            "narrow_input_gradient": {8: 2},
+            "depthwise": {8: 2},
+            "depthwise_weight_gradient": {16: 1, 8: 1},
         },
     },
 }
-"""Rows of each family's blocks by ISA, dtype and lanes: enough to fill the vector registers
-(accumulators, plus the row of weights they share) without spilling. :mod:`.isa` picks the ISA
-from the host's CPU. A weight gradient's rows are input channels, so they divide 8 (the channel
-counts that run the loops are multiples of 8)."""
+"""Rows of each family's blocks by ISA, dtype and lanes (widest first): enough to fill the vector
+registers (sums, plus the row of weights they share) without spilling (measurements: BENCHMARKS.md,
+'CPU speed by default and on every host'). :mod:`.isa` picks the ISA from the CPU Numba compiles
+for. A weight gradient's rows are input channels, so they divide 8."""
 
 WRITERS = {
     "forward": forward_source,
@@ -164,10 +152,12 @@ def shapes() -> dict[str, list[tuple[int, int]]]:
     """Every ``(rows, lanes)`` some ISA and dtype uses, by family, in a fixed order."""
     found: dict[str, set[tuple[int, int]]] = {family: set() for family in WRITERS}
     for by_dtype in BLOCK_ROWS.values():
-        for dtype, families in by_dtype.items():
+        for families in by_dtype.values():
+            assert set(families) == set(WRITERS), sorted(families)  # noqa: S101 - the tables' invariants
             for family, rows in families.items():
-                assert tuple(rows) == FAMILY_LANES[dtype][family], (family, dtype)  # noqa: S101 - the tables' invariants
-                assert "weight_gradient" not in family or all(8 % r == 0 for r in rows.values()), (family, dtype)  # noqa: S101
+                lanes = list(rows)
+                assert lanes == sorted(lanes, reverse=True) and lanes[-1] == NARROWEST_LANES, (family, lanes)  # noqa: S101
+                assert "weight_gradient" not in family or all(8 % r == 0 for r in rows.values()), family  # noqa: S101
                 found[family] |= {(n_rows, lanes) for lanes, n_rows in rows.items()}
     return {family: sorted(pairs, key=lambda p: (-p[1], -p[0])) for family, pairs in found.items()}
 
