@@ -1,10 +1,12 @@
 """Numba's compile machinery for xcnn's loops: caching, the SLP vectoriser, fork safety.
 
 :func:`compile_kernel` compiles a loop with the GIL released and caches it on
-disk (``cache=True``), so a process pays the compile time (more for the
-generated register blocks than for the other loops; measurements:
-BENCHMARKS.md, 'Why each path exists') once per machine. :class:`VectorisedKernel` compiles the generated loops with LLVM's
-SLP vectoriser on. Importing this module imports Numba.
+disk (``cache=True``), so a process pays the compile time (measurements:
+BENCHMARKS.md, 'CPU speed by default and on every host') once per machine.
+:class:`VectorisedKernel` compiles the generated pooling loops, written one
+scalar per lane, with LLVM's SLP vectoriser on (the convolution loops hold
+vector-typed register blocks instead, :mod:`.register_blocks`). Importing
+this module imports Numba.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class VectorisedKernel:
     """A Numba kernel compiled with LLVM's SLP vectoriser on, once per argument types.
 
     For loops written out as one scalar per vector lane (the generated
-    :mod:`.direct_conv_kernels` and :mod:`.pool_kernels`): the SLP
+    :mod:`.pool_kernels`): the SLP
     vectoriser packs the lanes into vector registers. Numba leaves it off by
     default, as it miscompiled code in older LLVM versions (numba#8852); it is
     switched on only while these kernels compile, under Numba's compiler lock

@@ -5,9 +5,9 @@ into a matrix (im2col) and hands it to BLAS. Where the layer has few channels
 those matrices are tall and thin, BLAS runs them at a fraction of its peak,
 and unfolding the windows and folding their gradients back costs as much
 again. The loops of :mod:`.direct_conv_kernels` keep a block of outputs in
-registers while they walk the kernel's taps (float64 has blocks of its own,
-half as many channels wide: the same registers; :mod:`.direct_loops` holds
-them compiled):
+vector registers while they walk the kernel's taps (:mod:`.register_blocks`;
+the block shapes are those of the host's vector ISA and the arrays' dtype,
+:mod:`.direct_loops` holds them compiled):
 
 - the forward pass, a few output pixels x 8, 16 or 32 output channels per
   block, the weights packed so that each block reads one run of memory
@@ -20,7 +20,7 @@ them compiled):
   the kernel's span, with the kernel flipped and its channel axes swapped
   (above stride 1, every phase of the input in the same call, each written
   straight into place: :mod:`.direct_conv_phases`);
-- the weight gradient, 4 input x 16 or 8 input x 8 output channels per
+- the weight gradient, a few input x 8 or 16 output channels per
   block, summed over each output row's pixels, and the bias gradient beside
   it, reading the input in place (each tap's rows and columns inside it
   worked out once);
@@ -34,14 +34,10 @@ too many, 1x1 windows only at stride 1 and with fewer channels still.
 Depthwise layers have loops of their own (:mod:`.direct_depthwise`, whose
 functions this module re-exports for the dispatch table).
 
-The blocks are vectorised by LLVM's SLP vectoriser, which Numba leaves off by
-default since it miscompiled code in older LLVM versions (numba#8852). It is
-turned on only while these kernels compile, under Numba's compiler lock so no
-other compilation sees it (:class:`.compile.VectorisedKernel`); the tests
-compare every kernel with PyTorch and with the array-API code. The unrolled
-blocks take longer to compile than the other kernels (a layer uses up to
-three of them per dtype; measurements: BENCHMARKS.md, 'Why each path
-exists'), cached on disk by Numba like the rest.
+The tests compare every kernel with PyTorch and with the array-API code, on
+every ISA's block shapes (``tests/test_isa.py``). Each loop compiles when a
+layer first needs it, in about a second (measurements: BENCHMARKS.md, 'CPU
+speed by default and on every host'), cached on disk by Numba like the rest.
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ maxima and their offsets (:mod:`.pool`), the max-pool gradient entered 18
 short loops per window (the channels of one pixel each), which kept it slow
 (measurements: BENCHMARKS.md, 'Why each path exists'). Here each block of
 channels keeps its running values in scalars, one per lane, which LLVM's SLP
-vectoriser packs into vector registers (:class:`.compile.VectorisedKernel`),
-as for the convolution loops of :mod:`.generate_direct_conv`.
+vectoriser packs into vector registers (:class:`.compile.VectorisedKernel`).
+(The convolution loops of :mod:`.generate_direct_conv` were written so too;
+they now hold vector-typed register blocks, which compile several times
+faster; these loops, which track each lane's maximum and its offset, have not
+moved yet.)
 
 :data:`LANES` is the only place the block widths are written down: :mod:`.pool`
 imports it. Importing this module writes nothing and imports neither NumPy nor Numba.
@@ -37,7 +40,7 @@ HEADER = '''"""Pooling loops, unrolled into register blocks of channels (generat
 Written by ``python -m xcnn._backends.numpy.numba.generate_pool_kernels``; :mod:`.pool`
 compiles and calls them. Plain Python functions: they run (slowly) without Numba too. Arrays
 are C-contiguous and read through flat views with unsigned indices (see
-:mod:`.generate_direct_conv` for why).
+:mod:`.direct_conv_writers` for why).
 """
 
 import numpy as np

@@ -3,7 +3,7 @@
 Written by ``python -m xcnn._backends.numpy.numba.generate_pool_kernels``; :mod:`.pool`
 compiles and calls them. Plain Python functions: they run (slowly) without Numba too. Arrays
 are C-contiguous and read through flat views with unsigned indices (see
-:mod:`.generate_direct_conv` for why).
+:mod:`.direct_conv_writers` for why).
 """
 
 import numpy as np
