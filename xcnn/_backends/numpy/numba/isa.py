@@ -43,7 +43,10 @@ def compile_target() -> tuple[str, frozenset[str], str]:
     if config.CPU_FEATURES is not None:
         features = frozenset(f[1:] for f in config.CPU_FEATURES.split(",") if f.startswith("+"))
     else:
-        features = frozenset(f for f, on in llvm.get_host_cpu_features().items() if on)
+        try:
+            features = frozenset(f for f, on in llvm.get_host_cpu_features().items() if on)
+        except RuntimeError:  # LLVM cannot read them on this host (as Numba, it then assumes none)
+            features = frozenset()
     return name, features, platform.machine().lower()
 
 
