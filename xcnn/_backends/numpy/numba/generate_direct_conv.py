@@ -24,6 +24,7 @@ Usage: ``python -m xcnn._backends.numpy.numba.generate_direct_conv`` (rewrites t
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -179,9 +180,17 @@ U = np.uint64
 '''
 
 
+INTRINSICS = Path(__file__).with_name("register_block_intrinsics.py")
+"""The compiled register blocks. Numba's disk cache keys a loop on its own file alone, so the
+generated file carries a digest of this one: a change to the blocks' code generation changes the
+generated file (the tests insist it is regenerated), and with it every cached loop."""
+
+
 def source() -> str:
     """The whole generated module."""
-    parts = [HEADER.rstrip("\n")]
+    digest = hashlib.sha256(INTRINSICS.read_bytes()).hexdigest()[:16]
+    header = HEADER.rstrip("\n") + f"\nBLOCKS_DIGEST = {digest!r}  # of register_block_intrinsics.py: see the generator\n"
+    parts = [header.rstrip("\n")]
     for family, pairs in shapes().items():
         parts += [WRITERS[family](rows, lanes) for rows, lanes in pairs]
     return "\n\n\n".join(parts) + "\n"

@@ -166,42 +166,34 @@ def _block_load(typingctx: Any, arr: Any, at: Any, step: Any, rows: Any, lanes: 
     return block(arr, at, step, rows, lanes), codegen
 
 
-@intrinsic
-def _block_fma(typingctx: Any, block: Any, x: Any, x_at: Any, x_step: Any, w: Any, w_at: Any) -> Any:
-    if not isinstance(block, RegisterBlock) or not _flat(x, block.dtype) or not _flat(w, block.dtype):
-        return None
-    if not _integers(x_at, x_step, w_at):
-        return None
+def _block_multiply_add(rows_of_a: bool) -> Any:
+    """The intrinsic that adds to each row of a block ``a``'s row ``r`` times one row of ``w``:
+    ``a`` a scalar per row broadcast to every lane (:func:`.register_blocks.block_fma`), or
+    a run of lanes per row (`rows_of_a`, :func:`.register_blocks.block_fma_rows`)."""
 
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        e = _Emitter(context, builder, sig, args)
-        value, w_row = args[0], e.load(4, e.index(5), block.lanes)
-        x_at_i, x_step_i = e.index(2), e.index(3)
-        for r in range(block.rows):
-            x_r = e.splat(1, e.row_at(x_at_i, x_step_i, r), block.lanes)
-            value = builder.insert_value(value, e.fmuladd(x_r, w_row, builder.extract_value(value, r)), r)
-        return value
+    def typer(typingctx: Any, block: Any, a: Any, a_at: Any, a_step: Any, w: Any, w_at: Any) -> Any:
+        if not isinstance(block, RegisterBlock) or not _flat(a, block.dtype) or not _flat(w, block.dtype):
+            return None
+        if not _integers(a_at, a_step, w_at):
+            return None
 
-    return block(block, x, x_at, x_step, w, w_at), codegen
+        def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+            e = _Emitter(context, builder, sig, args)
+            value, w_row = args[0], e.load(4, e.index(5), block.lanes)
+            a_at_i, a_step_i = e.index(2), e.index(3)
+            read = e.load if rows_of_a else e.splat
+            for r in range(block.rows):
+                a_r = read(1, e.row_at(a_at_i, a_step_i, r), block.lanes)
+                value = builder.insert_value(value, e.fmuladd(a_r, w_row, builder.extract_value(value, r)), r)
+            return value
+
+        return block(block, a, a_at, a_step, w, w_at), codegen
+
+    return intrinsic(typer)
 
 
-@intrinsic
-def _block_fma_rows(typingctx: Any, block: Any, a: Any, a_at: Any, a_step: Any, w: Any, w_at: Any) -> Any:
-    if not isinstance(block, RegisterBlock) or not _flat(a, block.dtype) or not _flat(w, block.dtype):
-        return None
-    if not _integers(a_at, a_step, w_at):
-        return None
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        e = _Emitter(context, builder, sig, args)
-        value, w_row = args[0], e.load(4, e.index(5), block.lanes)
-        a_at_i, a_step_i = e.index(2), e.index(3)
-        for r in range(block.rows):
-            a_r = e.load(1, e.row_at(a_at_i, a_step_i, r), block.lanes)
-            value = builder.insert_value(value, e.fmuladd(a_r, w_row, builder.extract_value(value, r)), r)
-        return value
-
-    return block(block, a, a_at, a_step, w, w_at), codegen
+_block_fma = _block_multiply_add(rows_of_a=False)
+_block_fma_rows = _block_multiply_add(rows_of_a=True)
 
 
 def _block_writer(add: bool, sums: bool) -> Any:
