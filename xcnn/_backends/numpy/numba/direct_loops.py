@@ -37,8 +37,8 @@ __all__ = [
     "widest_lanes",
 ]
 
-ISA, ISA_WHY = chosen()
-"""The ISA whose block shapes run here, and why (:mod:`.isa`)."""
+ISA = chosen()[0]
+"""The ISA whose block shapes run here (:mod:`.isa` says why)."""
 
 LANES = NARROWEST_LANES
 """Channels in the narrowest register block (8): the channel counts that run here are multiples of it."""
