@@ -329,12 +329,16 @@ def _float32_arguments(family):
         "narrow_input_gradient": (dz, narrow_w, narrow_x, taps, taps, 1, 1, 1, 6),
         "depthwise": (x, np.zeros((9, 8), f32), b, dz, taps, taps, 1, 1, 1, 7),
         "depthwise_weight_gradient": (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1),
+        "depthwise_weight_gradient_3x3": (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1),
     }[family]
 
 
 @pytest.mark.parametrize(
     "family",
-    ["forward", "weight_gradient", "narrow_weight_gradient", "narrow_input_gradient", "depthwise", "depthwise_weight_gradient"],
+    [
+        "forward", "weight_gradient", "narrow_weight_gradient", "narrow_input_gradient", "depthwise",
+        "depthwise_weight_gradient", "depthwise_weight_gradient_3x3",
+    ],
 )
 def test_the_generated_loops_compute_float32_in_float32(family):
     """No value in the loops becomes float64 on float32 arrays: a scalar such as ``dxf[0] * 0`` is a
@@ -351,6 +355,10 @@ DEPTHWISE_GEOMETRIES = [
     (5, dict(padding=2)),
     ((2, 3), dict(padding="same")),
     (3, dict(padding=0)),
+    # the 3 x 3 weight gradient's loops: padding past the kernel (output rows with one or two tap
+    # rows inside, columns with no tap row whole), and a dilation of 2 in both directions
+    (3, dict(padding=((3, 4), (4, 3)))),
+    (3, dict(padding=2, dilation=2)),
 ]
 
 
@@ -430,6 +438,31 @@ def test_the_generated_depthwise_weight_gradient_loops_run_as_plain_python(rows,
     _, compiled_dw, compiled_db = _direct_conv.depthwise_backward(z, x, w, win)
     np.testing.assert_allclose(dw.reshape(w.shape), compiled_dw, rtol=1e-12)
     np.testing.assert_allclose(db, compiled_db, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("rows", "lanes"), SHAPES["depthwise_weight_gradient_3x3"], ids=str)
+@pytest.mark.parametrize(
+    ("width", "padding", "dilation"),
+    [(5, ((1, 1), (1, 1)), (1, 1)), (1, ((1, 1), (1, 1)), (1, 1)), (2, ((0, 0), (0, 0)), (1, 1)),
+     (6, ((3, 4), (4, 3)), (1, 1)), (7, ((2, 0), (0, 2)), (2, 2)), (4, ((0, 1), (5, 5)), (1, 3))],
+    ids=str,
+)
+def test_the_generated_3x3_depthwise_weight_gradient_loops_run_as_plain_python(rows, lanes, width, padding, dilation):
+    """The nine-tap loops sum what the one-tap loops sum: images narrower than the kernel, padding
+    past it (no column with a whole row of taps), output rows with one or two tap rows inside."""
+    rng = np.random.default_rng(9)
+    win = Windows(in_size=(4, width), kernel=(3, 3), stride=(1, 1), dilation=dilation, padding=padding)
+    x = rng.standard_normal((2, 4, width, 2 * lanes))
+    z = rng.standard_normal((2, *win.out_size, 2 * lanes))
+    dy_k, dx_k = tap_offsets(win.kernel, win.dilation)
+    (top, _), (left, _) = win.full_padding
+    sums = []
+    for family in ("depthwise_weight_gradient_3x3", "depthwise_weight_gradient"):
+        dw, db = np.zeros((9, 2 * lanes)), np.zeros(2 * lanes)
+        _loops(family, 1, lanes)(x, z, dw, db, np.empty_like(dw), np.empty_like(db), dy_k, dx_k, top, left)
+        sums.append((dw, db))
+    for got, want in zip(*sums):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize(("rows", "lanes"), SHAPES["narrow_input_gradient"], ids=str)

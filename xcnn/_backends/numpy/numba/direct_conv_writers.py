@@ -361,3 +361,76 @@ def depthwise_weight_gradient_source(lanes: int) -> str:
         "    return dw",
     ]
     return "\n".join(lines)
+
+
+def depthwise_weight_gradient_3x3_source(lanes: int) -> str:
+    """``depthwise_weight_gradient_3x3_1x<lanes>``: the same sums as ``depthwise_weight_gradient``, for a 3 x 3 grid of taps.
+
+    The one-tap-at-a-time loops load an input and an output-gradient vector for
+    each multiply-add, in one chain of sums. Here the nine taps of an output row
+    are nine rows of sums in registers: each output-gradient vector is loaded once
+    for nine multiply-adds, in nine independent chains (measurements:
+    BENCHMARKS.md, 'Depthwise weight gradient in a 3 x 3 block').
+    """
+    ind = " " * 24
+    one_tap = [
+        f"{ind}a = block_zeros(pf, 1, {lanes})",
+        f"{ind}for ow in range(t_lo, min(t_hi, ow_lo)):",
+        f"{ind}    a = block_fma_rows(a, xf, r_at + (ow + xs * j) * c + jb, 0, dzf, d_at + ow * c + jb)",
+        f"{ind}for ow in range(max(t_lo, ow_hi), t_hi):",
+        f"{ind}    a = block_fma_rows(a, xf, r_at + (ow + xs * j) * c + jb, 0, dzf, d_at + ow * c + jb)",
+        f"{ind}block_add_to(a, pf, (3 * r + j) * c + jb, 0)",
+    ]
+    lines = [
+        f"def depthwise_weight_gradient_3x3_1x{lanes}(x, dz, dw, db, part, part_b, dy_k, dx_k, top, left):",
+        '    """Add to ``dw (9, G)`` and ``db (G,)`` the gradients of the depthwise loops for these samples.',
+        "",
+        "    The taps are a 3 x 3 grid in row-major order: tap ``3*r + j`` reads row ``dy_k[0] + r*ys`` and",
+        f"    column ``dx_k[0] + j*xs`` (``ys, xs`` the dilation, at least 1). ``G`` is a multiple of {lanes}.",
+        "    Output columns ``ow_lo`` up to ``ow_hi`` read inside ``x`` with all three taps of a row: there",
+        "    the taps of every tap row inside ``x`` are summed together, each output-gradient vector",
+        "    loaded once; the columns outside go one tap at a time. Each sample's share is summed in",
+        "    ``part`` and ``part_b`` from the sums of its output rows first.",
+        '    """',
+        "    m, out_h, out_w, c = dz.shape",
+        "    height, width = x.shape[1], x.shape[2]",
+        "    ys, xs = dy_k[3] - dy_k[0], dx_k[1] - dx_k[0]",
+        "    row_step, col_step = ys * width * c, xs * c  # elements between tap rows, and between a row's taps",
+        "    xk0 = dx_k[0] - left  # pixel ow's first tap reads column ow + xk0",
+        "    ow_lo = max(0, -xk0)",
+        "    ow_hi = max(ow_lo, min(out_w, width - xk0 - 2 * xs))  # never below ow_lo: the edge loops split at both",
+        *_gradient_sums_lines("c"),
+        "            r_lo = 0  # the tap rows inside x: r_lo up to r_hi",
+        "            while r_lo < 3 and not 0 <= oh - top + dy_k[3 * r_lo] < height:",
+        "                r_lo += 1",
+        "            r_hi = r_lo",
+        "            while r_hi < 3 and 0 <= oh - top + dy_k[3 * r_hi] < height:",
+        "                r_hi += 1",
+        "            d_at = (n * out_h + oh) * out_w * c",
+        "            x_at = ((n * height + oh - top + dy_k[0]) * width + xk0) * c  # tap 0 of pixel 0 (maybe outside x)",
+        f"            for jb in range(0, c, {lanes}):",
+        "                if r_hi - r_lo == 3:",
+        f"                    a0, a1, a2 = block_zeros(pf, 3, {lanes}), block_zeros(pf, 3, {lanes}), block_zeros(pf, 3, {lanes})",
+        "                    for ow in range(ow_lo, ow_hi):",
+        "                        at, d = x_at + ow * c + jb, d_at + ow * c + jb",
+        "                        a0 = block_fma_rows(a0, xf, at, col_step, dzf, d)",
+        "                        a1 = block_fma_rows(a1, xf, at + row_step, col_step, dzf, d)",
+        "                        a2 = block_fma_rows(a2, xf, at + 2 * row_step, col_step, dzf, d)",
+        "                    block_add_to(a0, pf, jb, c)",
+        "                    block_add_to(a1, pf, 3 * c + jb, c)",
+        "                    block_add_to(a2, pf, 6 * c + jb, c)",
+        "                else:",
+        "                    for r in range(r_lo, r_hi):",
+        f"                        a3 = block_zeros(pf, 3, {lanes})",
+        "                        for ow in range(ow_lo, ow_hi):",
+        "                            a3 = block_fma_rows(a3, xf, x_at + r * row_step + ow * c + jb, col_step, dzf, d_at + ow * c + jb)",
+        "                        block_add_to(a3, pf, 3 * r * c + jb, c)",
+        "                for r in range(r_lo, r_hi):  # the edge columns, where some taps of a row read the zero padding",
+        "                    r_at = x_at + r * row_step",
+        "                    for j in range(3):",
+        "                        t_lo, t_hi = max(0, -(xk0 + xs * j)), min(out_w, width - xk0 - xs * j)",
+        *one_tap,
+        *_ADD_SAMPLE_SUMS,
+        "    return dw",
+    ]
+    return "\n".join(lines)

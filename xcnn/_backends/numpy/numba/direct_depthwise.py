@@ -18,7 +18,7 @@ import numpy as np
 from ...._geometry import Windows
 from ..threads import in_thread_shares, summed_over_thread_shares
 from .depthwise import depthwise_geometry
-from .direct_loops import DEPTHWISE, DEPTHWISE_WEIGHT_GRADIENT, LANES, inside_columns, widest
+from .direct_loops import DEPTHWISE, DEPTHWISE_WEIGHT_GRADIENT, DEPTHWISE_WEIGHT_GRADIENT_3X3, LANES, inside_columns, widest
 
 __all__ = ["depthwise_backward", "depthwise_forward", "depthwise_usable"]
 
@@ -64,7 +64,9 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
     in_thread_shares(
         len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left, *inside)
     )
-    gradient = widest(DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
+    # a 3 x 3 kernel (any dilation) has loops of its own, which sum a row's nine taps together
+    three_by_three = win.kernel == (3, 3)
+    gradient = widest(DEPTHWISE_WEIGHT_GRADIENT_3X3 if three_by_three else DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(groups, dtype=dz.dtype)  # this block's

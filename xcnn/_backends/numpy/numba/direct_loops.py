@@ -23,6 +23,7 @@ from .isa import chosen
 __all__ = [
     "DEPTHWISE",
     "DEPTHWISE_WEIGHT_GRADIENT",
+    "DEPTHWISE_WEIGHT_GRADIENT_3X3",
     "FORWARD",
     "FORWARD_PIXELS",
     "ISA",
@@ -70,6 +71,7 @@ NARROW_WEIGHT_GRADIENT = _compiled("narrow_weight_gradient")
 NARROW_INPUT_GRADIENT = _compiled("narrow_input_gradient")
 DEPTHWISE = _compiled("depthwise")
 DEPTHWISE_WEIGHT_GRADIENT = _compiled("depthwise_weight_gradient")
+DEPTHWISE_WEIGHT_GRADIENT_3X3 = _compiled("depthwise_weight_gradient_3x3")
 
 FORWARD_PIXELS = {dtype: dict(BLOCK_ROWS[ISA][dtype.name]["forward"]) for dtype in (F32, F64)}
 """Pixels per register block of the forward loops, by dtype and lanes."""

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .direct_conv_writers import (
     depthwise_source,
+    depthwise_weight_gradient_3x3_source,
     depthwise_weight_gradient_source,
     forward_source,
     narrow_input_gradient_source,
@@ -50,6 +51,10 @@ divides the layer's channels is used."""
 _ONE_ROW = {32: 1, 16: 1, 8: 1}
 """One input channel (first-layer weight gradient) or one row of taps (depthwise weight gradient)."""
 
+_NINE_ROWS_OF_8 = {8: 1}
+"""The 3 x 3 depthwise weight gradient keeps nine rows of sums (one per tap) of its lanes: 8 lanes
+are nine AVX2 registers of float32, eighteen of SSE or NEON; wider blocks would spill."""
+
 BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
     # AVX-512: thirty-two 512-bit registers, 16 float32 or 8 float64 lanes each: twice the
     # registers of AVX2, each twice as wide, so a row of lanes takes half the registers and
@@ -62,6 +67,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {32: 4, 16: 8, 8: 8},
             "depthwise": {32: 4, 16: 6, 8: 4},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": {32: 1, 16: 1, 8: 1},
         },
         "float64": {
             "forward": {16: 6, 8: 8},
@@ -70,6 +76,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {16: 4, 8: 8},
             "depthwise": {16: 4, 8: 4},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": {16: 1, 8: 1},
         },
     },
     # AVX2 and FMA: sixteen 256-bit registers, 8 float32 or 4 float64 lanes each. A block of 3 x 32
@@ -83,6 +90,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {32: 2, 16: 4, 8: 4},
             "depthwise": {32: 2, 16: 3, 8: 1},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
         "float64": {
             "forward": {16: 2, 8: 4},
@@ -91,6 +99,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {16: 2, 8: 4},
             "depthwise": {16: 2, 8: 1},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
     },
     # NEON (ARM, Apple silicon): thirty-two 128-bit registers, 4 float32 or 2 float64 lanes each.
@@ -102,6 +111,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {32: 2, 16: 4, 8: 8},
             "depthwise": {32: 2, 16: 4, 8: 4},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
         "float64": {
             "forward": {16: 2, 8: 4},
@@ -110,6 +120,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {16: 2, 8: 4},
             "depthwise": {16: 2, 8: 4},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
     },
     # SSE (x86-64 without AVX2; no fused multiply-add): sixteen 128-bit registers, 4 float32 or
@@ -122,6 +133,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {16: 2, 8: 4},
             "depthwise": {16: 2, 8: 4},
             "depthwise_weight_gradient": _ONE_ROW,
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
         "float64": {
             "forward": {8: 2},
@@ -130,6 +142,7 @@ BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
             "narrow_input_gradient": {8: 2},
             "depthwise": {8: 2},
             "depthwise_weight_gradient": {16: 1, 8: 1},
+            "depthwise_weight_gradient_3x3": _NINE_ROWS_OF_8,
         },
     },
 }
@@ -145,6 +158,7 @@ WRITERS = {
     "narrow_input_gradient": narrow_input_gradient_source,
     "depthwise": depthwise_source,
     "depthwise_weight_gradient": lambda rows, lanes: depthwise_weight_gradient_source(lanes),
+    "depthwise_weight_gradient_3x3": lambda rows, lanes: depthwise_weight_gradient_3x3_source(lanes),
 }
 """The writer of each family's function for one block shape (:mod:`.direct_conv_writers`)."""
 
