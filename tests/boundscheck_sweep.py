@@ -191,8 +191,9 @@ def test_convolution_forward_and_backward(family: str, dtype: type, data: st.Dat
         (3, 1, (1, 1), 2),  # a first layer, padding past a 1x1 kernel
         (16, 1, (3, 3), ((4, 0), (1, 3))),  # the register blocks, asymmetric padding past the kernel
         (None, "depthwise", (3, 2), ((0, 3), (1, 5))),  # the depthwise blocks, padding past the kernel
+        (None, "depthwise", (3, 3), ((4, 1), (0, 5))),  # and the 3x3 depthwise weight gradient's
     ],
-    ids=["first layer", "register blocks", "depthwise blocks"],
+    ids=["first layer", "register blocks", "depthwise blocks", "depthwise 3x3"],
 )
 def test_each_register_block_width(c_in, groups, kernel, padding, lanes, dtype) -> None:
     """Every block width of each family of loops at least once, whatever the sweep above draws: the

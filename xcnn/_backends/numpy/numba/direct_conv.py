@@ -53,6 +53,7 @@ from .direct_conv_phases import reads_in_place as _reads_in_place
 from .direct_depthwise import depthwise_backward, depthwise_forward, depthwise_usable
 from .direct_loops import DEPTHWISE as _DEPTHWISE  # noqa: F401 - every table named here (see below)
 from .direct_loops import DEPTHWISE_WEIGHT_GRADIENT as _DEPTHWISE_WEIGHT_GRADIENT  # noqa: F401
+from .direct_loops import DEPTHWISE_WEIGHT_GRADIENT_3X3 as _DEPTHWISE_WEIGHT_GRADIENT_3X3  # noqa: F401
 from .direct_loops import FORWARD as _FORWARD
 from .direct_loops import FORWARD_PIXELS as _FORWARD_PIXELS
 from .direct_loops import LANES, inside_columns, packed, widest, widest_lanes

@@ -24,6 +24,7 @@ from numba.extending import intrinsic
 
 from ..threads import in_thread_shares, thread_count
 from .isa import chosen
+from .register_block_intrinsics import fmuladd
 
 __all__ = ["ACCUMULATORS", "fma_peak"]
 
@@ -45,15 +46,12 @@ def _fma_burst(typingctx: Any, out: Any, rounds: Any, lanes: Any) -> Any:
         out_v, rounds_v = args[0], args[1]
         n = lanes.literal_value
         vector = ir.VectorType(ir.FloatType(), n)
-        fmuladd = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(vector, [vector] * 3), f"llvm.fmuladd.v{n}f32"
-        )
         slots = [cgutils.alloca_once_value(builder, ir.Constant(vector, [float(i)] * n)) for i in range(ACCUMULATORS)]
         scale = ir.Constant(vector, [0.999999] * n)
         step = ir.Constant(vector, [1e-7] * n)
         with cgutils.for_range(builder, context.cast(builder, rounds_v, sig.args[1], types.intp)):
             for slot in slots:
-                builder.store(builder.call(fmuladd, [builder.load(slot), scale, step]), slot)
+                builder.store(fmuladd(builder, builder.load(slot), scale, step), slot)
         total = builder.load(slots[0])
         for slot in slots[1:]:
             total = builder.fadd(total, builder.load(slot))

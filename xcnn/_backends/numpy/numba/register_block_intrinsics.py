@@ -32,7 +32,7 @@ from numba.extending import intrinsic, overload
 
 from . import register_blocks as _plain
 
-__all__ = ["RegisterBlock"]
+__all__ = ["RegisterBlock", "fmuladd"]
 
 
 class RegisterBlock(types.Type):
@@ -66,6 +66,17 @@ def _literal(value: Any) -> int | None:
     """The value of a positive literal integer argument, else None (the block's shape must be known
     when the loop compiles)."""
     return value.literal_value if isinstance(value, types.IntegerLiteral) and value.literal_value > 0 else None
+
+
+def fmuladd(builder: Any, a: Any, b: Any, c: Any) -> Any:
+    """``a * b + c`` on LLVM vectors of float32 or float64, fused where the ISA has fused multiply-adds
+    (LLVM's ``fmuladd``, as Numba's ``fastmath={"contract"}``)."""
+    vector = a.type
+    element = "f32" if vector.element == ir.FloatType() else "f64"
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(vector, [vector] * 3), f"llvm.fmuladd.v{vector.count}{element}"
+    )
+    return builder.call(fn, [a, b, c])
 
 
 class _Emitter:
@@ -108,14 +119,8 @@ class _Emitter:
         return self.builder.shuffle_vector(one, ir.Constant(one.type, None), mask)
 
     def fmuladd(self, a: Any, b: Any, c: Any) -> Any:
-        """``a * b + c``, fused where the ISA has fused multiply-adds (LLVM's ``fmuladd``, as Numba's
-        ``fastmath={"contract"}``)."""
-        vector = a.type
-        element = "f32" if vector.element == ir.FloatType() else "f64"
-        fn = cgutils.get_or_insert_function(
-            self.builder.module, ir.FunctionType(vector, [vector] * 3), f"llvm.fmuladd.v{vector.count}{element}"
-        )
-        return self.builder.call(fn, [a, b, c])
+        """:func:`fmuladd` in this call's code."""
+        return fmuladd(self.builder, a, b, c)
 
     def pairwise_sum(self, vector: Any) -> Any:
         """The sum of `vector`'s lanes, halves added until one lane is left."""
