@@ -6,7 +6,8 @@ pixels (which share each load of the weights) x 8 to 32 channels, summed
 over the taps in registers instead of into the output in memory tap by tap
 (:func:`.depthwise.depthwise_forward`, which takes the other depthwise
 layers). They read the unpadded input and skip the taps that fall in the
-zero padding; the weight gradient goes one tap at a time.
+zero padding. The weight gradient goes one tap at a time, except for a 3 x 3
+kernel, whose nine taps per output row are summed together.
 
 :mod:`.direct_conv` re-exports these functions: the dispatch table calls them from there.
 """
@@ -18,7 +19,14 @@ import numpy as np
 from ...._geometry import Windows
 from ..threads import in_thread_shares, summed_over_thread_shares
 from .depthwise import depthwise_geometry
-from .direct_loops import DEPTHWISE, DEPTHWISE_WEIGHT_GRADIENT, DEPTHWISE_WEIGHT_GRADIENT_3X3, LANES, inside_columns, widest
+from .direct_loops import (
+    DEPTHWISE,
+    DEPTHWISE_WEIGHT_GRADIENT,
+    DEPTHWISE_WEIGHT_GRADIENT_3X3,
+    LANES,
+    inside_columns,
+    widest,
+)
 
 __all__ = ["depthwise_backward", "depthwise_forward", "depthwise_usable"]
 
@@ -65,8 +73,8 @@ def depthwise_backward(dz: np.ndarray, x: np.ndarray, w: np.ndarray, win: Window
         len(dx), dz.nbytes, lambda s: mirrored(dz[s], w2, no_bias, dx[s], -dy_k, -dx_k, -top, -left, *inside)
     )
     # a 3 x 3 kernel (any dilation) has loops of its own, which sum a row's nine taps together
-    three_by_three = win.kernel == (3, 3)
-    gradient = widest(DEPTHWISE_WEIGHT_GRADIENT_3X3 if three_by_three else DEPTHWISE_WEIGHT_GRADIENT, dz.dtype, groups)
+    loops = DEPTHWISE_WEIGHT_GRADIENT_3X3 if tuple(win.kernel) == (3, 3) else DEPTHWISE_WEIGHT_GRADIENT
+    gradient = widest(loops, dz.dtype, groups)
 
     def run(s: slice) -> tuple[np.ndarray, np.ndarray]:
         dw, db = np.zeros(w2.shape, dtype=dz.dtype), np.zeros(groups, dtype=dz.dtype)  # this block's

@@ -52,8 +52,10 @@ _ONE_ROW = {32: 1, 16: 1, 8: 1}
 """One input channel (first-layer weight gradient) or one row of taps (depthwise weight gradient)."""
 
 _NINE_ROWS_OF_8 = {8: 1}
-"""The 3 x 3 depthwise weight gradient keeps nine rows of sums (one per tap) of its lanes: 8 lanes
-are nine AVX2 registers of float32, eighteen of SSE or NEON; wider blocks would spill."""
+"""The 3 x 3 depthwise weight gradient keeps nine rows of sums (one per tap) of its lanes: 8 float32
+lanes are nine AVX2 registers, eighteen of SSE or NEON; wider blocks spill (measurements:
+BENCHMARKS.md, 'Depthwise weight gradient in a 3 x 3 block'). In float64 even 8 lanes take eighteen
+registers, which spills on AVX2 and SSE, but no table may go narrower than 8."""
 
 BLOCK_ROWS: dict[str, dict[str, dict[str, Rows]]] = {
     # AVX-512: thirty-two 512-bit registers, 16 float32 or 8 float64 lanes each: twice the
