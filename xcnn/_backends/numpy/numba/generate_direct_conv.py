@@ -11,7 +11,7 @@ ISA; the number of rows that fills the registers is not, so
 :data:`BLOCK_ROWS` gives the block shapes per ISA (:mod:`.isa` picks one from
 the host's CPU) and dtype, and the generated module holds a function for
 each shape any of them uses, ``<family>_<rows>x<lanes>``. The line writers
-are in :mod:`.direct_conv_writers`, and ``tests/test_direct_conv.py`` checks
+are in :mod:`.direct_conv_writers` and :mod:`.depthwise_writers`, and ``tests/test_direct_conv.py`` checks
 that the file matches :func:`source`.
 
 The tables here are the only place the block shapes are written down:
@@ -28,14 +28,12 @@ import hashlib
 import sys
 from pathlib import Path
 
-from .direct_conv_writers import (
+from .depthwise_writers import (
     depthwise_source,
     depthwise_weight_gradient_3x3_source,
     depthwise_weight_gradient_source,
-    forward_source,
-    narrow_input_gradient_source,
-    weight_gradient_source,
 )
+from .direct_conv_writers import forward_source, narrow_input_gradient_source, weight_gradient_source
 
 TARGET = Path(__file__).with_name("direct_conv_kernels.py")
 
@@ -162,7 +160,8 @@ WRITERS = {
     "depthwise_weight_gradient": lambda rows, lanes: depthwise_weight_gradient_source(lanes),
     "depthwise_weight_gradient_3x3": lambda rows, lanes: depthwise_weight_gradient_3x3_source(lanes),
 }
-"""The writer of each family's function for one block shape (:mod:`.direct_conv_writers`)."""
+"""The writer of each family's function for one block shape (:mod:`.direct_conv_writers`,
+:mod:`.depthwise_writers`)."""
 
 
 def shapes() -> dict[str, list[tuple[int, int]]]:
