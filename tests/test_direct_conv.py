@@ -322,14 +322,15 @@ def _float32_arguments(family):
     x, dz, padded = np.zeros((1, 4, 8, 8), f32), np.zeros((1, 4, 8, 8), f32), np.zeros(6 * 10 * 8, f32)
     w3, b, dw = np.zeros((9, 8, 8), f32), np.zeros(8, f32), np.zeros((9, 8, 8), f32)
     narrow_x, narrow_w, narrow_dw = np.zeros((1, 4, 8, 3), f32), np.zeros((9, 3, 8), f32), np.zeros((9, 3, 8), f32)
+    depthwise_gradient = (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1)
     return {
         "forward": (x, padded, w3, b, dz, taps, taps, _whole_output(4, 8), 1, 1, 6, 10, 1, 1, 1, 1),
         "weight_gradient": (x, dz, dw, b, dw, b.copy(), taps, taps, 1, 1, 1, 1),
         "narrow_weight_gradient": (narrow_x, dz, narrow_dw, b, narrow_dw, b.copy(), taps, taps, 1, 1, 1, 1),
         "narrow_input_gradient": (dz, narrow_w, narrow_x, taps, taps, 1, 1, 1, 6),
         "depthwise": (x, np.zeros((9, 8), f32), b, dz, taps, taps, 1, 1, 1, 7),
-        "depthwise_weight_gradient": (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1),
-        "depthwise_weight_gradient_3x3": (x, dz, np.zeros((9, 8), f32), b, np.zeros((9, 8), f32), b.copy(), taps, taps, 1, 1),
+        "depthwise_weight_gradient": depthwise_gradient,
+        "depthwise_weight_gradient_3x3": depthwise_gradient,  # the same arguments
     }[family]
 
 
