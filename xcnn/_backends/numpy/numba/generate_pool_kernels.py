@@ -172,37 +172,62 @@ def window_mean_source(lanes: int) -> str:
 
 
 def spread_mean_source(lanes: int) -> str:
-    """``spread_mean_<lanes>``: the average-pool gradient, each window's share sent to all its offsets."""
-    tap_at = "U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb"
+    """``spread_mean_<lanes>``: the average-pool gradient, each window's share sent to all its offsets.
+
+    The windows go a row at a time: first each window's share, ``dy / divisor``, into a buffer
+    for the row, then the gradient's rows that the window row reaches, each in memory order. In
+    window order (as the max-pool gradient goes) the loops wrote a window's ``kh`` rows in turn;
+    one sweep per row was faster (measurements: BENCHMARKS.md, 'Average-pool gradient in memory
+    order'). Each block of shares is read into scalars before any is written, so that the
+    compiler, which cannot tell that ``dx`` and the buffer do not overlap, may still pack the
+    lanes into vectors.
+    """
     lanes_range = range(lanes)
+
+    def written(op: str) -> list[str]:
+        return [f"                                dxf[at + U({j})] {op} g{j}" for j in lanes_range]
+
     return "\n".join([
-        f"def spread_mean_{lanes}(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):",
+        f"def spread_mean_{lanes}(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor):",
         '    """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.',
         "",
-        f"    Offsets as in :func:`window_max_{lanes}`; storing where no earlier window reached as in",
-        f"    :func:`max_pool_backward_{lanes}` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a",
-        f"    multiple of {lanes}.",
+        f"    Offsets as in :func:`window_max_{lanes}`, ``kw`` of them to a kernel row. A row of windows",
+        "    at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left",
+        "    to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position",
+        "    that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in",
+        f"    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",
         "    height, width = dx.shape[1], dx.shape[2]",
+        "    kh = dy_k.shape[0] // kw",
         "    covering = fresh_row >= 0",
         "    if not covering:",
         "        dx[:] = 0",
         "    dyf, dxf = dy.reshape(-1), dx.reshape(-1)",
+        "    share = np.empty(out_w * c, dtype=dx.dtype)  # one row of windows",
         "    for n in range(m):",
         "        for oh in range(out_h):",
+        "            d_row = U((n * out_h + oh) * out_w * c)",
         "            for ow in range(out_w):",
         "                d = divisor[oh, ow]",
-        "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
-        f"                for jb_ in range(0, c, {lanes}):",
-        "                    jb = U(jb_)",
-        *(f"                    g{j} = dyf[d_at + jb + U({j})] / d  # divided once, added at every offset" for j in lanes_range),
-        "                    for k in range(dy_k.shape[0]):",
-        f"                        x_at = {tap_at}",
-        "                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):",
-        *(f"                            dxf[x_at + U({j})] = g{j}" for j in lanes_range),
-        "                        else:",
-        *(f"                            dxf[x_at + U({j})] += g{j}" for j in lanes_range),
+        "                s_at = U(ow * c)",
+        "                for ch_ in range(c):",
+        "                    ch = U(ch_)",
+        "                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets",
+        "            for ki in range(kh):",
+        "                row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)",
+        "                row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)",
+        "                for ow in range(out_w):",
+        f"                    for jb_ in range(0, c, {lanes}):",
+        "                        jb = U(jb_)",
+        "                        s_at = U(ow * c) + jb",
+        *(f"                        g{j} = share[s_at + U({j})]" for j in lanes_range),
+        "                        for kj in range(kw):",
+        "                            at = (row_at + U(ow * sw + dx_k[kj])) * U(c) + jb",
+        "                            if row_fresh and (ow == 0 or dx_k[kj] >= fresh_col):",
+        *written("="),
+        "                            else:",
+        *written("+="),
         "    return dx",
     ])
 

@@ -205,7 +205,7 @@ def spread_mean(dy: np.ndarray, win: Windows, channels: int, divisor: np.ndarray
     dx_pad, fresh = gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
     blocks = _in_blocks("spread_mean", dy.dtype, channels, None)
     if blocks is not None:
-        in_thread_shares(len(dy), dx_pad.nbytes, lambda s: blocks(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, *fresh, grid))
+        in_thread_shares(len(dy), dx_pad.nbytes, lambda s: blocks(dy[s], dx_pad[s], dy_k, dx_k, win.kernel[1], sh, sw, *fresh, grid))
         return dx_pad
     in_thread_shares(
         len(dy), dx_pad.nbytes, lambda s: spread_loops(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, *fresh, True, grid)

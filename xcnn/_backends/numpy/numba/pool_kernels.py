@@ -555,127 +555,153 @@ def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
     return out
 
 
-def spread_mean_16(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):
+def spread_mean_16(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor):
     """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.
 
-    Offsets as in :func:`window_max_16`; storing where no earlier window reached as in
-    :func:`max_pool_backward_16` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a
-    multiple of 16.
+    Offsets as in :func:`window_max_16`, ``kw`` of them to a kernel row. A row of windows
+    at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left
+    to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position
+    that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in
+    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of 16.
     """
     m, out_h, out_w, c = dy.shape
     height, width = dx.shape[1], dx.shape[2]
+    kh = dy_k.shape[0] // kw
     covering = fresh_row >= 0
     if not covering:
         dx[:] = 0
     dyf, dxf = dy.reshape(-1), dx.reshape(-1)
+    share = np.empty(out_w * c, dtype=dx.dtype)  # one row of windows
     for n in range(m):
         for oh in range(out_h):
+            d_row = U((n * out_h + oh) * out_w * c)
             for ow in range(out_w):
                 d = divisor[oh, ow]
-                d_at = U(((n * out_h + oh) * out_w + ow) * c)
-                for jb_ in range(0, c, 16):
-                    jb = U(jb_)
-                    g0 = dyf[d_at + jb + U(0)] / d  # divided once, added at every offset
-                    g1 = dyf[d_at + jb + U(1)] / d  # divided once, added at every offset
-                    g2 = dyf[d_at + jb + U(2)] / d  # divided once, added at every offset
-                    g3 = dyf[d_at + jb + U(3)] / d  # divided once, added at every offset
-                    g4 = dyf[d_at + jb + U(4)] / d  # divided once, added at every offset
-                    g5 = dyf[d_at + jb + U(5)] / d  # divided once, added at every offset
-                    g6 = dyf[d_at + jb + U(6)] / d  # divided once, added at every offset
-                    g7 = dyf[d_at + jb + U(7)] / d  # divided once, added at every offset
-                    g8 = dyf[d_at + jb + U(8)] / d  # divided once, added at every offset
-                    g9 = dyf[d_at + jb + U(9)] / d  # divided once, added at every offset
-                    g10 = dyf[d_at + jb + U(10)] / d  # divided once, added at every offset
-                    g11 = dyf[d_at + jb + U(11)] / d  # divided once, added at every offset
-                    g12 = dyf[d_at + jb + U(12)] / d  # divided once, added at every offset
-                    g13 = dyf[d_at + jb + U(13)] / d  # divided once, added at every offset
-                    g14 = dyf[d_at + jb + U(14)] / d  # divided once, added at every offset
-                    g15 = dyf[d_at + jb + U(15)] / d  # divided once, added at every offset
-                    for k in range(dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
-                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            dxf[x_at + U(0)] = g0
-                            dxf[x_at + U(1)] = g1
-                            dxf[x_at + U(2)] = g2
-                            dxf[x_at + U(3)] = g3
-                            dxf[x_at + U(4)] = g4
-                            dxf[x_at + U(5)] = g5
-                            dxf[x_at + U(6)] = g6
-                            dxf[x_at + U(7)] = g7
-                            dxf[x_at + U(8)] = g8
-                            dxf[x_at + U(9)] = g9
-                            dxf[x_at + U(10)] = g10
-                            dxf[x_at + U(11)] = g11
-                            dxf[x_at + U(12)] = g12
-                            dxf[x_at + U(13)] = g13
-                            dxf[x_at + U(14)] = g14
-                            dxf[x_at + U(15)] = g15
-                        else:
-                            dxf[x_at + U(0)] += g0
-                            dxf[x_at + U(1)] += g1
-                            dxf[x_at + U(2)] += g2
-                            dxf[x_at + U(3)] += g3
-                            dxf[x_at + U(4)] += g4
-                            dxf[x_at + U(5)] += g5
-                            dxf[x_at + U(6)] += g6
-                            dxf[x_at + U(7)] += g7
-                            dxf[x_at + U(8)] += g8
-                            dxf[x_at + U(9)] += g9
-                            dxf[x_at + U(10)] += g10
-                            dxf[x_at + U(11)] += g11
-                            dxf[x_at + U(12)] += g12
-                            dxf[x_at + U(13)] += g13
-                            dxf[x_at + U(14)] += g14
-                            dxf[x_at + U(15)] += g15
+                s_at = U(ow * c)
+                for ch_ in range(c):
+                    ch = U(ch_)
+                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets
+            for ki in range(kh):
+                row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)
+                row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)
+                for ow in range(out_w):
+                    for jb_ in range(0, c, 16):
+                        jb = U(jb_)
+                        s_at = U(ow * c) + jb
+                        g0 = share[s_at + U(0)]
+                        g1 = share[s_at + U(1)]
+                        g2 = share[s_at + U(2)]
+                        g3 = share[s_at + U(3)]
+                        g4 = share[s_at + U(4)]
+                        g5 = share[s_at + U(5)]
+                        g6 = share[s_at + U(6)]
+                        g7 = share[s_at + U(7)]
+                        g8 = share[s_at + U(8)]
+                        g9 = share[s_at + U(9)]
+                        g10 = share[s_at + U(10)]
+                        g11 = share[s_at + U(11)]
+                        g12 = share[s_at + U(12)]
+                        g13 = share[s_at + U(13)]
+                        g14 = share[s_at + U(14)]
+                        g15 = share[s_at + U(15)]
+                        for kj in range(kw):
+                            at = (row_at + U(ow * sw + dx_k[kj])) * U(c) + jb
+                            if row_fresh and (ow == 0 or dx_k[kj] >= fresh_col):
+                                dxf[at + U(0)] = g0
+                                dxf[at + U(1)] = g1
+                                dxf[at + U(2)] = g2
+                                dxf[at + U(3)] = g3
+                                dxf[at + U(4)] = g4
+                                dxf[at + U(5)] = g5
+                                dxf[at + U(6)] = g6
+                                dxf[at + U(7)] = g7
+                                dxf[at + U(8)] = g8
+                                dxf[at + U(9)] = g9
+                                dxf[at + U(10)] = g10
+                                dxf[at + U(11)] = g11
+                                dxf[at + U(12)] = g12
+                                dxf[at + U(13)] = g13
+                                dxf[at + U(14)] = g14
+                                dxf[at + U(15)] = g15
+                            else:
+                                dxf[at + U(0)] += g0
+                                dxf[at + U(1)] += g1
+                                dxf[at + U(2)] += g2
+                                dxf[at + U(3)] += g3
+                                dxf[at + U(4)] += g4
+                                dxf[at + U(5)] += g5
+                                dxf[at + U(6)] += g6
+                                dxf[at + U(7)] += g7
+                                dxf[at + U(8)] += g8
+                                dxf[at + U(9)] += g9
+                                dxf[at + U(10)] += g10
+                                dxf[at + U(11)] += g11
+                                dxf[at + U(12)] += g12
+                                dxf[at + U(13)] += g13
+                                dxf[at + U(14)] += g14
+                                dxf[at + U(15)] += g15
     return dx
 
 
-def spread_mean_8(dy, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, divisor):
+def spread_mean_8(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor):
     """Add ``dy[n, oh, ow] / divisor[oh, ow]`` at every offset of window ``(oh, ow)`` of ``dx``.
 
-    Offsets as in :func:`window_max_8`; storing where no earlier window reached as in
-    :func:`max_pool_backward_8` (``fresh_row >= 0``), else ``dx`` zeroed first. ``C`` is a
-    multiple of 8.
+    Offsets as in :func:`window_max_8`, ``kw`` of them to a kernel row. A row of windows
+    at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left
+    to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position
+    that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in
+    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
     height, width = dx.shape[1], dx.shape[2]
+    kh = dy_k.shape[0] // kw
     covering = fresh_row >= 0
     if not covering:
         dx[:] = 0
     dyf, dxf = dy.reshape(-1), dx.reshape(-1)
+    share = np.empty(out_w * c, dtype=dx.dtype)  # one row of windows
     for n in range(m):
         for oh in range(out_h):
+            d_row = U((n * out_h + oh) * out_w * c)
             for ow in range(out_w):
                 d = divisor[oh, ow]
-                d_at = U(((n * out_h + oh) * out_w + ow) * c)
-                for jb_ in range(0, c, 8):
-                    jb = U(jb_)
-                    g0 = dyf[d_at + jb + U(0)] / d  # divided once, added at every offset
-                    g1 = dyf[d_at + jb + U(1)] / d  # divided once, added at every offset
-                    g2 = dyf[d_at + jb + U(2)] / d  # divided once, added at every offset
-                    g3 = dyf[d_at + jb + U(3)] / d  # divided once, added at every offset
-                    g4 = dyf[d_at + jb + U(4)] / d  # divided once, added at every offset
-                    g5 = dyf[d_at + jb + U(5)] / d  # divided once, added at every offset
-                    g6 = dyf[d_at + jb + U(6)] / d  # divided once, added at every offset
-                    g7 = dyf[d_at + jb + U(7)] / d  # divided once, added at every offset
-                    for k in range(dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
-                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            dxf[x_at + U(0)] = g0
-                            dxf[x_at + U(1)] = g1
-                            dxf[x_at + U(2)] = g2
-                            dxf[x_at + U(3)] = g3
-                            dxf[x_at + U(4)] = g4
-                            dxf[x_at + U(5)] = g5
-                            dxf[x_at + U(6)] = g6
-                            dxf[x_at + U(7)] = g7
-                        else:
-                            dxf[x_at + U(0)] += g0
-                            dxf[x_at + U(1)] += g1
-                            dxf[x_at + U(2)] += g2
-                            dxf[x_at + U(3)] += g3
-                            dxf[x_at + U(4)] += g4
-                            dxf[x_at + U(5)] += g5
-                            dxf[x_at + U(6)] += g6
-                            dxf[x_at + U(7)] += g7
+                s_at = U(ow * c)
+                for ch_ in range(c):
+                    ch = U(ch_)
+                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets
+            for ki in range(kh):
+                row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)
+                row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)
+                for ow in range(out_w):
+                    for jb_ in range(0, c, 8):
+                        jb = U(jb_)
+                        s_at = U(ow * c) + jb
+                        g0 = share[s_at + U(0)]
+                        g1 = share[s_at + U(1)]
+                        g2 = share[s_at + U(2)]
+                        g3 = share[s_at + U(3)]
+                        g4 = share[s_at + U(4)]
+                        g5 = share[s_at + U(5)]
+                        g6 = share[s_at + U(6)]
+                        g7 = share[s_at + U(7)]
+                        for kj in range(kw):
+                            at = (row_at + U(ow * sw + dx_k[kj])) * U(c) + jb
+                            if row_fresh and (ow == 0 or dx_k[kj] >= fresh_col):
+                                dxf[at + U(0)] = g0
+                                dxf[at + U(1)] = g1
+                                dxf[at + U(2)] = g2
+                                dxf[at + U(3)] = g3
+                                dxf[at + U(4)] = g4
+                                dxf[at + U(5)] = g5
+                                dxf[at + U(6)] = g6
+                                dxf[at + U(7)] = g7
+                            else:
+                                dxf[at + U(0)] += g0
+                                dxf[at + U(1)] += g1
+                                dxf[at + U(2)] += g2
+                                dxf[at + U(3)] += g3
+                                dxf[at + U(4)] += g4
+                                dxf[at + U(5)] += g5
+                                dxf[at + U(6)] += g6
+                                dxf[at + U(7)] += g7
     return dx
