@@ -98,14 +98,18 @@ def assert_generated(generator: str) -> None:
 
 def inferred_float_types(function: Callable, arguments: Sequence, **options) -> set[str]:
     """The float types Numba infers inside `function` for `arguments`, compiled afresh (no cache):
-    for checking that float32 arrays keep float32 arithmetic."""
+    for checking that float32 arrays keep float32 arithmetic. Scalars, and the elements of register
+    blocks (:class:`~xcnn._backends.numpy.numba.register_block_intrinsics.RegisterBlock`)."""
     import numba
     from numba.core import types
+
+    from xcnn._backends.numpy.numba.register_block_intrinsics import RegisterBlock
 
     loops = numba.njit(**options)(function)
     signature = tuple(numba.typeof(a) for a in arguments)
     loops.compile(signature)
-    return {str(t) for t in loops.overloads[signature].type_annotation.typemap.values() if isinstance(t, types.Float)}
+    inferred = loops.overloads[signature].type_annotation.typemap.values()
+    return {str(t.dtype if isinstance(t, RegisterBlock) else t) for t in inferred if isinstance(t, (types.Float, RegisterBlock))}
 
 
 def force_primitives(monkeypatch, **fields) -> None:

@@ -26,6 +26,7 @@ pytest.importorskip("numba", reason="the compiled kernels need Numba (a dependen
 from xcnn._backends.numpy.numba import pool as _numba_kernels
 from xcnn._backends.numpy.numba.columns import gradient_array
 from xcnn._backends.numpy.numba.compile import tap_offsets
+from xcnn._backends.numpy.numba.generate_pool_kernels import LANES
 
 POOL_GEOMETRIES = [  # (kernel_size, options)
     (2, {}),
@@ -61,12 +62,13 @@ def _tricky(shape, seed, dtype="float64"):
     return x.astype(dtype)
 
 
-@pytest.mark.parametrize("channels", [9, 16, 24], ids=lambda c: f"{c}ch")
+@pytest.mark.parametrize("channels", [9, 16, 24, 32], ids=lambda c: f"{c}ch")
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("geometry", POOL_GEOMETRIES, ids=str)
 def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dtype, channels):
-    """9 channels: the gradient's loops over the channels (vectorised with a remainder); 16 and 24:
-    its register blocks of 16 and of 8 channels (:mod:`xcnn._backends.numpy.numba.pool_kernels`)."""
+    """9 channels: the loops over the channels (vectorised with a remainder); 16, 24 and 32: register
+    blocks of 16 and of 8 channels, and the gradient's of 32 float32 channels
+    (:mod:`xcnn._backends.numpy.numba.pool_kernels`)."""
     x = _tricky((3, 9, 8, channels), seed=1, dtype=dtype)
     kernel, options = geometry
     chosen = []
@@ -81,8 +83,9 @@ def test_max_pooling_kernels_match_the_array_api_code(monkeypatch, geometry, dty
 
     chosen.clear()  # the output shape above took a forward pass
     (y_jit, dx_jit), (y, dx) = _both(monkeypatch, run)
-    lanes = 16 if channels == 16 else 8
-    blocks = [_numba_kernels._pool_blocks(name, lanes) for name in ("window_max", "max_pool_backward")]
+    gradient_lanes = 32 if channels == 32 and dtype == "float32" else 16 if channels % 16 == 0 else 8
+    blocks = [_numba_kernels._pool_blocks("window_max", 16 if channels % 16 == 0 else 8),
+              _numba_kernels._pool_blocks("max_pool_backward", gradient_lanes)]
     assert chosen == (blocks if channels % 8 == 0 else [_numba_kernels._window_max, _numba_kernels._max_pool_backward])
     assert y_jit.dtype == y.dtype == dtype and dx_jit.dtype == dx.dtype
     np.testing.assert_array_equal(y_jit, y)  # maxima: no arithmetic, no rounding
@@ -130,7 +133,7 @@ def test_average_pooling_kernels_divide_as_the_array_api_code(monkeypatch, divis
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("lanes", [16, 8])
+@pytest.mark.parametrize("lanes", [32, 16, 8])
 @pytest.mark.parametrize(("kernel", "stride"), [(3, 2), (2, 3)], ids=["3x3/2", "2x2/3"])
 def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     """Without Numba the generated loops compute the same maxima and means and route the same
@@ -150,6 +153,8 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     starts = first_inside_offsets(win, np, np.int64, "cpu")
     getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets, starts)
     np.testing.assert_array_equal(dx, compiled)
+    if lanes not in LANES:  # only the max-pool gradient comes in this width
+        return
     maxima, means, divisor = np.empty_like(dy), np.empty_like(dy), np.full(win.out_size, 3.0)
     getattr(_pool_kernels, f"window_max_{lanes}")(x, maxima, dy_k, dx_k, stride, stride)
     np.testing.assert_array_equal(maxima, _numba_kernels.window_max(x, win))
@@ -162,7 +167,8 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
 
 def test_the_generated_max_pool_gradient_computes_float32_in_float32():
     """No value in the loops becomes float64 on float32 arrays (a bare ``0`` in a select would be, and
-    convert every element): Numba's inferred types, compiled here without the cache."""
+    convert every element), the register blocks' elements included: Numba's inferred types,
+    compiled here without the cache."""
     from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
 
     x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)

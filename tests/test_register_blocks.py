@@ -23,6 +23,10 @@ from xcnn._backends.numpy.numba.register_blocks import (
     block_fma,
     block_fma_rows,
     block_load,
+    block_max_start,
+    block_max_step,
+    block_route,
+    block_route_add,
     block_store,
     block_store_sums,
     block_zeros,
@@ -67,6 +71,56 @@ def test_compiled_blocks_compute_what_the_plain_ones_do(rows, lanes, dtype):
     np.testing.assert_allclose(plain[2 * rows * lanes], expected_first.sum(), rtol=tolerance)
 
 
+def route_window_maxima(cells, g, out, n_cells, lanes):
+    """The max-pool gradient's blocks over one window of `n_cells` runs of `lanes` (``cells``, one run
+    after another): its maximum found from the first run, then ``g`` sent to each run's place in
+    `out`, written for the first half of the runs and added for the rest."""
+    lanes = numba.literally(lanes)
+    state = block_max_start(cells, 0, 0, lanes)
+    for k in range(1, n_cells):
+        state = block_max_step(state, cells, k * lanes, k)
+    for k in range(n_cells):
+        if k < n_cells // 2:
+            block_route(state, g, 0, k, out, k * lanes)
+        else:
+            block_route_add(state, g, 0, k, out, k * lanes)
+
+
+ROUTE_COMPILED = numba.njit(route_window_maxima)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("lanes", [16, 8, 5, 1])
+def test_compiled_max_blocks_route_as_the_plain_ones_and_as_pytorch_rules(lanes, dtype):
+    """Each lane's gradient goes to its first maximum, its last NaN, or (all -inf) its first cell;
+    compiled and plain agree to the bit, and equal a per-lane loop written out here."""
+    rng = np.random.default_rng(lanes)
+    n_cells = 6
+    cells = np.round(rng.standard_normal((n_cells, lanes)))  # ties
+    cells[:, 0] = -np.inf
+    if lanes > 1:
+        cells[[1, 4], 1] = np.nan  # the last NaN wins
+    if lanes > 2:
+        cells[:, 2] = [1, 3, 3, 2, 3, 0]  # the first of the tied maxima
+    cells, g = cells.astype(dtype), rng.standard_normal(lanes).astype(dtype)
+    before = rng.standard_normal((n_cells, lanes)).astype(dtype)  # the added half keeps what was there
+    plain, compiled = before.copy(), before.copy()
+    route_window_maxima(cells.reshape(-1), g, plain.reshape(-1), n_cells, lanes)
+    ROUTE_COMPILED(cells.reshape(-1), g, compiled.reshape(-1), n_cells, lanes)
+    np.testing.assert_array_equal(compiled, plain)
+    expected = before.copy()
+    expected[: n_cells // 2] = 0
+    for j in range(lanes):
+        best, at = cells[0, j], 0
+        for k in range(1, n_cells):
+            if cells[k, j] > best or np.isnan(cells[k, j]):
+                best, at = cells[k, j], k
+        expected[at, j] += g[j]
+    np.testing.assert_array_equal(plain, expected)
+    if lanes > 2:
+        assert plain[1, 2] == g[2] and plain[4, 1] == before[4, 1] + g[1] and plain[0, 0] == g[0]
+
+
 def test_plain_blocks_refuse_runs_outside_their_array():
     a = np.zeros(10)
     with pytest.raises(IndexError, match="outside its array"):
@@ -75,6 +129,10 @@ def test_plain_blocks_refuse_runs_outside_their_array():
         block_fma(np.zeros((2, 4)), a, 9, 1, a, 0)  # the second row's scalar, a[10]
     with pytest.raises(IndexError, match="outside its array"):
         block_store(np.zeros((1, 4)), a, -1, 0)
+    with pytest.raises(IndexError, match="outside its array"):
+        block_max_step(block_max_start(a, 0, 0, 4), a, 7, 1)
+    with pytest.raises(IndexError, match="outside its array"):
+        block_route_add(np.zeros((2, 4)), a, 0, 0, a, 8)
 
 
 def test_compiled_blocks_check_bounds_where_numba_does():
@@ -90,9 +148,19 @@ def test_compiled_blocks_check_bounds_where_numba_does():
         "@numba.njit\n"
         "def scalar_past_the_end(a, at):\n"
         "    block_store(block_fma(block_load(a, 0, 0, 2, 4), a, at, 1, a, 0), a, 0, 0)\n"
+        "from xcnn._backends.numpy.numba.register_blocks import block_max_start, block_max_step, block_route\n"
+        "@numba.njit\n"
+        "def maximum_past_the_end(a, at):\n"
+        "    block_route(block_max_step(block_max_start(a, 0, 0, 4), a, at, 1), a, 0, 0, a, 0)\n"
+        "@numba.njit\n"
+        "def route_past_the_end(a, at):\n"
+        "    block_route(block_max_start(a, 0, 0, 4), a, 0, 0, a, at)\n"
         "a = np.zeros(10, np.float32)\n"
         "past_the_end(a, 2)\n"
-        "for f, at in ((past_the_end, 3), (past_the_end, -1), (scalar_past_the_end, 9)):\n"
+        "maximum_past_the_end(a, 6)\n"
+        "route_past_the_end(a, 6)\n"
+        "for f, at in ((past_the_end, 3), (past_the_end, -1), (scalar_past_the_end, 9), (maximum_past_the_end, 7),\n"
+        "              (route_past_the_end, 7)):\n"
         "    try:\n"
         "        f(a, at)\n"
         "    except IndexError as e:\n"
@@ -100,7 +168,7 @@ def test_compiled_blocks_check_bounds_where_numba_does():
     )
     result = run_python(code, NUMBA_BOUNDSCHECK="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("IndexError register block reaches outside its array") == 3, result.stdout
+    assert result.stdout.count("IndexError register block reaches outside its array") == 5, result.stdout
 
 
 def test_a_block_needs_literal_shapes_and_flat_arrays():

@@ -31,9 +31,16 @@ TARGET = Path(__file__).with_name("pool_kernels.py")
 LANES = (16, 8)
 """Channels per block, one function each, widest first; the widest that divides the channels is
 used, in float32 and float64 alike (16 lanes measured fastest in both, though twice as wide in
-float64; measurements: BENCHMARKS.md, 'Why each path exists'). The window maxima and means take
-the same blocks as the max-pool gradient.
+float64; measurements: BENCHMARKS.md, 'Why each path exists'). The window maxima and means and
+the average-pool gradient take these; the max-pool gradient takes :data:`MAX_GRADIENT_LANES`.
 """
+
+MAX_GRADIENT_LANES = {"float32": (32, 16, 8), "float64": (16, 8)}
+"""Channels per block of the max-pool gradient, by dtype, widest first. Its blocks are vectors
+(:func:`max_pool_backward_source`), so a wider one costs no compile time: 32 float32 lanes (two
+AVX-512 registers per row) did a window's taps for 32 channels in one pass and were 7-19% faster
+than 16 on AVX-512 and 12% at 3 x 3 on AVX2 code; 32 float64 lanes were no faster (measurements:
+BENCHMARKS.md, 'Average-pool gradient in memory order')."""
 
 HEADER = '''"""Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
@@ -45,26 +52,34 @@ are C-contiguous and read through flat views with unsigned indices (see
 
 import numpy as np
 
+from .register_blocks import block_max_start, block_max_step, block_route, block_route_add
+
 U = np.uint64
 '''
 
 
 def max_pool_backward_source(lanes: int) -> str:
-    """``max_pool_backward_<lanes>``: each window's gradient to its first maximum, `lanes` channels at a time."""
-    lanes_range = range(lanes)
-    tap_at = "U(((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c) + jb"
-    lines = [
+    """``max_pool_backward_<lanes>``: each window's gradient to its first maximum, `lanes` channels at a time.
+
+    A block of channels keeps its running maximum and the offset where it is as a register block
+    of two vector rows (:func:`.register_blocks.block_max_start`), so the loops are a dozen
+    statements: written one scalar per lane for the SLP vectoriser, as the other loops here are,
+    they took over 2 s to compile (measurements: BENCHMARKS.md, 'Average-pool gradient in memory
+    order').
+    """
+    tap_at = "((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c + jb"
+    return "\n".join([
         f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):",
         '    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).',
         "",
         "    Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``",
-        "    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:",
-        "    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset",
-        "    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and",
-        "    a window of -inf sends its gradient to that first cell, not to the padding. Where",
+        "    numbers them. PyTorch's rule: from offset ``starts[oh, ow]``, the window's first cell inside",
+        "    the input, each later offset that is greater or NaN takes over, so ties keep the first",
+        "    maximum, the last NaN wins, and a window of -inf sends its gradient to that first cell, not",
+        "    to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where",
         "    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier",
-        "    window reached (see :func:`.columns.gradient_array`) is stored, not added;",
-        f"    otherwise ``dx`` is zeroed first. ``C`` is a multiple of {lanes}.",
+        "    window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``",
+        f"    is zeroed first. ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",
         "    height, width = x.shape[1], x.shape[2]",
@@ -73,40 +88,23 @@ def max_pool_backward_source(lanes: int) -> str:
         "    if not covering:",
         "        dx[:] = 0",
         "    xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)",
-        "    zero = np.zeros(1, dtype=dx.dtype)[0]",
         "    for n in range(m):",
         "        for oh in range(out_h):",
         "            for ow in range(out_w):",
-        "                d_at = U(((n * out_h + oh) * out_w + ow) * c)",
+        "                d_at = ((n * out_h + oh) * out_w + ow) * c",
         "                start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays",
-        f"                for jb_ in range(0, c, {lanes}):",
-        "                    jb = U(jb_)",
-        f"                    x_at = {tap_at.format(k=0)}",
-        *(f"                    b{j} = xf[x_at + U({j})]" for j in lanes_range),
-        *(f"                    k{j} = start" for j in lanes_range),
+        f"                for jb in range(0, c, {lanes}):",
+        f"                    state = block_max_start(xf, {tap_at.format(k=0)}, start, {lanes})",
         "                    for k in range(1, n_taps):",
-        "                        kk = offsets[k]",
-        f"                        x_at = {tap_at.format(k='k')}",
-    ]
-    for j in lanes_range:
-        lines += [
-            f"                        v{j} = xf[x_at + U({j})]",
-            f"                        later{j} = (v{j} > b{j}) | (v{j} != v{j})  # strictly greater, or NaN",
-            f"                        b{j} = v{j} if later{j} else b{j}",
-            f"                        k{j} = kk if later{j} else k{j}",
-        ]
-    lines += [
-        *(f"                    g{j} = dyf[d_at + jb + U({j})]" for j in lanes_range),
+        f"                        state = block_max_step(state, xf, {tap_at.format(k='k')}, offsets[k])",
         "                    for k in range(n_taps):",
-        "                        kk = offsets[k]",
-        f"                        x_at = {tap_at.format(k='k')}",
+        f"                        at = {tap_at.format(k='k')}",
         "                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):",
-        *(f"                            dxf[x_at + U({j})] = g{j} if k{j} == kk else zero" for j in lanes_range),
+        "                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)",
         "                        else:",
-        *(f"                            dxf[x_at + U({j})] += g{j} if k{j} == kk else zero" for j in lanes_range),
+        "                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)",
         "    return dx",
-    ]
-    return "\n".join(lines)
+    ])
 
 
 def _window_lines(lanes: int, start: list[str], step: list[str], finish: list[str]) -> list[str]:
@@ -235,7 +233,7 @@ def spread_mean_source(lanes: int) -> str:
 def source() -> str:
     """The whole generated module."""
     parts = [HEADER.rstrip("\n")]
-    parts += [max_pool_backward_source(lanes) for lanes in LANES]
+    parts += [max_pool_backward_source(lanes) for lanes in sorted(set().union(*MAX_GRADIENT_LANES.values()), reverse=True)]
     parts += [window_max_source(lanes) for lanes in LANES]
     parts += [window_mean_source(lanes) for lanes in LANES]
     parts += [spread_mean_source(lanes) for lanes in LANES]

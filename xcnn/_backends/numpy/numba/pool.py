@@ -22,9 +22,10 @@ import numpy as np
 from ...._geometry import Windows
 from ..threads import in_thread_shares
 from . import pool_kernels
+from . import register_block_intrinsics  # noqa: F401 - registers the compiled blocks before any loop compiles
 from .columns import gradient_array, spread_loops
 from .compile import VectorisedKernel, compile_kernel, window_geometry
-from .generate_pool_kernels import LANES
+from .generate_pool_kernels import LANES, MAX_GRADIENT_LANES
 
 __all__ = ["max_pool_backward", "spread_mean", "window_max", "window_mean"]
 
@@ -169,6 +170,8 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     rows, cols = win.first_inside  # per axis; their offsets ``i*kw + j`` by broadcasting, not per window
     starts = np.add.outer(np.asarray(rows, dtype=offsets.dtype) * win.kernel[1], np.asarray(cols, dtype=offsets.dtype))
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
+    if win.n_offsets > _EXACT_OFFSETS[x_pad.dtype]:  # the blocks keep offsets in x's dtype: past this, not exact
+        loops = _max_pool_backward
     in_thread_shares(
         len(dy),
         x_pad.nbytes,
@@ -177,9 +180,17 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     return dx_pad
 
 
+_EXACT_OFFSETS = {np.dtype(np.float32): 2**24, np.dtype(np.float64): 2**53}
+"""The most offsets in a window whose numbers the register blocks of the max-pool gradient, which
+hold them in the elements' dtype, tell apart (float32's 24-bit significand; larger windows, 4097 x
+4097 and up, take the loops over the channels)."""
+
 _BLOCK_LANES = {np.dtype(np.float32): LANES, np.dtype(np.float64): LANES}
 """Channels per register block of :mod:`.pool_kernels`, widest first, by dtype: the generator's
 :data:`.generate_pool_kernels.LANES` in either dtype."""
+
+_MAX_GRADIENT_LANES = {np.dtype(name): lanes for name, lanes in MAX_GRADIENT_LANES.items()}
+"""The same for the max-pool gradient: :data:`.generate_pool_kernels.MAX_GRADIENT_LANES`."""
 
 
 @functools.cache
@@ -192,7 +203,8 @@ def _in_blocks(name: str, dtype: np.dtype, channels: int, otherwise: Any) -> Any
     """The loops ``<name>`` in register blocks of channels where a block width divides `channels`,
     else `otherwise` (the loops over the channels, slower: measurements: BENCHMARKS.md, 'Why each
     path exists')."""
-    lanes = next((n for n in _BLOCK_LANES.get(dtype, ()) if channels % n == 0), None)
+    widths = (_MAX_GRADIENT_LANES if name == "max_pool_backward" else _BLOCK_LANES).get(dtype, ())
+    lanes = next((n for n in widths if channels % n == 0), None)
     return otherwise if lanes is None else _pool_blocks(name, lanes)
 
 

@@ -8,20 +8,22 @@ are C-contiguous and read through flat views with unsigned indices (see
 
 import numpy as np
 
+from .register_blocks import block_max_start, block_max_step, block_route, block_route_add
+
 U = np.uint64
 
 
-def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
     """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
-    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:
-    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset
-    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
-    a window of -inf sends its gradient to that first cell, not to the padding. Where
+    numbers them. PyTorch's rule: from offset ``starts[oh, ow]``, the window's first cell inside
+    the input, each later offset that is greater or NaN takes over, so ties keep the first
+    maximum, the last NaN wins, and a window of -inf sends its gradient to that first cell, not
+    to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
-    window reached (see :func:`.columns.gradient_array`) is stored, not added;
-    otherwise ``dx`` is zeroed first. ``C`` is a multiple of 16.
+    window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
+    is zeroed first. ``C`` is a multiple of 32.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -30,167 +32,58 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     if not covering:
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
-    zero = np.zeros(1, dtype=dx.dtype)[0]
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
-                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                d_at = ((n * out_h + oh) * out_w + ow) * c
                 start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
-                for jb_ in range(0, c, 16):
-                    jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
-                    b0 = xf[x_at + U(0)]
-                    b1 = xf[x_at + U(1)]
-                    b2 = xf[x_at + U(2)]
-                    b3 = xf[x_at + U(3)]
-                    b4 = xf[x_at + U(4)]
-                    b5 = xf[x_at + U(5)]
-                    b6 = xf[x_at + U(6)]
-                    b7 = xf[x_at + U(7)]
-                    b8 = xf[x_at + U(8)]
-                    b9 = xf[x_at + U(9)]
-                    b10 = xf[x_at + U(10)]
-                    b11 = xf[x_at + U(11)]
-                    b12 = xf[x_at + U(12)]
-                    b13 = xf[x_at + U(13)]
-                    b14 = xf[x_at + U(14)]
-                    b15 = xf[x_at + U(15)]
-                    k0 = start
-                    k1 = start
-                    k2 = start
-                    k3 = start
-                    k4 = start
-                    k5 = start
-                    k6 = start
-                    k7 = start
-                    k8 = start
-                    k9 = start
-                    k10 = start
-                    k11 = start
-                    k12 = start
-                    k13 = start
-                    k14 = start
-                    k15 = start
+                for jb in range(0, c, 32):
+                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 32)
                     for k in range(1, n_taps):
-                        kk = offsets[k]
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
-                        v0 = xf[x_at + U(0)]
-                        later0 = (v0 > b0) | (v0 != v0)  # strictly greater, or NaN
-                        b0 = v0 if later0 else b0
-                        k0 = kk if later0 else k0
-                        v1 = xf[x_at + U(1)]
-                        later1 = (v1 > b1) | (v1 != v1)  # strictly greater, or NaN
-                        b1 = v1 if later1 else b1
-                        k1 = kk if later1 else k1
-                        v2 = xf[x_at + U(2)]
-                        later2 = (v2 > b2) | (v2 != v2)  # strictly greater, or NaN
-                        b2 = v2 if later2 else b2
-                        k2 = kk if later2 else k2
-                        v3 = xf[x_at + U(3)]
-                        later3 = (v3 > b3) | (v3 != v3)  # strictly greater, or NaN
-                        b3 = v3 if later3 else b3
-                        k3 = kk if later3 else k3
-                        v4 = xf[x_at + U(4)]
-                        later4 = (v4 > b4) | (v4 != v4)  # strictly greater, or NaN
-                        b4 = v4 if later4 else b4
-                        k4 = kk if later4 else k4
-                        v5 = xf[x_at + U(5)]
-                        later5 = (v5 > b5) | (v5 != v5)  # strictly greater, or NaN
-                        b5 = v5 if later5 else b5
-                        k5 = kk if later5 else k5
-                        v6 = xf[x_at + U(6)]
-                        later6 = (v6 > b6) | (v6 != v6)  # strictly greater, or NaN
-                        b6 = v6 if later6 else b6
-                        k6 = kk if later6 else k6
-                        v7 = xf[x_at + U(7)]
-                        later7 = (v7 > b7) | (v7 != v7)  # strictly greater, or NaN
-                        b7 = v7 if later7 else b7
-                        k7 = kk if later7 else k7
-                        v8 = xf[x_at + U(8)]
-                        later8 = (v8 > b8) | (v8 != v8)  # strictly greater, or NaN
-                        b8 = v8 if later8 else b8
-                        k8 = kk if later8 else k8
-                        v9 = xf[x_at + U(9)]
-                        later9 = (v9 > b9) | (v9 != v9)  # strictly greater, or NaN
-                        b9 = v9 if later9 else b9
-                        k9 = kk if later9 else k9
-                        v10 = xf[x_at + U(10)]
-                        later10 = (v10 > b10) | (v10 != v10)  # strictly greater, or NaN
-                        b10 = v10 if later10 else b10
-                        k10 = kk if later10 else k10
-                        v11 = xf[x_at + U(11)]
-                        later11 = (v11 > b11) | (v11 != v11)  # strictly greater, or NaN
-                        b11 = v11 if later11 else b11
-                        k11 = kk if later11 else k11
-                        v12 = xf[x_at + U(12)]
-                        later12 = (v12 > b12) | (v12 != v12)  # strictly greater, or NaN
-                        b12 = v12 if later12 else b12
-                        k12 = kk if later12 else k12
-                        v13 = xf[x_at + U(13)]
-                        later13 = (v13 > b13) | (v13 != v13)  # strictly greater, or NaN
-                        b13 = v13 if later13 else b13
-                        k13 = kk if later13 else k13
-                        v14 = xf[x_at + U(14)]
-                        later14 = (v14 > b14) | (v14 != v14)  # strictly greater, or NaN
-                        b14 = v14 if later14 else b14
-                        k14 = kk if later14 else k14
-                        v15 = xf[x_at + U(15)]
-                        later15 = (v15 > b15) | (v15 != v15)  # strictly greater, or NaN
-                        b15 = v15 if later15 else b15
-                        k15 = kk if later15 else k15
-                    g0 = dyf[d_at + jb + U(0)]
-                    g1 = dyf[d_at + jb + U(1)]
-                    g2 = dyf[d_at + jb + U(2)]
-                    g3 = dyf[d_at + jb + U(3)]
-                    g4 = dyf[d_at + jb + U(4)]
-                    g5 = dyf[d_at + jb + U(5)]
-                    g6 = dyf[d_at + jb + U(6)]
-                    g7 = dyf[d_at + jb + U(7)]
-                    g8 = dyf[d_at + jb + U(8)]
-                    g9 = dyf[d_at + jb + U(9)]
-                    g10 = dyf[d_at + jb + U(10)]
-                    g11 = dyf[d_at + jb + U(11)]
-                    g12 = dyf[d_at + jb + U(12)]
-                    g13 = dyf[d_at + jb + U(13)]
-                    g14 = dyf[d_at + jb + U(14)]
-                    g15 = dyf[d_at + jb + U(15)]
+                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
                     for k in range(n_taps):
-                        kk = offsets[k]
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
                         if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            dxf[x_at + U(0)] = g0 if k0 == kk else zero
-                            dxf[x_at + U(1)] = g1 if k1 == kk else zero
-                            dxf[x_at + U(2)] = g2 if k2 == kk else zero
-                            dxf[x_at + U(3)] = g3 if k3 == kk else zero
-                            dxf[x_at + U(4)] = g4 if k4 == kk else zero
-                            dxf[x_at + U(5)] = g5 if k5 == kk else zero
-                            dxf[x_at + U(6)] = g6 if k6 == kk else zero
-                            dxf[x_at + U(7)] = g7 if k7 == kk else zero
-                            dxf[x_at + U(8)] = g8 if k8 == kk else zero
-                            dxf[x_at + U(9)] = g9 if k9 == kk else zero
-                            dxf[x_at + U(10)] = g10 if k10 == kk else zero
-                            dxf[x_at + U(11)] = g11 if k11 == kk else zero
-                            dxf[x_at + U(12)] = g12 if k12 == kk else zero
-                            dxf[x_at + U(13)] = g13 if k13 == kk else zero
-                            dxf[x_at + U(14)] = g14 if k14 == kk else zero
-                            dxf[x_at + U(15)] = g15 if k15 == kk else zero
+                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
                         else:
-                            dxf[x_at + U(0)] += g0 if k0 == kk else zero
-                            dxf[x_at + U(1)] += g1 if k1 == kk else zero
-                            dxf[x_at + U(2)] += g2 if k2 == kk else zero
-                            dxf[x_at + U(3)] += g3 if k3 == kk else zero
-                            dxf[x_at + U(4)] += g4 if k4 == kk else zero
-                            dxf[x_at + U(5)] += g5 if k5 == kk else zero
-                            dxf[x_at + U(6)] += g6 if k6 == kk else zero
-                            dxf[x_at + U(7)] += g7 if k7 == kk else zero
-                            dxf[x_at + U(8)] += g8 if k8 == kk else zero
-                            dxf[x_at + U(9)] += g9 if k9 == kk else zero
-                            dxf[x_at + U(10)] += g10 if k10 == kk else zero
-                            dxf[x_at + U(11)] += g11 if k11 == kk else zero
-                            dxf[x_at + U(12)] += g12 if k12 == kk else zero
-                            dxf[x_at + U(13)] += g13 if k13 == kk else zero
-                            dxf[x_at + U(14)] += g14 if k14 == kk else zero
-                            dxf[x_at + U(15)] += g15 if k15 == kk else zero
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+    return dx
+
+
+def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
+
+    Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
+    numbers them. PyTorch's rule: from offset ``starts[oh, ow]``, the window's first cell inside
+    the input, each later offset that is greater or NaN takes over, so ties keep the first
+    maximum, the last NaN wins, and a window of -inf sends its gradient to that first cell, not
+    to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
+    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
+    window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
+    is zeroed first. ``C`` is a multiple of 16.
+    """
+    m, out_h, out_w, c = dy.shape
+    height, width = x.shape[1], x.shape[2]
+    n_taps = dy_k.shape[0]
+    covering = fresh_row >= 0
+    if not covering:
+        dx[:] = 0
+    xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
+    for n in range(m):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                d_at = ((n * out_h + oh) * out_w + ow) * c
+                start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
+                for jb in range(0, c, 16):
+                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 16)
+                    for k in range(1, n_taps):
+                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
+                    for k in range(n_taps):
+                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
+                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                        else:
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
     return dx
 
 
@@ -198,13 +91,13 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
     """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
-    numbers them, as integers as wide as the elements (one vector lane each). PyTorch's rule:
-    from offset ``starts[oh, ow]``, the window's first cell inside the input, each later offset
-    that is greater or NaN takes over, so ties keep the first maximum, the last NaN wins, and
-    a window of -inf sends its gradient to that first cell, not to the padding. Where
+    numbers them. PyTorch's rule: from offset ``starts[oh, ow]``, the window's first cell inside
+    the input, each later offset that is greater or NaN takes over, so ties keep the first
+    maximum, the last NaN wins, and a window of -inf sends its gradient to that first cell, not
+    to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
-    window reached (see :func:`.columns.gradient_array`) is stored, not added;
-    otherwise ``dx`` is zeroed first. ``C`` is a multiple of 8.
+    window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
+    is zeroed first. ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -213,95 +106,21 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
     if not covering:
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
-    zero = np.zeros(1, dtype=dx.dtype)[0]
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
-                d_at = U(((n * out_h + oh) * out_w + ow) * c)
+                d_at = ((n * out_h + oh) * out_w + ow) * c
                 start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
-                for jb_ in range(0, c, 8):
-                    jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
-                    b0 = xf[x_at + U(0)]
-                    b1 = xf[x_at + U(1)]
-                    b2 = xf[x_at + U(2)]
-                    b3 = xf[x_at + U(3)]
-                    b4 = xf[x_at + U(4)]
-                    b5 = xf[x_at + U(5)]
-                    b6 = xf[x_at + U(6)]
-                    b7 = xf[x_at + U(7)]
-                    k0 = start
-                    k1 = start
-                    k2 = start
-                    k3 = start
-                    k4 = start
-                    k5 = start
-                    k6 = start
-                    k7 = start
+                for jb in range(0, c, 8):
+                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 8)
                     for k in range(1, n_taps):
-                        kk = offsets[k]
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
-                        v0 = xf[x_at + U(0)]
-                        later0 = (v0 > b0) | (v0 != v0)  # strictly greater, or NaN
-                        b0 = v0 if later0 else b0
-                        k0 = kk if later0 else k0
-                        v1 = xf[x_at + U(1)]
-                        later1 = (v1 > b1) | (v1 != v1)  # strictly greater, or NaN
-                        b1 = v1 if later1 else b1
-                        k1 = kk if later1 else k1
-                        v2 = xf[x_at + U(2)]
-                        later2 = (v2 > b2) | (v2 != v2)  # strictly greater, or NaN
-                        b2 = v2 if later2 else b2
-                        k2 = kk if later2 else k2
-                        v3 = xf[x_at + U(3)]
-                        later3 = (v3 > b3) | (v3 != v3)  # strictly greater, or NaN
-                        b3 = v3 if later3 else b3
-                        k3 = kk if later3 else k3
-                        v4 = xf[x_at + U(4)]
-                        later4 = (v4 > b4) | (v4 != v4)  # strictly greater, or NaN
-                        b4 = v4 if later4 else b4
-                        k4 = kk if later4 else k4
-                        v5 = xf[x_at + U(5)]
-                        later5 = (v5 > b5) | (v5 != v5)  # strictly greater, or NaN
-                        b5 = v5 if later5 else b5
-                        k5 = kk if later5 else k5
-                        v6 = xf[x_at + U(6)]
-                        later6 = (v6 > b6) | (v6 != v6)  # strictly greater, or NaN
-                        b6 = v6 if later6 else b6
-                        k6 = kk if later6 else k6
-                        v7 = xf[x_at + U(7)]
-                        later7 = (v7 > b7) | (v7 != v7)  # strictly greater, or NaN
-                        b7 = v7 if later7 else b7
-                        k7 = kk if later7 else k7
-                    g0 = dyf[d_at + jb + U(0)]
-                    g1 = dyf[d_at + jb + U(1)]
-                    g2 = dyf[d_at + jb + U(2)]
-                    g3 = dyf[d_at + jb + U(3)]
-                    g4 = dyf[d_at + jb + U(4)]
-                    g5 = dyf[d_at + jb + U(5)]
-                    g6 = dyf[d_at + jb + U(6)]
-                    g7 = dyf[d_at + jb + U(7)]
+                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
                     for k in range(n_taps):
-                        kk = offsets[k]
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
                         if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            dxf[x_at + U(0)] = g0 if k0 == kk else zero
-                            dxf[x_at + U(1)] = g1 if k1 == kk else zero
-                            dxf[x_at + U(2)] = g2 if k2 == kk else zero
-                            dxf[x_at + U(3)] = g3 if k3 == kk else zero
-                            dxf[x_at + U(4)] = g4 if k4 == kk else zero
-                            dxf[x_at + U(5)] = g5 if k5 == kk else zero
-                            dxf[x_at + U(6)] = g6 if k6 == kk else zero
-                            dxf[x_at + U(7)] = g7 if k7 == kk else zero
+                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
                         else:
-                            dxf[x_at + U(0)] += g0 if k0 == kk else zero
-                            dxf[x_at + U(1)] += g1 if k1 == kk else zero
-                            dxf[x_at + U(2)] += g2 if k2 == kk else zero
-                            dxf[x_at + U(3)] += g3 if k3 == kk else zero
-                            dxf[x_at + U(4)] += g4 if k4 == kk else zero
-                            dxf[x_at + U(5)] += g5 if k5 == kk else zero
-                            dxf[x_at + U(6)] += g6 if k6 == kk else zero
-                            dxf[x_at + U(7)] += g7 if k7 == kk else zero
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
     return dx
 
 

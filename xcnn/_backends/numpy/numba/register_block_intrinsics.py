@@ -232,6 +232,80 @@ _block_add_to = _block_writer(add=True, sums=False)
 _block_store_sums = _block_writer(add=False, sums=True)
 
 
+def _offset(e: _Emitter, i: int, block: RegisterBlock) -> Any:
+    """Argument `i`, a number (an offset in a window), as the block's element type in every lane."""
+    element = e.context.get_value_type(block.dtype)
+    value = e.context.cast(e.builder, e.args[i], e.types[i], block.dtype)
+    vector = ir.VectorType(element, block.lanes)
+    one = e.builder.insert_element(ir.Constant(vector, None), value, ir.Constant(ir.IntType(32), 0))
+    return e.builder.shuffle_vector(one, ir.Constant(vector, None), ir.Constant(ir.VectorType(ir.IntType(32), block.lanes), None))
+
+
+@intrinsic
+def _block_max_start(typingctx: Any, arr: Any, at: Any, offset: Any, lanes: Any) -> Any:
+    n_lanes = _literal(lanes)
+    if not _flat(arr) or n_lanes is None or not _integers(at) or not isinstance(offset, types.Number):
+        return None
+    block = RegisterBlock(arr.dtype, 2, n_lanes)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        e = _Emitter(context, builder, sig, args)
+        value = builder.insert_value(ir.Constant(context.get_value_type(block), None), e.load(0, e.index(1), n_lanes), 0)
+        return builder.insert_value(value, _offset(e, 2, block), 1)
+
+    return block(arr, at, offset, lanes), codegen
+
+
+@intrinsic
+def _block_max_step(typingctx: Any, state: Any, arr: Any, at: Any, offset: Any) -> Any:
+    if not isinstance(state, RegisterBlock) or state.rows != 2 or not _flat(arr, state.dtype):
+        return None
+    if not _integers(at) or not isinstance(offset, types.Number):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        e = _Emitter(context, builder, sig, args)
+        cells = e.load(1, e.index(2), state.lanes)
+        best, where = builder.extract_value(args[0], 0), builder.extract_value(args[0], 1)
+        # greater (ordered: false for a NaN cell), or the cell is NaN: PyTorch's rule
+        later = builder.or_(builder.fcmp_ordered(">", cells, best), builder.fcmp_unordered("uno", cells, cells))
+        value = builder.insert_value(args[0], builder.select(later, cells, best), 0)
+        return builder.insert_value(value, builder.select(later, _offset(e, 3, state), where), 1)
+
+    return state(state, arr, at, offset), codegen
+
+
+def _block_router(add: bool) -> Any:
+    """The intrinsic that writes (or adds) a window's gradient in the lanes whose maximum is at an offset."""
+
+    def typer(typingctx: Any, state: Any, g: Any, g_at: Any, offset: Any, arr: Any, at: Any) -> Any:
+        if not isinstance(state, RegisterBlock) or state.rows != 2:
+            return None
+        if not _flat(g, state.dtype) or not _flat(arr, state.dtype) or not _integers(g_at, at):
+            return None
+        if not isinstance(offset, types.Number):
+            return None
+
+        def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+            e = _Emitter(context, builder, sig, args)
+            there = builder.fcmp_ordered("==", builder.extract_value(args[0], 1), _offset(e, 3, state))
+            g_row = e.load(1, e.index(2), state.lanes)
+            value = builder.select(there, g_row, ir.Constant(g_row.type, None))  # zeros elsewhere
+            at_i = e.index(5)
+            if add:
+                value = builder.fadd(e.load(4, at_i, state.lanes), value)
+            e.store(value, 4, at_i)
+            return context.get_dummy_value()
+
+        return types.none(state, g, g_at, offset, arr, at), codegen
+
+    return intrinsic(typer)
+
+
+_block_route = _block_router(add=False)
+_block_route_add = _block_router(add=True)
+
+
 # Numba compares an overload's parameters with those of the function it returns, annotations
 # included, hence none here.
 
@@ -269,3 +343,23 @@ def _ol_block_add_to(block, arr, at, step):  # noqa: ANN001, ANN202
 @overload(_plain.block_store_sums, inline="always")
 def _ol_block_store_sums(block, arr, at, step):  # noqa: ANN001, ANN202
     return lambda block, arr, at, step: _block_store_sums(block, arr, at, step)
+
+
+@overload(_plain.block_max_start, inline="always")
+def _ol_block_max_start(arr, at, offset, lanes):  # noqa: ANN001, ANN202
+    return lambda arr, at, offset, lanes: _block_max_start(arr, at, offset, lanes)
+
+
+@overload(_plain.block_max_step, inline="always")
+def _ol_block_max_step(state, arr, at, offset):  # noqa: ANN001, ANN202
+    return lambda state, arr, at, offset: _block_max_step(state, arr, at, offset)
+
+
+@overload(_plain.block_route, inline="always")
+def _ol_block_route(state, g, g_at, offset, arr, at):  # noqa: ANN001, ANN202
+    return lambda state, g, g_at, offset, arr, at: _block_route(state, g, g_at, offset, arr, at)
+
+
+@overload(_plain.block_route_add, inline="always")
+def _ol_block_route_add(state, g, g_at, offset, arr, at):  # noqa: ANN001, ANN202
+    return lambda state, g, g_at, offset, arr, at: _block_route_add(state, g, g_at, offset, arr, at)

@@ -25,7 +25,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["block_add_to", "block_fma", "block_fma_rows", "block_load", "block_store", "block_store_sums", "block_zeros"]
+__all__ = [
+    "block_add_to",
+    "block_fma",
+    "block_fma_rows",
+    "block_load",
+    "block_max_start",
+    "block_max_step",
+    "block_route",
+    "block_route_add",
+    "block_store",
+    "block_store_sums",
+    "block_zeros",
+]
 
 
 def block_zeros(like: np.ndarray, rows: int, lanes: int) -> np.ndarray:
@@ -70,6 +82,34 @@ def block_store_sums(block: np.ndarray, arr: np.ndarray, at: int, step: int) -> 
     """Write the sum of row ``r`` of `block` to ``arr[at + r*step]`` (compiled, summed pairwise)."""
     for r in range(block.shape[0]):
         _run(arr, at + r * step, 1)[0] = block[r].sum()
+
+
+def block_max_start(arr: np.ndarray, at: int, offset: float, lanes: int) -> np.ndarray:
+    """A window's running maximum and where it is, per lane, from its first cell: a ``2 x lanes``
+    block, row 0 ``arr[at :][:lanes]``, row 1 `offset` (in `arr`'s dtype) in every lane."""
+    return np.stack([_run(arr, at, lanes), np.full(lanes, offset, dtype=arr.dtype)])
+
+
+def block_max_step(state: np.ndarray, arr: np.ndarray, at: int, offset: float) -> np.ndarray:
+    """`state` (:func:`block_max_start`) after the cells ``arr[at :][:lanes]`` at `offset`: each lane
+    whose cell is greater than its maximum, or NaN, takes the cell and `offset` (PyTorch's rule:
+    ties keep the first maximum, the last NaN wins)."""
+    cells = _run(arr, at, state.shape[1])
+    later = (cells > state[0]) | np.isnan(cells)
+    return np.stack([np.where(later, cells, state[0]), np.where(later, np.asarray(offset, state.dtype), state[1])])
+
+
+def block_route(state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int) -> None:
+    """Write ``g[g_at :][:lanes]`` to ``arr[at :][:lanes]`` in the lanes whose maximum is at `offset`
+    (row 1 of `state`), zero in the others."""
+    lanes = state.shape[1]
+    _run(arr, at, lanes)[:] = np.where(state[1] == offset, _run(g, g_at, lanes), 0)
+
+
+def block_route_add(state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int) -> None:
+    """:func:`block_route`, added to ``arr[at :][:lanes]`` instead of written."""
+    lanes = state.shape[1]
+    _run(arr, at, lanes)[:] += np.where(state[1] == offset, _run(g, g_at, lanes), 0)
 
 
 def _run(arr: np.ndarray, at: int, lanes: int) -> np.ndarray:
