@@ -6,16 +6,17 @@ stateless ``max_pool2d_backward(dy, x)`` keeps no indices) and sends the
 window's gradient there. Written as loops over the channels with arrays of running
 maxima and their offsets (:mod:`.pool`), the max-pool gradient entered 18
 short loops per window (the channels of one pixel each), which kept it slow
-(measurements: BENCHMARKS.md, 'Why each path exists'). Here each block of
-channels keeps its running values in scalars, one per lane, which LLVM's SLP
-vectoriser packs into vector registers (:class:`.compile.VectorisedKernel`).
-(The convolution loops of :mod:`.generate_direct_conv` were written so too;
-they now hold vector-typed register blocks, which compile several times
-faster; these loops, which track each lane's maximum and its offset, have not
-moved yet.)
+(measurements: BENCHMARKS.md, 'Why each path exists'). Here the max-pool
+gradient keeps each block of channels' running maximum and its offset in a
+vector-typed register block (:mod:`.register_blocks`, as the convolution loops
+of :mod:`.generate_direct_conv` do), which compiles in a third of the time the
+same loops took written one scalar per lane; the window maxima and means and
+the average-pool gradient are still written so, one scalar per lane, which
+LLVM's SLP vectoriser packs into vector registers
+(:class:`.compile.VectorisedKernel`).
 
-:data:`LANES` is the only place the block widths are written down: :mod:`.pool`
-imports it. Importing this module writes nothing and imports neither NumPy nor Numba.
+:data:`LANES` and :data:`MAX_GRADIENT_LANES` are the only places the block widths are written
+down: :mod:`.pool` imports them. Importing this module writes nothing and imports neither NumPy nor Numba.
 
 Usage: ``python -m xcnn._backends.numpy.numba.generate_pool_kernels`` (rewrites the file);
 ``tests/test_jit.py`` checks that the file matches :func:`source`.

@@ -3,9 +3,9 @@
 Each computes what the array-API pooling (:mod:`xcnn._reference.pool`)
 computes, in one pass over memory instead of several operations per kernel
 offset. The loops go over output windows with the channel axis innermost,
-contiguous in NHWC, so that the compiler vectorises it; where 16 or 8 lanes
-divide the channels, the generated register blocks of
-:mod:`.pool_kernels` run instead. Kernels release the GIL and run on each
+contiguous in NHWC, so that the compiler vectorises it; where a block width
+(16 or 8 lanes; 32 too for the float32 max-pool gradient) divides the
+channels, the generated register blocks of :mod:`.pool_kernels` run instead. Kernels release the GIL and run on each
 thread's share of the samples (:func:`..threads.in_thread_shares`), writing
 into one output; no Numba threading layer, so no clash with BLAS threads or
 the caller's. Which window a max-pool gradient goes to is exactly the
