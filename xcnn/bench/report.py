@@ -101,7 +101,6 @@ def _header(meta: dict[str, Any]) -> list[str]:
         + (f", register blocks for {meta['isa']}" if meta.get("isa") else ""),
         f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after at least {meta['warmup']} warm-up"
         f" runs and {meta.get('warmup_seconds', 0):g} s"
-        + (f"; xcnn and PyTorch in {meta['rounds']} turns, their median" if meta.get("rounds", 1) > 1 else "")
         + (" (--quick shapes)" if meta["quick"] else "")
         + (f" (only shapes matching {meta['only']!r})" if meta.get("only") else ""),
     ]

@@ -3,14 +3,13 @@
 The program behind ``python -m xcnn.bench`` and ``xcnn bench``: options,
 machine metadata, the timing loop over the suite and the report's files.
 Run ``python -m xcnn.bench`` (or ``xcnn bench``) with ``[--backend NAME]
-[--device DEV] [--torch-device DEV] [--repeat N] [--rounds N] [--warmup N] [--warmup-seconds S] [--quick]
+[--device DEV] [--torch-device DEV] [--repeat N] [--warmup N] [--warmup-seconds S] [--quick]
 [--json PATH] [--markdown PATH]``. Each shape of the fixed suite
 (:data:`FULL`, float32 NHWC) is timed as one forward and one backward pass
 through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
 ``max_pool2d``/``avg_pool2d`` + their backwards): the median of ``--repeat``
 runs after ``--warmup`` runs and ``--warmup-seconds``, synchronizing CUDA devices before each clock
-read, in ``--rounds`` turns with PyTorch (the median of the turns). In the same run PyTorch, when
-importable, does the same work on
+read. In the same run PyTorch, when importable, does the same work on
 ``--torch-device`` (default: the xcnn backend's CUDA device when it has one,
 else the CPU; the faster of NCHW and channels_last). The report gives
 per shape the times, their ratio, achieved GFLOP/s next to the measured
@@ -27,7 +26,6 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import sys
 from dataclasses import asdict
 from types import ModuleType
@@ -198,7 +196,6 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "torch_device": args.torch_device,
         "tf32_off": _uses_cuda(selected, args.torch_device),
         "repeat": args.repeat,
-        "rounds": _rounds(args),
         "warmup": args.warmup,
         "warmup_seconds": _warmup(args).seconds,
         "quick": args.quick,
@@ -207,31 +204,12 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
 
 
 def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gflops: float) -> dict[str, Any]:
-    """Time one shape in xcnn and PyTorch; the report's row for it.
-
-    xcnn and PyTorch take turns, :func:`_rounds` times a block of ``--repeat`` runs each, and each
-    side's time is the median of its blocks' medians: load that comes and goes on a shared machine
-    then falls on both sides rather than on whichever ran through it (measurements: BENCHMARKS.md,
-    'Average-pool gradient in memory order'). Peak memory is read in the first round.
-    """
-    xcnn_blocks: list[float] = []
-    torch_blocks: list[tuple[float, str]] = []
-    peak = None
-    for turn in range(_rounds(args)):
-        first = turn == 0
-        ms, measured = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args), memory=first)
-        xcnn_blocks.append(ms)
-        peak = measured if first else peak
-        if torch is not None:
-            torch_blocks.append(measure_torch(torch, case, args.torch_device, args.repeat, _warmup(args)))
-    row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case)}
-    row["xcnn_ms"] = statistics.median(xcnn_blocks)
-    row["torch_ms"], row["torch_format"] = (None, None)
-    if torch_blocks:
-        formats = [name for _, name in torch_blocks]
-        row["torch_ms"] = statistics.median(ms for ms, _ in torch_blocks)
-        row["torch_format"] = max(set(formats), key=formats.count)  # the faster one in most rounds
-    ms = row["xcnn_ms"]
+    """Time one shape in xcnn and PyTorch; the report's row for it."""
+    ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args))
+    row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case), "xcnn_ms": ms}
+    row["torch_ms"], row["torch_format"] = (
+        (None, None) if torch is None else measure_torch(torch, case, args.torch_device, args.repeat, _warmup(args))
+    )
     row["ratio"] = None if row["torch_ms"] is None else ms / row["torch_ms"]
     row["flops"] = case.flops
     if case.flops is not None:
@@ -326,15 +304,6 @@ WARMUP_SECONDS = 0.25
 """Default floor on the warm-up time of each measurement (none with ``--quick``), see :class:`Warmup`."""
 
 
-ROUNDS = 3
-"""Default turns of xcnn and PyTorch per shape (1 with ``--quick``), see :func:`_row`."""
-
-
-def _rounds(args: argparse.Namespace) -> int:
-    rounds = getattr(args, "rounds", None)
-    return rounds if rounds is not None else (1 if args.quick else ROUNDS)
-
-
 def _warmup(args: argparse.Namespace) -> Warmup:
     seconds = args.warmup_seconds
     if seconds is None:
@@ -362,11 +331,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="device of the PyTorch reference (default: the xcnn backend's CUDA device if it has one, else cpu)",
     )
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per case (default 10)")
-    parser.add_argument(
-        "--rounds", type=int, default=None,
-        help=f"turns of xcnn and PyTorch per shape, each --repeat runs; the median of the turns' medians "
-        f"(default {ROUNDS}, 1 with --quick)",
-    )
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before timing (default 2)")
     parser.add_argument(
         "--warmup-seconds", type=float, default=None, metavar="S",
@@ -384,8 +348,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed options, print the markdown report; returns the exit status."""
-    for name in ("repeat", "rounds", "warmup", "warmup_seconds"):
-        minimum = 1 if name in ("repeat", "rounds") else 0
+    for name in ("repeat", "warmup", "warmup_seconds"):
+        minimum = 1 if name == "repeat" else 0
         value = getattr(args, name)
         if value is not None and value < minimum:
             print(f"error: --{name.replace('_', '-')} must be >= {minimum}, got {value}", file=sys.stderr)
