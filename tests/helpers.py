@@ -109,7 +109,9 @@ def inferred_float_types(function: Callable, arguments: Sequence, **options) -> 
     signature = tuple(numba.typeof(a) for a in arguments)
     loops.compile(signature)
     inferred = loops.overloads[signature].type_annotation.typemap.values()
-    return {str(t.dtype if isinstance(t, RegisterBlock) else t) for t in inferred if isinstance(t, (types.Float, RegisterBlock))}
+    return {
+        str(t.dtype if isinstance(t, RegisterBlock) else t) for t in inferred if isinstance(t, (types.Float, RegisterBlock))
+    }
 
 
 def force_primitives(monkeypatch, **fields) -> None:

@@ -161,7 +161,8 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     getattr(_pool_kernels, f"window_mean_{lanes}")(x, means, dy_k, dx_k, stride, stride, divisor)
     np.testing.assert_array_equal(means, _numba_kernels.window_mean(x, win, 3))
     spread, fresh = gradient_array(x.shape, dy.dtype, win)
-    getattr(_pool_kernels, f"spread_mean_{lanes}")(dy, spread, dy_k, dx_k, kernel, stride, stride, *fresh, divisor)
+    spread_loops = getattr(_pool_kernels, f"spread_mean_{lanes}")
+    spread_loops(dy, spread, dy_k, dx_k, kernel, stride, stride, *fresh, divisor)
     np.testing.assert_array_equal(spread, _numba_kernels.spread_mean(dy, win, lanes, 3))
 
 

@@ -95,7 +95,9 @@ def _expected_pool_loops(xb, channels: int, dtype: str = "float64") -> list:
     if lanes is None:
         return [_numba_kernels._window_max, _numba_kernels._max_pool_backward]
     gradient_lanes = next(n for n in (32, 16, 8) if channels % n == 0 and (n < 32 or dtype == "float32"))
-    return [_numba_kernels._pool_blocks("window_max", lanes), _numba_kernels._pool_blocks("max_pool_backward", gradient_lanes)]
+    return [
+        _numba_kernels._pool_blocks("window_max", lanes), _numba_kernels._pool_blocks("max_pool_backward", gradient_lanes)
+    ]
 
 
 @pytest.mark.parametrize("channels", [1, 9, 16, 24], ids=lambda c: f"{c}ch")

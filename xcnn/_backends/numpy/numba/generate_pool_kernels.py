@@ -194,7 +194,8 @@ def spread_mean_source(lanes: int) -> str:
         "    at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left",
         "    to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position",
         "    that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in",
-        f"    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of {lanes}.",
+        "    this order) is stored, not added; otherwise ``dx`` is zeroed first.",
+        f"    ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",
         "    height, width = dx.shape[1], dx.shape[2]",
@@ -212,7 +213,7 @@ def spread_mean_source(lanes: int) -> str:
         "                s_at = U(ow * c)",
         "                for ch_ in range(c):",
         "                    ch = U(ch_)",
-        "                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets",
+        "                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # once for all the offsets",
         "            for ki in range(kh):",
         "                row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)",
         "                row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)",
@@ -234,7 +235,8 @@ def spread_mean_source(lanes: int) -> str:
 def source() -> str:
     """The whole generated module."""
     parts = [HEADER.rstrip("\n")]
-    parts += [max_pool_backward_source(lanes) for lanes in sorted(set().union(*MAX_GRADIENT_LANES.values()), reverse=True)]
+    gradient_lanes = sorted(set().union(*MAX_GRADIENT_LANES.values()), reverse=True)
+    parts += [max_pool_backward_source(lanes) for lanes in gradient_lanes]
     parts += [window_max_source(lanes) for lanes in LANES]
     parts += [window_mean_source(lanes) for lanes in LANES]
     parts += [spread_mean_source(lanes) for lanes in LANES]

@@ -5,11 +5,11 @@ computes, in one pass over memory instead of several operations per kernel
 offset. The loops go over output windows with the channel axis innermost,
 contiguous in NHWC, so that the compiler vectorises it; where a block width
 (16 or 8 lanes; 32 too for the float32 max-pool gradient) divides the
-channels, the generated register blocks of :mod:`.pool_kernels` run instead. Kernels release the GIL and run on each
-thread's share of the samples (:func:`..threads.in_thread_shares`), writing
-into one output; no Numba threading layer, so no clash with BLAS threads or
-the caller's. Which window a max-pool gradient goes to is exactly the
-reference's.
+channels, the generated register blocks of :mod:`.pool_kernels` run instead.
+Kernels release the GIL and run on each thread's share of the samples
+(:func:`..threads.in_thread_shares`), writing into one output; no Numba
+threading layer, so no clash with BLAS threads or the caller's. Which window
+a max-pool gradient goes to is exactly the reference's.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     rows, cols = win.first_inside  # per axis; their offsets ``i*kw + j`` by broadcasting, not per window
     starts = np.add.outer(np.asarray(rows, dtype=offsets.dtype) * win.kernel[1], np.asarray(cols, dtype=offsets.dtype))
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
-    if win.n_offsets > _EXACT_OFFSETS[x_pad.dtype]:  # the blocks keep offsets in x's dtype: past this, not exact
+    if win.n_offsets > _EXACT_OFFSETS[x_pad.dtype]:  # the blocks hold offsets in x's dtype, inexact past this
         loops = _max_pool_backward
     in_thread_shares(
         len(dy),
@@ -217,7 +217,10 @@ def spread_mean(dy: np.ndarray, win: Windows, channels: int, divisor: np.ndarray
     dx_pad, fresh = gradient_array((dy.shape[0], *win.padded_size, channels), dy.dtype, win)
     blocks = _in_blocks("spread_mean", dy.dtype, channels, None)
     if blocks is not None:
-        in_thread_shares(len(dy), dx_pad.nbytes, lambda s: blocks(dy[s], dx_pad[s], dy_k, dx_k, win.kernel[1], sh, sw, *fresh, grid))
+        kw = win.kernel[1]
+        in_thread_shares(
+            len(dy), dx_pad.nbytes, lambda s: blocks(dy[s], dx_pad[s], dy_k, dx_k, kw, sh, sw, *fresh, grid)
+        )
         return dx_pad
     in_thread_shares(
         len(dy), dx_pad.nbytes, lambda s: spread_loops(dy[s], dx_pad[s], dy_k, dx_k, sh, sw, False, *fresh, True, grid)

@@ -381,7 +381,8 @@ def spread_mean_16(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor
     at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left
     to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position
     that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in
-    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of 16.
+    this order) is stored, not added; otherwise ``dx`` is zeroed first.
+    ``C`` is a multiple of 16.
     """
     m, out_h, out_w, c = dy.shape
     height, width = dx.shape[1], dx.shape[2]
@@ -399,7 +400,7 @@ def spread_mean_16(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor
                 s_at = U(ow * c)
                 for ch_ in range(c):
                     ch = U(ch_)
-                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets
+                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # once for all the offsets
             for ki in range(kh):
                 row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)
                 row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)
@@ -469,7 +470,8 @@ def spread_mean_8(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor)
     at a time: the windows' shares into a buffer, then each row of ``dx`` that they reach, left
     to right. Where ``fresh_row >= 0`` the windows cover ``dx`` without gaps and a position
     that no earlier window reached (see :func:`.columns.gradient_array`; the same positions in
-    this order) is stored, not added; otherwise ``dx`` is zeroed first. ``C`` is a multiple of 8.
+    this order) is stored, not added; otherwise ``dx`` is zeroed first.
+    ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
     height, width = dx.shape[1], dx.shape[2]
@@ -487,7 +489,7 @@ def spread_mean_8(dy, dx, dy_k, dx_k, kw, sh, sw, fresh_row, fresh_col, divisor)
                 s_at = U(ow * c)
                 for ch_ in range(c):
                     ch = U(ch_)
-                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # divided once, for all the offsets
+                    share[s_at + ch] = dyf[d_row + s_at + ch] / d  # once for all the offsets
             for ki in range(kh):
                 row_at = U((n * height + oh * sh + dy_k[ki * kw]) * width)
                 row_fresh = covering and (oh == 0 or dy_k[ki * kw] >= fresh_row)

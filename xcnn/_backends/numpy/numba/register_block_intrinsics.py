@@ -238,7 +238,8 @@ def _offset(e: _Emitter, i: int, block: RegisterBlock) -> Any:
     value = e.context.cast(e.builder, e.args[i], e.types[i], block.dtype)
     vector = ir.VectorType(element, block.lanes)
     one = e.builder.insert_element(ir.Constant(vector, None), value, ir.Constant(ir.IntType(32), 0))
-    return e.builder.shuffle_vector(one, ir.Constant(vector, None), ir.Constant(ir.VectorType(ir.IntType(32), block.lanes), None))
+    lane_zero = ir.Constant(ir.VectorType(ir.IntType(32), block.lanes), None)  # every lane from lane 0
+    return e.builder.shuffle_vector(one, ir.Constant(vector, None), lane_zero)
 
 
 @intrinsic
@@ -250,7 +251,8 @@ def _block_max_start(typingctx: Any, arr: Any, at: Any, offset: Any, lanes: Any)
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         e = _Emitter(context, builder, sig, args)
-        value = builder.insert_value(ir.Constant(context.get_value_type(block), None), e.load(0, e.index(1), n_lanes), 0)
+        empty = ir.Constant(context.get_value_type(block), None)
+        value = builder.insert_value(empty, e.load(0, e.index(1), n_lanes), 0)
         return builder.insert_value(value, _offset(e, 2, block), 1)
 
     return block(arr, at, offset, lanes), codegen
@@ -268,7 +270,8 @@ def _block_max_step(typingctx: Any, state: Any, arr: Any, at: Any, offset: Any) 
         cells = e.load(1, e.index(2), state.lanes)
         best, where = builder.extract_value(args[0], 0), builder.extract_value(args[0], 1)
         # greater (ordered: false for a NaN cell), or the cell is NaN: PyTorch's rule
-        later = builder.or_(builder.fcmp_ordered(">", cells, best), builder.fcmp_unordered("uno", cells, cells))
+        greater, nan = builder.fcmp_ordered(">", cells, best), builder.fcmp_unordered("uno", cells, cells)
+        later = builder.or_(greater, nan)
         value = builder.insert_value(args[0], builder.select(later, cells, best), 0)
         return builder.insert_value(value, builder.select(later, _offset(e, 3, state), where), 1)
 

@@ -96,7 +96,8 @@ def block_max_step(state: np.ndarray, arr: np.ndarray, at: int, offset: float) -
     ties keep the first maximum, the last NaN wins)."""
     cells = _run(arr, at, state.shape[1])
     later = (cells > state[0]) | np.isnan(cells)
-    return np.stack([np.where(later, cells, state[0]), np.where(later, np.asarray(offset, state.dtype), state[1])])
+    offsets = np.where(later, np.asarray(offset, state.dtype), state[1])
+    return np.stack([np.where(later, cells, state[0]), offsets])
 
 
 def block_route(state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int) -> None:
@@ -106,7 +107,9 @@ def block_route(state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr:
     _run(arr, at, lanes)[:] = np.where(state[1] == offset, _run(g, g_at, lanes), 0)
 
 
-def block_route_add(state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int) -> None:
+def block_route_add(
+    state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int
+) -> None:
     """:func:`block_route`, added to ``arr[at :][:lanes]`` instead of written."""
     lanes = state.shape[1]
     _run(arr, at, lanes)[:] += np.where(state[1] == offset, _run(g, g_at, lanes), 0)
