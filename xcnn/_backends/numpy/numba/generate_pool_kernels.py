@@ -38,10 +38,11 @@ the average-pool gradient take these; the max-pool gradient takes :data:`MAX_GRA
 
 MAX_GRADIENT_LANES = {"float32": (32, 16, 8), "float64": (16, 8)}
 """Channels per block of the max-pool gradient, by dtype, widest first. Its blocks are vectors
-(:func:`max_pool_backward_source`), so a wider one costs no compile time: 32 float32 lanes (two
-AVX-512 registers per row) did a window's taps for 32 channels in one pass and were 7-19% faster
-than 16 on AVX-512 and 12% at 3 x 3 on AVX2 code; 32 float64 lanes were no faster (measurements:
-BENCHMARKS.md, 'Average-pool gradient in memory order')."""
+(:func:`max_pool_backward_source`), so a wider one costs no compile time. 32 float32 lanes (two
+AVX-512 registers per row: a window's taps for 32 channels in one pass) were 12% faster than 16
+at 2 x 2 and 19% at 3 x 3 on AVX-512; on AVX2 code, 14% faster at 3 x 3 and 14% slower at 2 x 2
+(one run). 32 float64 lanes were no faster (measurements: BENCHMARKS.md, 'Average-pool gradient
+in memory order')."""
 
 HEADER = '''"""Pooling loops, unrolled into register blocks of channels (generated; do not edit).
 
