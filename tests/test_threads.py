@@ -79,3 +79,34 @@ def test_a_forked_child_gets_a_thread_pool_of_its_own(tmp_path):
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert float(result.stdout) != 0.0
+
+
+def test_the_caller_takes_the_first_share_and_waits_for_the_others_even_when_it_fails(monkeypatch):
+    """One share runs in the calling thread, the rest on the pool, results in share order; when the
+    caller's share raises, the others have finished before the error reaches the caller (nothing
+    keeps writing into an output the caller has given up on)."""
+    import threading
+    import time
+
+    monkeypatch.setattr(threads, "thread_count", lambda: 3)
+    ran_in = {}
+
+    def record(share):
+        ran_in[share.start] = threading.current_thread()
+        return share.start
+
+    assert threads.in_thread_shares(9, threads.MIN_BYTES, record) == [0, 3, 6]
+    assert ran_in[0] is threading.current_thread()
+    assert all(ran_in[start] is not threading.current_thread() for start in (3, 6))
+
+    finished = []
+
+    def first_fails(share):
+        if share.start == 0:
+            raise RuntimeError("first share")
+        time.sleep(0.05)
+        finished.append(share.start)
+
+    with pytest.raises(RuntimeError, match="first share"):
+        threads.in_thread_shares(9, threads.MIN_BYTES, first_fails)
+    assert sorted(finished) == [3, 6]
