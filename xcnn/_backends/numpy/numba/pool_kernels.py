@@ -2,8 +2,9 @@
 
 Written by ``python -m xcnn._backends.numpy.numba.generate_pool_kernels``; :mod:`.pool`
 compiles and calls them. Plain Python functions: they run (slowly) without Numba too. Arrays
-are C-contiguous and read through flat views with unsigned indices (see
-:mod:`.direct_conv_writers` for why).
+are C-contiguous and read through flat views, with unsigned indices (``U``, see
+:mod:`.direct_conv_writers` for why) where the loops index them themselves, and through the
+functions of :mod:`.register_blocks` in the max-pool gradient.
 """
 
 import numpy as np
