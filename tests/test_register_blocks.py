@@ -1,4 +1,5 @@
-"""The register blocks of the generated convolution loops (:mod:`xcnn._backends.numpy.numba.register_blocks`).
+"""The register blocks of the generated convolution and max-pool loops (:mod:`.register_blocks` of
+``xcnn._backends.numpy.numba``).
 
 Each compiled intrinsic against its plain-Python version (NumPy, which the
 generated loops also run as), for every block shape the tables use plus odd

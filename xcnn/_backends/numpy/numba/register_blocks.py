@@ -12,7 +12,10 @@ eight 128-bit ones on SSE or NEON): one generated loop serves every vector ISA,
 and which block shape fills the registers of which ISA is
 :mod:`.generate_direct_conv`'s tables. Run as plain Python (as the tests run the
 loops), a block is a NumPy array ``(rows, lanes)`` and these functions are what
-they say.
+they say. The max-pool gradient of :mod:`.pool_kernels` keeps a window's running
+maximum and the offset where it is as a block of two rows
+(:func:`block_max_start`, :func:`block_max_step`) and sends the window's
+gradient there (:func:`block_route`, :func:`block_route_add`).
 
 Every index is an element offset into a C-contiguous one-dimensional array,
 and every run of lanes must lie inside it (``IndexError`` here, and compiled
