@@ -189,8 +189,9 @@ _BLOCK_LANES = {np.dtype(np.float32): LANES, np.dtype(np.float64): LANES}
 """Channels per register block of :mod:`.pool_kernels`, widest first, by dtype: the generator's
 :data:`.generate_pool_kernels.LANES` in either dtype."""
 
-_MAX_GRADIENT_LANES = {np.dtype(name): lanes for name, lanes in MAX_GRADIENT_LANES.items()}
-"""The same for the max-pool gradient: :data:`.generate_pool_kernels.MAX_GRADIENT_LANES`."""
+_FAMILY_LANES = {"max_pool_backward": {np.dtype(name): lanes for name, lanes in MAX_GRADIENT_LANES.items()}}
+"""The families whose widths are not :data:`_BLOCK_LANES`: the max-pool gradient's,
+:data:`.generate_pool_kernels.MAX_GRADIENT_LANES`."""
 
 
 @functools.cache
@@ -203,7 +204,7 @@ def _in_blocks(name: str, dtype: np.dtype, channels: int, otherwise: Any) -> Any
     """The loops ``<name>`` in register blocks of channels where a block width divides `channels`,
     else `otherwise` (the loops over the channels, slower: measurements: BENCHMARKS.md, 'Why each
     path exists')."""
-    widths = (_MAX_GRADIENT_LANES if name == "max_pool_backward" else _BLOCK_LANES).get(dtype, ())
+    widths = _FAMILY_LANES.get(name, _BLOCK_LANES).get(dtype, ())
     lanes = next((n for n in widths if channels % n == 0), None)
     return otherwise if lanes is None else _pool_blocks(name, lanes)
 

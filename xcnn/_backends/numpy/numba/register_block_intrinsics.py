@@ -114,7 +114,10 @@ class _Emitter:
 
     def splat(self, arr: int, at: Any, lanes: int) -> Any:
         """``arr[at]`` in every one of `lanes` lanes."""
-        one = self.load(arr, at, 1)
+        return self.broadcast(self.load(arr, at, 1), lanes)
+
+    def broadcast(self, one: Any, lanes: int) -> Any:
+        """Lane 0 of the vector `one` in every one of `lanes` lanes."""
         mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), None)  # all zeros: lane 0 everywhere
         return self.builder.shuffle_vector(one, ir.Constant(one.type, None), mask)
 
@@ -234,12 +237,10 @@ _block_store_sums = _block_writer(add=False, sums=True)
 
 def _offset(e: _Emitter, i: int, block: RegisterBlock) -> Any:
     """Argument `i`, a number (an offset in a window), as the block's element type in every lane."""
-    element = e.context.get_value_type(block.dtype)
     value = e.context.cast(e.builder, e.args[i], e.types[i], block.dtype)
-    vector = ir.VectorType(element, block.lanes)
-    one = e.builder.insert_element(ir.Constant(vector, None), value, ir.Constant(ir.IntType(32), 0))
-    lane_zero = ir.Constant(ir.VectorType(ir.IntType(32), block.lanes), None)  # every lane from lane 0
-    return e.builder.shuffle_vector(one, ir.Constant(vector, None), lane_zero)
+    one = ir.VectorType(e.context.get_value_type(block.dtype), 1)
+    in_lane_zero = e.builder.insert_element(ir.Constant(one, None), value, ir.Constant(ir.IntType(32), 0))
+    return e.broadcast(in_lane_zero, block.lanes)
 
 
 @intrinsic
