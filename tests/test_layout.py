@@ -29,6 +29,7 @@ LIBRARY_CHECKS_ALLOWED = {
     "xcnn._ops": "the dispatch table: choosing a provider is its job",
     "xcnn.backend": "the backend selector names the libraries a user picks from",
     "xcnn.workspace": "the default memory limit is smaller on a GPU's memory",
+    "xcnn._validation": "NumPy or CuPy weights may go with dask data of the same library",
 }
 """Modules outside ``xcnn._backends`` that may ask which library an array belongs to, and why.
 The benchmark (``xcnn.bench``) may too: it synchronises a GPU's stream around each timing."""

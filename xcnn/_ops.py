@@ -25,6 +25,8 @@ from typing import Any
 import array_api_compat
 
 from ._backends.cupy import primitives as cupy_primitives
+from ._backends.dask import blocks as dask_blocks
+from ._backends.dask import tiles as dask_tiles
 from ._backends import torch as torch_backend
 from ._backends.numpy import primitives as numpy_primitives
 from ._backends.numpy.numba import available as numba_available
@@ -72,6 +74,8 @@ def run(call: Call) -> Any:
     for the same reason (they would run only to find it again).
     """
     declined_for: set[str] = set()
+    if dask_blocks.why_not(call) is None:
+        call = dask_blocks.lifted(call)  # NumPy or CuPy weights beside dask data: one-chunk dask arrays
     with device_context(call.xp, call.device):
         call = call.cast()
         for row in TABLE[call.op]:
@@ -244,7 +248,13 @@ def _reference_why_not(call: Call) -> None:
     return None
 
 
+def _dask(block_op: Callable[[Any, Callable[[Any], Any]], Any]) -> Row:
+    """The row that runs a dask call block by block, each block's call through :func:`run` again."""
+    return Row("dask.blocks", dask_blocks.why_not, lambda c: block_op(c, run))
+
+
 _CONV2D = (
+    _dask(dask_tiles.conv2d),
     Row("numpy.numba.direct", _direct_why_not, lambda c: _direct_conv().forward(c.x, c.w, c.b, c.win)),
     Row(
         "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, register_blocked=True),
@@ -258,6 +268,7 @@ _CONV2D = (
 )
 
 _CONV2D_BACKWARD = (
+    _dask(dask_blocks.conv2d_backward),
     Row(
         "numpy.numba.direct", _direct_why_not,
         lambda c: _unless_gradient_not_finite(_direct_conv().backward(c.dz, c.x, c.w, c.win), c), _NOT_FINITE,
@@ -309,6 +320,7 @@ def _reference_avg_pool_backward(c: PoolCall) -> Array:
 
 
 _MAX_POOL2D = (
+    _dask(dask_tiles.pool2d),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: _numba_pool().window_max(pad(c.x, c.win.full_padding, -math.inf, c.xp), c.win),
@@ -317,6 +329,7 @@ _MAX_POOL2D = (
 )
 
 _MAX_POOL2D_BACKWARD = (
+    _dask(dask_blocks.pool2d_backward),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: unpad(
@@ -328,6 +341,7 @@ _MAX_POOL2D_BACKWARD = (
 )
 
 _AVG_POOL2D = (
+    Row("dask.blocks", dask_blocks.why_not, lambda c: dask_tiles.pool2d(c, run, _divisor(c))),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: _numba_pool().window_mean(pad(c.x, c.win.full_padding, 0, c.xp), c.win, _divisor(c)),
@@ -336,6 +350,7 @@ _AVG_POOL2D = (
 )
 
 _AVG_POOL2D_BACKWARD = (
+    _dask(dask_blocks.pool2d_backward),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: unpad(_numba_pool().spread_mean(c.dy, c.win, c.x.shape[3], _divisor(c)), c.win.full_padding),
@@ -343,7 +358,7 @@ _AVG_POOL2D_BACKWARD = (
     Row("reference", _reference_why_not, _reference_avg_pool_backward),
 )
 
-_PAD = (Row("reference", _reference_why_not, lambda c: pad(c.x, c.sides, c.value, c.xp)),)
+_PAD = (_dask(dask_blocks.pad), Row("reference", _reference_why_not, lambda c: pad(c.x, c.sides, c.value, c.xp)))
 
 TABLE: dict[str, tuple[Row, ...]] = {
     "conv2d": _CONV2D,

@@ -106,6 +106,11 @@ def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
         if first is None:
             first = (name, xp, dev)
             continue
+        if _in_memory_beside_dask(x, xp, arrays[first[0]]):
+            continue
+        if _in_memory_beside_dask(arrays[first[0]], first[1], x):
+            first = (name, xp, dev)  # the dask array's namespace is the call's
+            continue
         name0, xp0, dev0 = first
         if xp is not xp0:
             msg = (
@@ -124,6 +129,14 @@ def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
         msg = "expected at least one array argument"
         raise TypeError(msg)
     return first[1], first[2]
+
+
+def _in_memory_beside_dask(a: Any, xp: ModuleType, other: Any) -> bool:
+    """Whether `a` is a NumPy or CuPy array of the library that `other`, a dask array, holds in its chunks:
+    weights in memory may go with chunked data (each block gets them whole)."""
+    if not array_api_compat.is_dask_array(other) or array_api_compat.is_dask_namespace(xp):
+        return False
+    return array_api_compat.array_namespace(other._meta) is xp
 
 
 def check_ndim(name: str, x: Array, ndim: int, layout: str) -> None:
