@@ -9,7 +9,10 @@ where they differ from PyTorch; the next row then runs. The last row of
 every operation is the array-API reference (:mod:`xcnn._reference`), given
 its namespace's :class:`~xcnn._reference.primitives.Primitives` for the
 steps that library does faster. :func:`explain` reports the choice without
-running anything (see :func:`xcnn.explain`).
+running anything (see :func:`xcnn.explain`). Dask arrays go to the
+``dask.blocks`` rows (:mod:`xcnn._backends.dask`), which build a graph whose
+every block is the same call on the block's own arrays, run through
+:func:`run` again.
 
 Only this module imports both the reference and the backends.
 """
@@ -113,7 +116,7 @@ def providers() -> list[tuple[str, list[str], str]]:
     """``(provider, operations, status)`` for every provider, in table order, once each.
 
     The status is Numba's (:func:`~xcnn._backends.numpy.numba.available.status`) for
-    the compiled rows, ``"always"`` for the reference; it raises ValueError
+    the compiled rows, whether dask is installed for the dask rows, ``"always"`` for the reference; it raises ValueError
     where ``XCNN_JIT`` holds a bad value.
     """
     ops: dict[str, list[str]] = {}
@@ -121,10 +124,15 @@ def providers() -> list[tuple[str, list[str], str]]:
         for row in rows:
             ops.setdefault(row.provider, []).append(op)
     ops["reference"] = ops.pop("reference")  # last, as in every operation's rows
-    return [
-        (name, served, numba_available.status() if name.startswith("numpy.numba") else "always")
-        for name, served in ops.items()
-    ]
+    return [(name, served, _status(name)) for name, served in ops.items()]
+
+
+def _status(provider: str) -> str:
+    if provider.startswith("numpy.numba"):
+        return numba_available.status()
+    if provider.startswith("dask"):
+        return dask_blocks.status()
+    return "always"
 
 
 # --- what each namespace does faster inside the reference ----------------------------------
@@ -254,7 +262,6 @@ def _dask(block_op: Callable[[Any, Callable[[Any], Any]], Any]) -> Row:
 
 
 _CONV2D = (
-    _dask(dask_tiles.conv2d),
     Row("numpy.numba.direct", _direct_why_not, lambda c: _direct_conv().forward(c.x, c.w, c.b, c.win)),
     Row(
         "numpy.numba.direct_depthwise", lambda c: _depthwise_why_not(c, register_blocked=True),
@@ -264,11 +271,11 @@ _CONV2D = (
         "numpy.numba.depthwise", lambda c: _depthwise_why_not(c, register_blocked=False),
         lambda c: _numba_depthwise().depthwise_forward(c.x, c.w, c.b, c.win),
     ),
+    _dask(dask_tiles.conv2d),
     Row("reference", _reference_why_not, lambda c: ref_conv.forward(c.x, c.w, c.b, c.win, c.groups, c.xp, primitives(c))),
 )
 
 _CONV2D_BACKWARD = (
-    _dask(dask_blocks.conv2d_backward),
     Row(
         "numpy.numba.direct", _direct_why_not,
         lambda c: _unless_gradient_not_finite(_direct_conv().backward(c.dz, c.x, c.w, c.win), c), _NOT_FINITE,
@@ -283,6 +290,7 @@ _CONV2D_BACKWARD = (
         lambda c: _unless_gradient_not_finite(_numba_depthwise().depthwise_backward(c.dz, c.x, c.w, c.win), c),
         _NOT_FINITE,
     ),
+    _dask(dask_blocks.conv2d_backward),
     Row("reference", _reference_why_not, lambda c: ref_conv.backward(c.dz, c.x, c.w, c.win, c.groups, c.xp, primitives(c))),
 )
 
@@ -320,16 +328,15 @@ def _reference_avg_pool_backward(c: PoolCall) -> Array:
 
 
 _MAX_POOL2D = (
-    _dask(dask_tiles.pool2d),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: _numba_pool().window_max(pad(c.x, c.win.full_padding, -math.inf, c.xp), c.win),
     ),
+    _dask(dask_tiles.pool2d),
     Row("reference", _reference_why_not, _reference_max_pool),
 )
 
 _MAX_POOL2D_BACKWARD = (
-    _dask(dask_blocks.pool2d_backward),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: unpad(
@@ -337,24 +344,25 @@ _MAX_POOL2D_BACKWARD = (
             c.win.full_padding,
         ),
     ),
+    _dask(dask_blocks.pool2d_backward),
     Row("reference", _reference_why_not, _reference_max_pool_backward),
 )
 
 _AVG_POOL2D = (
-    Row("dask.blocks", dask_blocks.why_not, lambda c: dask_tiles.pool2d(c, run, _divisor(c))),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: _numba_pool().window_mean(pad(c.x, c.win.full_padding, 0, c.xp), c.win, _divisor(c)),
     ),
+    Row("dask.blocks", dask_blocks.why_not, lambda c: dask_tiles.pool2d(c, run, _divisor(c))),
     Row("reference", _reference_why_not, _reference_avg_pool),
 )
 
 _AVG_POOL2D_BACKWARD = (
-    _dask(dask_blocks.pool2d_backward),
     Row(
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: unpad(_numba_pool().spread_mean(c.dy, c.win, c.x.shape[3], _divisor(c)), c.win.full_padding),
     ),
+    _dask(dask_blocks.pool2d_backward),
     Row("reference", _reference_why_not, _reference_avg_pool_backward),
 )
 

@@ -87,12 +87,18 @@ def _batches(n: int, batch_size: int) -> list[slice]:
 
 
 def predict(model: Layer, x: Array, *, batch_size: int = 256) -> Array:
-    """Class indices ``argmax(model(x))`` for each sample, on `x`'s device, in eval mode."""
+    """Class indices ``argmax(model(x))`` for each sample, on `x`'s device, in eval mode.
+
+    A chunked, lazy array (dask) is its own batches: the model runs on it whole,
+    which builds one task per chunk and keeps the chunks; `batch_size` is not used.
+    """
     xp = array_namespace(x)
     was_training = model.training
     model.eval()
+    # dask arrays have `chunks`; slicing them into other batches would split their chunks
+    batches = [slice(None)] if getattr(x, "chunks", None) is not None else _batches(x.shape[0], batch_size)
     try:
-        parts = [xp.argmax(model.forward(x[s, ...]), axis=-1) for s in _batches(x.shape[0], batch_size)]
+        parts = [xp.argmax(model.forward(x[s, ...]), axis=-1) for s in batches]
     finally:
         model.train(was_training)
     return parts[0] if len(parts) == 1 else xp.concat(parts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ import array_api_compat
 
 __all__ = [
     "conv2d", "conv2d_backward", "lifted", "meta", "one_chunk", "pad", "pool2d", "pool2d_backward",
-    "run_block", "template", "whole_images", "why_not",
+    "run_block", "status", "template", "whole_images", "why_not",
 ]
 
 Array = Any
@@ -31,6 +32,13 @@ def _da() -> Any:
     import dask.array as da
 
     return da
+
+
+def status() -> str:
+    """Whether dask is installed (found without importing it)."""
+    if importlib.util.find_spec("dask") is None:
+        return "off: dask is not installed (pip install 'xcnn[dask]')"
+    return "on for dask arrays"
 
 
 def why_not(call: Any) -> str | None:
