@@ -137,6 +137,8 @@ class TestEdges:
         not_an_image.write_text("this is not a PNG")
         truncated = tmp_path / "truncated.png"
         truncated.write_bytes(path.read_bytes()[:60])
+        empty = tmp_path / "empty"  # a directory of images expands to them; one with none is reported
+        empty.mkdir()
         out = tmp_path / "out"
         argv = [
             "edges",
@@ -144,7 +146,7 @@ class TestEdges:
             str(path),
             str(not_an_image),
             str(truncated),
-            str(tmp_path),
+            str(empty),
             "-o",
             str(out),
         ]
@@ -157,7 +159,7 @@ class TestEdges:
         assert lines[0] == f"xcnn edges: error: cannot read {str(missing)!r}: no such file"
         assert lines[1].startswith(f"xcnn edges: error: cannot read {str(not_an_image)!r}: not an image")
         assert lines[2].startswith(f"xcnn edges: error: cannot read {str(truncated)!r}: ")
-        assert lines[3] == f"xcnn edges: error: cannot read {str(tmp_path)!r}: it is a directory"
+        assert lines[3] == f"xcnn edges: error: cannot read {str(empty)!r}: a directory with no PNG or JPEG files"
         assert "Traceback" not in stderr
         assert not (out / "missing_sobel.png").exists()
 

@@ -61,7 +61,7 @@ def read_error(path: Path, exc: Exception) -> str:
     if isinstance(exc, FileNotFoundError):
         return "no such file"
     if isinstance(exc, IsADirectoryError):
-        return "it is a directory"
+        return "a directory with no PNG or JPEG files"
     if isinstance(exc, UnidentifiedImageError):
         return "not an image Pillow can decode (expected PNG or JPEG)"
     return f"{type(exc).__name__}: {exc}"  # truncated or corrupt data, permissions, decompression bombs

@@ -8,10 +8,12 @@ only when the subcommand runs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from ._cli_cluster import add_cluster_options, cluster_client, expand_sources, run_tasks
 from ._cli_shared import Subcommand, error, has_alpha, output_names, read_error
 
 __all__ = ["SUBCOMMANDS"]
@@ -53,47 +55,75 @@ def _edges_options(parser: argparse.ArgumentParser) -> None:
         "Detect edges in each image (gradient magnitude of the luminance, borders replicated, scaled "
         "so the strongest edge is 255) and write <stem>_<method>.png into the output directory (<stem>-2_<method>.png "
         "and so on for a name seen before in the same call). Images are "
-        f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib."
+        f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib. "
+        "With --workers or --scheduler the images are shared out to a Dask cluster, one task per image."
     )
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")
+    parser.add_argument(
+        "images", nargs="*", metavar="IMAGE", help="PNG or JPEG files, directories of them, or glob patterns"
+    )
     parser.add_argument(
         "-o", "--output", metavar="DIR", default="xcnn-edges", help="output directory (default: ./xcnn-edges)"
     )
     parser.add_argument(
         "--method", choices=_EDGE_METHODS, default="sobel", help="edge filter (default: sobel)"
     )
+    add_cluster_options(parser)
 
 
-def _edges(args: argparse.Namespace) -> int:
+def edge_map(source: str, target: str, method: str, backend: tuple[str, str]) -> str | None:
+    """Read `source`, write its edge map to `target`; None, or what went wrong (one line).
+
+    One image in memory at a time; runs here or in a cluster's worker process,
+    on the `backend` ``(name, device)`` the command chose.
+    """
     from PIL import Image
 
     import xcnn
     from xcnn.filters import detect_edges
 
-    sources = [Path(s) for s in args.images or [_sample_photo()]]
+    try:
+        pixels = _read_image(Path(source))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported and skipped
+        return f"cannot read {source!r}: {read_error(Path(source), exc)}"
+    with xcnn.use_backend(*backend):
+        magnitude = detect_edges(xcnn.asarray(pixels[None]), method=method, padding_mode="replicate")
+        edges = _to_uint8(xcnn.to_numpy(magnitude)[0])
+    try:
+        Image.fromarray(edges).save(target)
+    except OSError as exc:
+        return f"cannot write {target!r}: {exc.strerror or exc}"
+    return None
+
+
+def _edges(args: argparse.Namespace) -> int:
+    import xcnn
+    from xcnn.backend import _device_label
+
+    sources = expand_sources(args.images) if args.images else [_sample_photo()]
     out_dir = Path(args.output)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         error("edges", f"cannot create output directory {str(out_dir)!r}: {exc.strerror or exc}")
         return 1
+    selected = xcnn.get_backend()
+    targets = [str(out_dir / name) for name in output_names(sources, args.method)]
+    backend = (selected.name, _device_label(selected.device))  # a name each worker process selects again
+    tasks = [(str(s), t, args.method, backend) for s, t in zip(sources, targets)]
     failed = 0
-    for source, name in zip(sources, output_names(sources, args.method)):
-        try:
-            pixels = _read_image(source)  # one image at a time, never the whole list
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported and skipped
-            error("edges", f"cannot read {str(source)!r}: {read_error(source, exc)}")
-            failed += 1
-            continue
-        magnitude = detect_edges(xcnn.asarray(pixels[None]), method=args.method, padding_mode="replicate")
-        target = out_dir / name
-        try:
-            Image.fromarray(_to_uint8(xcnn.to_numpy(magnitude)[0])).save(target)
-        except OSError as exc:
-            error("edges", f"cannot write {str(target)!r}: {exc.strerror or exc}")
-            failed += 1
-            continue
-        print(target)
+    try:
+        with cluster_client(args) as client:
+            for index, problem in run_tasks(client, edge_map, tasks):
+                if problem is None:
+                    print(targets[index], flush=True)
+                else:
+                    error("edges", problem)
+                    failed += 1
+    except RuntimeError as exc:
+        error("edges", str(exc))
+        return 1
+    if client is not None:
+        print(f"xcnn edges: {len(tasks) - failed} of {len(tasks)} images written, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

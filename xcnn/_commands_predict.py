@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ._cli_cluster import expand_sources
 from ._cli_shared import Subcommand, error, has_alpha, output_names, read_error
 from ._commands_train import DEFAULT_OUT, WEIGHTS
 
@@ -26,7 +27,9 @@ def _predict_options(parser: argparse.ArgumentParser) -> None:
         "dark paper, cropped, scaled into the model's grid and centred by its centre of mass. Without IMAGE, "
         "classifies the bundled test split and prints the accuracy."
     )
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files, one digit each")
+    parser.add_argument(
+        "images", nargs="*", metavar="IMAGE", help="PNG or JPEG files, one digit each, directories of them, or glob patterns"
+    )
     parser.add_argument(
         "--weights", metavar="PATH", default=f"{DEFAULT_OUT}/{WEIGHTS}", help=f"default ./{DEFAULT_OUT}/{WEIGHTS}"
     )
@@ -142,7 +145,7 @@ def _predict(args: argparse.Namespace) -> int:
         except OSError as exc:
             error("predict", f"cannot create --save-inputs {str(inputs)!r}: {exc.strerror or exc}")
             return 2
-    paths = [Path(p) for p in args.images]
+    paths = expand_sources(args.images)
     margin = 0.0 if meta["dataset"] == "digits" else _MNIST_MARGIN
     failed = 0
     for path, name in zip(paths, output_names(paths, "input")):

@@ -44,7 +44,7 @@ def _info(args: argparse.Namespace) -> int:
         else:
             print(f"  {info.name:<17} no   {info.reason}")
     print("libraries:")
-    for package in ("numpy", "array-api-compat", "array-api-strict", "numba", "torch", "scipy", "matplotlib", "pillow"):
+    for package in ("numpy", "array-api-compat", "array-api-strict", "numba", "torch", "dask", "distributed", "scipy", "matplotlib", "pillow"):
         print(f"  {package:<17} {installed_version(package)}")
     print("settings:")
     print(f"  workspace limit   {_setting(_workspace_limit)}  [xcnn.set_workspace_limit, XCNN_WORKSPACE_MB]")

@@ -1,0 +1,97 @@
+"""``xcnn edges`` over many files: directories, glob patterns, and a two-worker Dask cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from xcnn import _cli_cluster, cli
+
+from .test_cli_edges import expected_edges, read_png, run
+
+
+def _images(folder: Path, n: int, broken: str | None = "broken.png") -> list[Path]:
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(n):
+        path = folder / f"img{i:04d}.png"
+        Image.fromarray(rng.integers(0, 256, (12, 10), dtype=np.uint8)).save(path)
+        paths.append(path)
+    if broken is not None:
+        (folder / broken).write_bytes(b"not an image")
+    (folder / "notes.txt").write_text("not an image, and not a .png either: a directory skips it")
+    return paths
+
+
+def test_a_directory_and_a_glob_pattern_expand_to_their_images(tmp_path, capsys):
+    paths = _images(tmp_path / "in", 3, broken=None)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(["edges", str(tmp_path / "in"), str(tmp_path / "in" / "img000[01].png"), "-o", str(out)], capsys)
+    assert (code, stderr) == (0, "")
+    names = [Path(line).name for line in stdout.splitlines()]
+    assert names == [f"img{i:04d}_sobel.png" for i in range(3)] + ["img0000-2_sobel.png", "img0001-2_sobel.png"]
+    with Image.open(paths[1]) as image:
+        np.testing.assert_array_equal(read_png(out / "img0001_sobel.png"), expected_edges(np.asarray(image)))
+
+
+def test_a_pattern_that_matches_nothing_is_reported_by_name(tmp_path, capsys):
+    code, _, stderr = run(["edges", str(tmp_path / "none*.png"), "-o", str(tmp_path / "out")], capsys)
+    assert code == 1
+    assert "none*.png" in stderr and "no such file" in stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_workers_must_be_a_positive_whole_number(workers, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["edges", "--workers", workers])
+    assert "--workers" in capsys.readouterr().err
+
+
+def test_workers_and_scheduler_exclude_each_other(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["edges", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert "not allowed with" in capsys.readouterr().err
+
+
+def test_a_thousand_images_on_two_workers_and_a_broken_one_reported_by_name(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    paths = _images(tmp_path / "in", 1000)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(["edges", str(tmp_path / "in"), "--workers", "2", "-o", str(out)], capsys)
+    assert code == 1
+    assert f"cannot read {str(tmp_path / 'in' / 'broken.png')!r}: not an image Pillow can decode" in stderr
+    assert "1000 of 1001 images written, 1 failed" in stderr
+    assert sorted(Path(line).name for line in stdout.splitlines()) == [f"{p.stem}_sobel.png" for p in paths]
+    for path in paths[::250]:
+        with Image.open(path) as image:
+            np.testing.assert_array_equal(read_png(out / f"{path.stem}_sobel.png"), expected_edges(np.asarray(image)))
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    _images(tmp_path / "in", 1, broken=None)
+    code, _, stderr = run(["edges", str(tmp_path / "in"), "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path)], capsys)
+    assert code == 1
+    assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in stderr
+
+
+def test_tasks_in_flight_stay_bounded():
+    """However many inputs, at most TASKS_PER_THREAD per worker thread are submitted and not yet returned."""
+    distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        submitted = []
+        real_submit = client.submit
+        client.submit = lambda *a, **k: submitted.append(1) or real_submit(*a, **k)
+        seen, most = [], 0
+        for index, result in _cli_cluster.run_tasks(client, pow, [(i, 2) for i in range(100)]):
+            seen.append(index)
+            most = max(most, len(submitted) - len(seen))  # the one just returned is done
+            assert result == index**2
+    assert sorted(seen) == list(range(100))
+    assert most <= _cli_cluster.TASKS_PER_THREAD * 2
