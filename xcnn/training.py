@@ -21,6 +21,7 @@ from ._validation import namespace_of
 from .backend import Array
 from .nn import Layer
 from .optim import Optimizer
+from .parallel import Communicator, batch_share
 
 __all__ = ["EpochStats", "History", "TrainingDiverged", "evaluate", "fit", "predict"]
 
@@ -111,6 +112,25 @@ def evaluate(model: Layer, x: Array, y: Array, *, batch_size: int = 256) -> floa
     return int(correct) / x.shape[0]
 
 
+def _start_together(model: Layer, communicator: Communicator, batch_size: int) -> None:
+    """Check every process can take a share of each batch; give every process process 0's weights."""
+    if batch_size < communicator.world_size:
+        msg = (
+            f"`batch_size` must be at least the {communicator.world_size} processes training together "
+            f"(each takes a share of every batch), got {batch_size}"
+        )
+        raise ValueError(msg)
+    for p in model.parameters():
+        p.value = communicator.broadcast(p.value, root=0)
+
+
+def _sum_gradients(model: Layer, communicator: Communicator, share: float) -> None:
+    """Each parameter's gradient becomes the whole batch's: the shares' mean gradients, weighted by size, summed."""
+    for p in model.parameters():
+        if p.grad is not None:  # every process runs the same layers: the same gradients exist everywhere
+            p.grad = communicator.all_reduce_sum(p.grad * share)
+
+
 def fit(
     model: Layer,
     optimizer: Optimizer,
@@ -125,6 +145,7 @@ def fit(
     y_test: Array | None = None,
     on_batch: Callable[[int, int, int, Array], None] | None = None,
     on_epoch: Callable[[EpochStats], None] | None = None,
+    communicator: Communicator | None = None,
 ) -> History:
     """Train a classifier with softmax cross-entropy and mini-batches.
 
@@ -146,6 +167,15 @@ def fit(
         as a 0-d device array (reading it costs a device sync).
     on_epoch : callable, optional
         Called with each :class:`EpochStats`.
+    communicator : :class:`xcnn.parallel.Communicator`, optional
+        Train data-parallel across processes (:mod:`xcnn.parallel`): every
+        process passes the same data, seed and options; each computes the
+        gradient of its share of every batch, the shares' gradients are summed
+        (weighted by their sizes) before each update, and the weights start
+        from process 0's. The weights then equal, within rounding, those of
+        one process training on the whole batches. `batch_size` is the whole
+        batch, at least the number of processes; `on_batch` sees this
+        process's share's loss, the epoch's loss is over all of them.
 
     Raises
     ------
@@ -163,22 +193,34 @@ def fit(
     history = History()
     n = x_train.shape[0]
     batches = _batches(n, batch_size)
+    if communicator is not None:
+        _start_together(model, communicator, batch_size)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         model.train()
         order = xp.asarray(rng.permutation(n), device=dev)  # one small upload per epoch
         loss_sum = xp.zeros((), dtype=x_train.dtype, device=dev)
         for i, s in enumerate(batches):
-            index = order[s]
-            xb = xp.take(x_train, index, axis=0)
-            tb = xp.take(targets, index, axis=0)
-            logits = model.forward(xb)
-            loss = F.cross_entropy(logits, tb)
-            model.backward(F.cross_entropy_backward(1.0, logits, tb))
+            share = s if communicator is None else slice(*batch_share(s.start, s.stop, communicator.rank, communicator.world_size))
+            if share.stop > share.start:
+                index = order[share]
+                xb = xp.take(x_train, index, axis=0)
+                tb = xp.take(targets, index, axis=0)
+                logits = model.forward(xb)
+                loss = F.cross_entropy(logits, tb)
+                model.backward(F.cross_entropy_backward(1.0, logits, tb))
+            else:  # a last batch smaller than the number of processes: this one adds nothing
+                loss = xp.zeros((), dtype=x_train.dtype, device=dev)
+                for p in model.parameters():
+                    p.grad = xp.zeros_like(p.value)
+            if communicator is not None:
+                _sum_gradients(model, communicator, (share.stop - share.start) / (s.stop - s.start))
             optimizer.step()
-            loss_sum = loss_sum + loss * (s.stop - s.start)
+            loss_sum = loss_sum + loss * (share.stop - share.start)
             if on_batch is not None:
                 on_batch(epoch, i, len(batches), loss)
+        if communicator is not None:
+            loss_sum = communicator.all_reduce_sum(loss_sum)
         mean_loss = float(loss_sum) / n
         guess = math.log(max(n_classes, 2))
         if not math.isfinite(mean_loss) or mean_loss > DIVERGED * guess:
