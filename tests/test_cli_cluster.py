@@ -30,7 +30,8 @@ def _images(folder: Path, n: int, broken: str | None = "broken.png") -> list[Pat
 def test_a_directory_and_a_glob_pattern_expand_to_their_images(tmp_path, capsys):
     paths = _images(tmp_path / "in", 3, broken=None)
     out = tmp_path / "out"
-    code, stdout, stderr = run(["edges", str(tmp_path / "in"), str(tmp_path / "in" / "img000[01].png"), "-o", str(out)], capsys)
+    pattern = str(tmp_path / "in" / "img000[01].png")
+    code, stdout, stderr = run(["edges", str(tmp_path / "in"), pattern, "-o", str(out)], capsys)
     assert (code, stderr) == (0, "")
     names = [Path(line).name for line in stdout.splitlines()]
     assert names == [f"img{i:04d}_sobel.png" for i in range(3)] + ["img0000-2_sobel.png", "img0001-2_sobel.png"]
@@ -74,7 +75,8 @@ def test_a_thousand_images_on_two_workers_and_a_broken_one_reported_by_name(tmp_
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, capsys):
     pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
     _images(tmp_path / "in", 1, broken=None)
-    code, _, stderr = run(["edges", str(tmp_path / "in"), "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path)], capsys)
+    argv = ["edges", str(tmp_path / "in"), "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path)]
+    code, _, stderr = run(argv, capsys)
     assert code == 1
     assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in stderr
 

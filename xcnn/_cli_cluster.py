@@ -39,7 +39,8 @@ def expand_sources(items: Sequence[str]) -> list[Path]:
     sources: list[Path] = []
     for item in items:
         path = Path(item)
-        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()) if path.is_dir() else []
+        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() else []
+        images = [p for p in images if p.is_file()]
         if images:
             sources += images
         elif glob.has_magic(item) and (matches := sorted(glob.glob(item))):

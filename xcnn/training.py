@@ -201,7 +201,10 @@ def fit(
         order = xp.asarray(rng.permutation(n), device=dev)  # one small upload per epoch
         loss_sum = xp.zeros((), dtype=x_train.dtype, device=dev)
         for i, s in enumerate(batches):
-            share = s if communicator is None else slice(*batch_share(s.start, s.stop, communicator.rank, communicator.world_size))
+            if communicator is not None:  # this process's part of the batch
+                share = slice(*batch_share(s.start, s.stop, communicator.rank, communicator.world_size))
+            else:
+                share = s
             if share.stop > share.start:
                 index = order[share]
                 xb = xp.take(x_train, index, axis=0)

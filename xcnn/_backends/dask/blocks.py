@@ -162,5 +162,6 @@ def conv2d_backward(call: Any, run: Run) -> tuple[Array, Array, Array]:
     )
     c_out = w.shape[3]
     dw = da.stack([da.from_delayed(p[1], tuple(w.shape), dtype=call.dtype, meta=like) for p in parts]).sum(axis=0)
-    db = da.stack([da.from_delayed(p[2], (c_out,), dtype=call.dtype, meta=meta(x, call.dtype, 1)) for p in parts]).sum(axis=0)
+    like_1d = meta(x, call.dtype, 1)
+    db = da.stack([da.from_delayed(p[2], (c_out,), dtype=call.dtype, meta=like_1d) for p in parts]).sum(axis=0)
     return dx, dw, db
