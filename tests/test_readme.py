@@ -26,6 +26,8 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), 
 SHAPE_CLAIM = re.compile(r"^(\s*)(\w+)\b[^#\n]*=[^#\n]*#\s*(\([\d, ]+\))")
 NEEDS_TORCH = re.compile(r"backend\(\s*[\"']torch[\"']")
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+NEEDS_DASK = re.compile(r"^import dask", re.M)
+HAS_DASK = importlib.util.find_spec("dask") is not None
 
 
 def _with_shape_checks(block: str) -> str:
@@ -50,6 +52,8 @@ def test_readme_python_block_runs_alone(index):
     block = BLOCKS[index]
     if NEEDS_TORCH.search(block) and not HAS_TORCH:
         pytest.skip("this README block selects PyTorch, which is not installed (pip install -e '.[torch]')")
+    if NEEDS_DASK.search(block) and not HAS_DASK:
+        pytest.skip("this README block uses Dask, which is not installed (pip install -e '.[dask]')")
     env = {k: v for k, v in os.environ.items() if k not in ("XCNN_BACKEND", "XCNN_DEVICE")}  # the README's defaults
     result = subprocess.run(
         [sys.executable, "-c", _with_shape_checks(block)],
