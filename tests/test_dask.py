@@ -259,3 +259,24 @@ def test_every_operation_on_a_two_worker_cluster(client):
         if batch is not None:
             assert got.chunks[0] == batch
         np.testing.assert_allclose(value, want, rtol=2e-4, atol=2e-4)
+
+
+def test_cupy_chunks_stay_on_the_gpu():
+    """CuPy chunks: dask is told (``meta``) and the blocks run on the GPU, weights given as CuPy arrays."""
+    cupy = pytest.importorskip("cupy", reason="CuPy is not installed (pip install 'xcnn[cuda12]')")
+    try:
+        devices = cupy.cuda.runtime.getDeviceCount()
+    except cupy.cuda.runtime.CUDARuntimeError:
+        devices = 0
+    if devices == 0:
+        pytest.skip("CuPy sees no CUDA device")
+    xn, w = _data(30), _data(31, (3, 3, 4, 5))
+    x = da.from_array(cupy.asarray(xn), chunks=(3, 5, 4, 4), asarray=False)
+    for got, want in [
+        (F.conv2d(x, cupy.asarray(w), padding=1), F.conv2d(xn, w, padding=1)),
+        (F.max_pool2d(x, 3, stride=2, padding=1), F.max_pool2d(xn, 3, stride=2, padding=1)),
+    ]:
+        assert isinstance(got._meta, cupy.ndarray)
+        value = got.compute()
+        assert isinstance(value, cupy.ndarray)
+        np.testing.assert_allclose(cupy.asnumpy(value), want, rtol=1e-10, atol=1e-10)

@@ -24,14 +24,39 @@ from typing import Any
 from ..._geometry import Windows
 from . import blocks
 
-__all__ = ["conv2d", "is_tiled", "output_tiles", "pool2d"]
+__all__ = ["conv2d", "is_tiled", "merged_chunks", "output_tiles", "pool2d"]
 
 Array = Any
 
 
-def is_tiled(x: Array) -> bool:
-    """Whether a dask array `x` ``(m, H, W, C)`` has more than one chunk along H or W."""
-    return len(x.chunks[1]) > 1 or len(x.chunks[2]) > 1
+def merged_chunks(sizes: Sequence[int], extent: int) -> tuple[int, ...]:
+    """Chunk sizes along one axis with every chunk smaller than the window's `extent` joined to a neighbour.
+
+    Thin chunks hold no window of their own; they come, for example, from a
+    border concatenated to the array (``detect_edges`` replicating its edges).
+
+    Examples
+    --------
+    >>> merged_chunks((1, 62, 1), 3), merged_chunks((5, 5, 3), 5), merged_chunks((1, 1, 1), 1)
+    ((64,), (5, 8), (1, 1, 1))
+    """
+    out: list[int] = []
+    for size in sizes:
+        if out and (size < extent or out[-1] < extent):
+            out[-1] += size
+        else:
+            out.append(size)
+    return tuple(out)
+
+
+def _spatial_chunks(call: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return (merged_chunks(call.x.chunks[1], call.win.span[0]), merged_chunks(call.x.chunks[2], call.win.span[1]))
+
+
+def is_tiled(call: Any) -> bool:
+    """Whether the call's dask input ``(m, H, W, C)`` has more than one chunk along H or W that holds a window."""
+    rows, cols = _spatial_chunks(call)
+    return len(rows) > 1 or len(cols) > 1
 
 
 def output_tiles(in_chunks: Sequence[int], lo: int, stride: int, extent: int, out: int) -> list[tuple[int, int]]:
@@ -74,12 +99,13 @@ def _over_tiles(call: Any, x: Array, fill: float, per_tile: Any) -> Array:
     import dask.array as da
 
     win = call.win
-    x = x.rechunk({3: -1})
+    rows, cols = _spatial_chunks(call)
+    x = x.rechunk((x.chunks[0], rows, cols, (x.shape[3],)))
     padded = _padded(x, win, fill)
     (top, _), (left, _) = win.full_padding
     tiles = [
-        output_tiles(x.chunks[axis], lo, win.stride[axis - 1], win.span[axis - 1], win.out_size[axis - 1])
-        for axis, lo in ((1, top), (2, left))
+        output_tiles(sizes, lo, stride, span, out)
+        for sizes, lo, stride, span, out in zip((rows, cols), (top, left), win.stride, win.span, win.out_size)
     ]
     (sh, sw), (eh, ew) = win.stride, win.span
     rows = []
@@ -95,7 +121,7 @@ def _over_tiles(call: Any, x: Array, fill: float, per_tile: Any) -> Array:
 
 def conv2d(call: Any, run: blocks.Run) -> Array:
     """:func:`blocks.conv2d`, tile by tile where the images are split into spatial chunks."""
-    if not is_tiled(call.x):
+    if not is_tiled(call):
         return blocks.conv2d(call, run)
     return _over_tiles(call, call.x, 0.0, lambda c, tile: blocks.conv2d(dataclasses.replace(c, x=tile), run))
 
@@ -105,7 +131,7 @@ def pool2d(call: Any, run: blocks.Run, divisor: Array | int | None = None) -> Ar
 
     `divisor` is average pooling's (an int, or ``(out_h, out_w, 1)``); None for max pooling.
     """
-    if not is_tiled(call.x):
+    if not is_tiled(call):
         return blocks.pool2d(call, run)
     if divisor is None:
         return _over_tiles(call, call.x, -math.inf, lambda c, tile: blocks.pool2d(dataclasses.replace(c, x=tile), run))
