@@ -190,6 +190,10 @@ def test_detect_edges_matches_in_memory(chunks):
     x = da.from_array(xn, chunks=chunks)
     for method in ("sobel", "scharr"):
         _check(filters.detect_edges(x, method=method), filters.detect_edges(xn, method=method), x.chunks[0])
+    # a chunk size below the batch chunks: the in-memory split would write into one fresh array
+    got = filters.detect_edges(x, chunk_size=2, padding_mode="replicate")
+    _check(got, filters.detect_edges(xn, padding_mode="replicate"), x.chunks[0])
+    assert len(got.__dask_graph__()) <= len(filters.detect_edges(x, padding_mode="replicate").__dask_graph__())
 
 
 @pytest.mark.parametrize(

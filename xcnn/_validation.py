@@ -131,6 +131,13 @@ def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
     return first[1], first[2]
 
 
+def is_chunked(x: Any) -> bool:
+    """Whether `x` is a chunked, lazy array (dask): its graph already works chunk by chunk, so a caller that
+    would split it into batches to bound memory should hand it over whole (splitting would add tasks and
+    break the chunks)."""
+    return array_api_compat.is_dask_array(x)
+
+
 def _in_memory_beside_dask(a: Any, xp: ModuleType, other: Any) -> bool:
     """Whether `a` is a NumPy or CuPy array of the library that `other`, a dask array, holds in its chunks:
     weights in memory may go with chunked data (each block gets them whole)."""

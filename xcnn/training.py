@@ -17,7 +17,7 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from . import functional as F
-from ._validation import namespace_of
+from ._validation import is_chunked, namespace_of
 from .backend import Array
 from .nn import Layer
 from .optim import Optimizer
@@ -96,8 +96,7 @@ def predict(model: Layer, x: Array, *, batch_size: int = 256) -> Array:
     xp = array_namespace(x)
     was_training = model.training
     model.eval()
-    # dask arrays have `chunks`; slicing them into other batches would split their chunks
-    batches = [slice(None)] if getattr(x, "chunks", None) is not None else _batches(x.shape[0], batch_size)
+    batches = [slice(None)] if is_chunked(x) else _batches(x.shape[0], batch_size)
     try:
         parts = [xp.argmax(model.forward(x[s, ...]), axis=-1) for s in batches]
     finally:

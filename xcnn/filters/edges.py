@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .._validation import as_int, describe, dtype_name, namespace_of, shown
+from .._validation import as_int, describe, dtype_name, is_chunked, namespace_of, shown
 from ..backend import Array, device_context
 from ..tutorial import conv_forward
 from .banks import stack_filters
@@ -180,7 +180,7 @@ def detect_edges(
         bank = _edge_bank(method, xp, device, dtype)
         luma = xp.reshape(xp.asarray(_BT601, dtype=dtype, device=device), (3, 1))
         run = _EdgeRun(method, bank, luma, pad, padding_mode == "replicate", return_components, xp, device)
-        if 0 < m <= chunk_size:
+        if 0 < m <= chunk_size or is_chunked(images):  # a dask array is computed chunk by chunk already
             result = run(images)
         else:
             out_shape = (m, height - 2 + 2 * pad, width - 2 + 2 * pad)
