@@ -97,3 +97,31 @@ def test_tasks_in_flight_stay_bounded():
             assert result == index**2
     assert sorted(seen) == list(range(100))
     assert most <= _cli_cluster.TASKS_PER_THREAD * 2
+
+
+def test_predict_on_two_workers_prints_what_one_process_prints(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    from xcnn.data import load_digits
+
+    assert cli.main(["train", "--epochs", "1", "--out", str(tmp_path / "run"), "--seed", "1"]) == 0
+    capsys.readouterr()
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    digits = load_digits(seed=1).x_test[:12, :, :, 0]
+    for i, digit in enumerate(digits):
+        Image.fromarray(np.kron(255 - digit * 255, np.ones((8, 8))).astype(np.uint8)).save(folder / f"d{i:02d}.png")
+    (folder / "broken.png").write_bytes(b"not an image")
+    argv = ["predict", "--weights", str(tmp_path / "run" / "weights.npz"), str(folder)]
+    here = run(argv, capsys)
+    there = run([*argv, "--workers", "2", "--save-inputs", str(tmp_path / "seen")], capsys)
+    assert here[0] == there[0] == 1
+    assert sorted(there[1].splitlines()) == sorted(here[1].splitlines())  # the same predictions, in any order
+    assert len(here[1].splitlines()) == 12
+    assert f"cannot read {str(folder / 'broken.png')!r}" in there[2]
+    assert len(list((tmp_path / "seen").iterdir())) == 12
+
+
+def test_predict_on_a_cluster_needs_image_files(tmp_path, capsys):
+    code, _, stderr = run(["predict", "--weights", str(tmp_path / "w.npz"), "--workers", "2"], capsys)
+    assert code == 2
+    assert "--workers and --scheduler need IMAGE files" in stderr

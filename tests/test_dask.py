@@ -1,9 +1,10 @@
 """Dask arrays in, dask arrays out: lazily, keeping the batch chunks, equal to the in-memory results.
 
 The oracle is xcnn's in-memory NumPy result on the same data (itself checked
-against PyTorch elsewhere). The sweeps run on dask's synchronous scheduler; a
-smaller set runs again on a two-worker ``distributed.LocalCluster``, so every
-block is pickled to another process and computed there.
+against PyTorch elsewhere). The sweeps over every option and chunking, and the
+backward passes, compute on a two-worker ``distributed.LocalCluster``, so every
+block is pickled to another process and computed there; the other tests use
+dask's synchronous scheduler.
 """
 
 from __future__ import annotations
@@ -33,6 +34,21 @@ def _synchronous():
         yield
 
 
+@pytest.fixture(scope="module")
+def client():
+    """A two-worker ``distributed.LocalCluster``: every block pickled to another process and computed there
+    (None, and the synchronous scheduler, where distributed is not installed)."""
+    try:
+        import distributed
+    except ImportError:
+        yield None
+        return
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="2GiB"
+    ) as cluster, distributed.Client(cluster, set_as_default=False) as c:
+        yield c
+
+
 def _data(seed: int, shape: tuple[int, ...] = SHAPE) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape)
 
@@ -41,12 +57,36 @@ def _never_computed(*args, **kwargs):
     raise AssertionError("building the graph computed something")
 
 
-def _check(got, want: np.ndarray, batch_chunks: tuple[int, ...] | None, rtol: float = 1e-10) -> None:
+def _check_lazy(got, want: np.ndarray, batch_chunks: tuple[int, ...] | None) -> None:
     assert isinstance(got, da.Array), type(got)
     assert got.shape == want.shape
     if batch_chunks is not None:
         assert got.chunks[0] == batch_chunks
+
+
+def _check(got, want: np.ndarray, batch_chunks: tuple[int, ...] | None, rtol: float = 1e-10) -> None:
+    _check_lazy(got, want, batch_chunks)
     np.testing.assert_allclose(got.compute(), want, rtol=rtol, atol=rtol)
+
+
+class _Checks:
+    """Graphs and their in-memory results, computed together on the cluster (one round trip for a sweep)."""
+
+    def __init__(self) -> None:
+        self.graphs: list = []
+        self.wanted: list[np.ndarray] = []
+        self.labels: list[str] = []
+
+    def add(self, label: str, got, want: np.ndarray, batch_chunks: tuple[int, ...] | None) -> None:
+        _check_lazy(got, want, batch_chunks)
+        self.graphs.append(got)
+        self.wanted.append(want)
+        self.labels.append(label)
+
+    def verify(self, client, rtol: float = 1e-10) -> None:
+        values = client.compute(self.graphs, sync=True) if client is not None else dask.compute(*self.graphs)
+        for label, value, want in zip(self.labels, values, self.wanted):
+            np.testing.assert_allclose(value, want, rtol=rtol, atol=rtol, err_msg=label)
 
 
 def _conv_options():
@@ -60,17 +100,17 @@ def _conv_options():
 
 
 @pytest.mark.parametrize("chunks", CHUNKINGS)
-def test_conv2d_over_every_option_and_chunking(chunks):
+def test_conv2d_over_every_option_and_chunking(chunks, client):
     xn = _data(0)
     x = da.from_array(xn, chunks=chunks)
-    cases = 0
+    checks = _Checks()
     for k, stride, padding, dilation, groups in _conv_options():
         w = _data(1, (k, k, 4 // groups, 8))
         b = _data(2, (8,))
         options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        _check(F.conv2d(x, w, b, **options), F.conv2d(xn, w, b, **options), x.chunks[0])
-        cases += 1
-    assert cases >= 40
+        checks.add(f"k={k} {options}", F.conv2d(x, w, b, **options), F.conv2d(xn, w, b, **options), x.chunks[0])
+    assert len(checks.graphs) >= 40
+    checks.verify(client)
 
 
 def _pool_options():
@@ -83,17 +123,18 @@ AVG_OPTIONS = [{"count_include_pad": True}, {"count_include_pad": False}, {"divi
 
 
 @pytest.mark.parametrize("chunks", CHUNKINGS)
-def test_pooling_over_every_option_and_chunking(chunks):
+def test_pooling_over_every_option_and_chunking(chunks, client):
     xn = _data(3)
     x = da.from_array(xn, chunks=chunks)
-    cases = 0
+    checks = _Checks()
     for k, stride, padding, ceil_mode in _pool_options():
         options = dict(stride=stride, padding=padding, ceil_mode=ceil_mode)
-        _check(F.max_pool2d(x, k, **options), F.max_pool2d(xn, k, **options), x.chunks[0])
+        checks.add(f"max k={k} {options}", F.max_pool2d(x, k, **options), F.max_pool2d(xn, k, **options), x.chunks[0])
         for avg in AVG_OPTIONS:
-            _check(F.avg_pool2d(x, k, **options, **avg), F.avg_pool2d(xn, k, **options, **avg), x.chunks[0])
-        cases += 1
-    assert cases >= 30
+            want = F.avg_pool2d(xn, k, **options, **avg)
+            checks.add(f"avg k={k} {options} {avg}", F.avg_pool2d(x, k, **options, **avg), want, x.chunks[0])
+    assert len(checks.graphs) >= 120
+    checks.verify(client)
 
 
 def test_max_pooling_pads_with_minus_infinity_across_tiles():
@@ -106,10 +147,11 @@ def test_max_pooling_pads_with_minus_infinity_across_tiles():
 
 
 @pytest.mark.parametrize("chunks", [(2, 13, 11, 4), (3, 5, 4, 2)])
-def test_backward_passes_give_the_in_memory_gradients(chunks):
+def test_backward_passes_give_the_in_memory_gradients(chunks, client):
     """Spatial chunks are merged for the backward passes; the batch chunks stay."""
     xn = _data(5)
     x = da.from_array(xn, chunks=chunks)
+    checks = _Checks()
     for k, stride, padding, dilation, groups in [(3, 1, 1, 1, 1), (3, 2, 1, 2, 1), (2, 3, 0, 1, 4), (1, 1, 0, 1, 2)]:
         w = _data(6, (k, k, 4 // groups, 8))
         options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
@@ -118,17 +160,19 @@ def test_backward_passes_give_the_in_memory_gradients(chunks):
         dz = da.from_array(dzn, chunks=(1, *out_shape[1:]))  # other batch chunks than x: they follow x
         got = F.conv2d_backward(dz, x, w, **options)
         want = F.conv2d_backward(dzn, xn, w, **options)
-        _check(got[0], want[0], x.chunks[0])
-        for g, v in zip(got[1:], want[1:]):
-            _check(g, v, None)
+        checks.add(f"dx k={k} {options}", got[0], want[0], x.chunks[0])
+        for name, g, v in zip(("dw", "db"), got[1:], want[1:]):
+            checks.add(f"{name} k={k} {options}", g, v, None)
     for k, stride, padding, ceil_mode in [(2, 2, 0, False), (3, 2, 1, True), (3, 1, 1, False)]:
         options = dict(stride=stride, padding=padding, ceil_mode=ceil_mode)
         dyn = _data(8, F.max_pool2d(xn, k, **options).shape)
         dy = da.from_array(dyn, chunks=(3, *dyn.shape[1:]))
-        _check(F.max_pool2d_backward(dy, x, k, **options), F.max_pool2d_backward(dyn, xn, k, **options), x.chunks[0])
+        want = F.max_pool2d_backward(dyn, xn, k, **options)
+        checks.add(f"max k={k} {options}", F.max_pool2d_backward(dy, x, k, **options), want, x.chunks[0])
         for avg in AVG_OPTIONS:
             want = F.avg_pool2d_backward(dyn, xn, k, **options, **avg)
-            _check(F.avg_pool2d_backward(dy, x, k, **options, **avg), want, x.chunks[0])
+            checks.add(f"avg k={k} {options} {avg}", F.avg_pool2d_backward(dy, x, k, **options, **avg), want, x.chunks[0])
+    checks.verify(client)
 
 
 def test_dask_weights_and_numpy_weights_give_the_same_result():
@@ -225,16 +269,9 @@ def test_the_chunk_check_fails_when_a_row_merges_the_batch_chunks(monkeypatch):
 # --- a two-worker cluster: every block pickled to another process ---------------------------------
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="2GiB"
-    ) as cluster, distributed.Client(cluster) as c:
-        yield c
-
-
 def test_every_operation_on_a_two_worker_cluster(client):
+    if client is None:
+        pytest.skip("distributed is not installed (pip install 'xcnn[dask]')")
     xn = _data(20, (8, 16, 12, 8)).astype(np.float32)
     w, b = _data(21, (3, 3, 8, 16)).astype(np.float32), _data(22, (16,)).astype(np.float32)
     dw = _data(23, (3, 3, 1, 8)).astype(np.float32)

@@ -7,13 +7,15 @@ Declared in :data:`SUBCOMMANDS`, which :mod:`xcnn.commands` lists for
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._cli_cluster import expand_sources
+from ._cli_cluster import add_cluster_options, cluster_client, expand_sources, run_tasks
 from ._cli_shared import Subcommand, error, has_alpha, output_names, read_error
 from ._commands_train import DEFAULT_OUT, WEIGHTS
 
@@ -38,6 +40,7 @@ def _predict_options(parser: argparse.ArgumentParser) -> None:
         "--save-inputs", metavar="DIR",
         help="write the input the model saw for each IMAGE, enlarged, as DIR/<stem>_input.png",
     )
+    add_cluster_options(parser)
 
 
 LOW_CONFIDENCE = 0.9
@@ -67,6 +70,52 @@ def _save_input(pixels: np.ndarray, target: Path) -> None:
     Image.fromarray(np.rint(big * 255).astype(np.uint8)).save(target)
 
 
+@functools.lru_cache(maxsize=2)
+def _model(weights: str, modified_ns: int, backend: tuple[str, str]) -> Any:
+    """The model in `weights` on `backend`, loaded once per process (a cluster worker classifies many files)."""
+    from . import nn
+    from .backend import use_backend
+    from .checkpoint import load_weights, read_metadata
+
+    with use_backend(*backend):
+        meta = read_metadata(Path(weights))
+        model = nn.small_cnn(meta["n_classes"], in_channels=meta["in_channels"], image_size=meta["image_size"])
+        load_weights(model, Path(weights))
+    return model.eval()
+
+
+def classify_file(
+    path: str, save_as: str | None, weights: str, image_size: int, margin: float, backend: tuple[str, str]
+) -> dict[str, Any]:
+    """Classify one image file, here or in a cluster's worker process.
+
+    Returns ``read`` (why the file could not be read, or None), ``write`` (why
+    `save_as` could not be written, or None), ``best`` and ``p`` (the class and
+    its probability, rounded as printed; None if unread).
+    """
+    from . import functional as F
+    from .backend import asarray, to_numpy, use_backend
+
+    result: dict[str, Any] = {"read": None, "write": None, "best": None, "p": None}
+    try:
+        pixels = _image_for_model(Path(path), image_size, margin)
+    except Exception as exc:  # noqa: BLE001 - report any unreadable file and go on
+        reason = str(exc) if isinstance(exc, ValueError) and str(exc).startswith("no digit") else None
+        result["read"] = f"cannot read {path!r}: {reason or read_error(Path(path), exc)}"
+        return result
+    if save_as is not None:
+        try:
+            _save_input(pixels, Path(save_as))
+        except OSError as exc:
+            result["write"] = f"cannot write {save_as!r}: {exc.strerror or exc}"
+    model = _model(weights, os.stat(weights).st_mtime_ns, backend)
+    with use_backend(*backend):
+        probabilities = to_numpy(F.softmax(model.forward(asarray(pixels[None]))))[0]
+    best = int(probabilities.argmax())
+    result.update(best=best, p=round(float(probabilities[best]), 2))  # the warning agrees with the number printed
+    return result
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -93,9 +142,8 @@ def _metadata_problem(meta: dict[str, Any]) -> str | None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from . import functional as F
     from . import nn, training
-    from .backend import asarray, to_numpy
+    from .backend import _device_label, asarray, get_backend, to_numpy
     from .checkpoint import load_weights, read_metadata
     from .data import load_digits
 
@@ -103,6 +151,9 @@ def _predict(args: argparse.Namespace) -> int:
         error("predict", f"--show must be >= 0, got {args.show}")
         return 2
     inputs = None if args.save_inputs is None else Path(args.save_inputs)
+    if not args.images and (args.workers is not None or args.scheduler is not None):
+        error("predict", "--workers and --scheduler need IMAGE files (the test split runs in this process)")
+        return 2
     if inputs is not None:
         if not args.images:
             error("predict", "--save-inputs needs IMAGE files (it writes what the model saw of each)")
@@ -147,32 +198,37 @@ def _predict(args: argparse.Namespace) -> int:
             return 2
     paths = expand_sources(args.images)
     margin = 0.0 if meta["dataset"] == "digits" else _MNIST_MARGIN
+    selected = get_backend()
+    backend = (selected.name, _device_label(selected.device))  # a name each worker process selects again
+    saved = [None if inputs is None else str(inputs / name) for name in output_names(paths, "input")]
+    tasks = [(str(p), s, str(weights), meta["image_size"], margin, backend) for p, s in zip(paths, saved)]
     failed = 0
-    for path, name in zip(paths, output_names(paths, "input")):
-        try:
-            pixels = _image_for_model(path, meta["image_size"], margin)
-        except Exception as exc:  # noqa: BLE001 - report any unreadable file and go on
-            reason = str(exc) if isinstance(exc, ValueError) and str(exc).startswith("no digit") else None
-            error("predict", f"cannot read {str(path)!r}: {reason or read_error(path, exc)}")
-            failed += 1
-            continue
-        if inputs is not None:
-            try:
-                _save_input(pixels, inputs / name)
-            except OSError as exc:
-                error("predict", f"cannot write {str(inputs / name)!r}: {exc.strerror or exc}")
-                failed += 1
-        probabilities = to_numpy(F.softmax(model.forward(asarray(pixels[None]))))[0]
-        best = int(probabilities.argmax())
-        shown = round(float(probabilities[best]), 2)  # the warning agrees with the number printed
-        print(f"{path}: {best} (p={shown:.2f})")
-        if shown < LOW_CONFIDENCE:
-            print(
-                f"xcnn predict: warning: {path}: p={shown:.2f} < {LOW_CONFIDENCE}, low confidence; "
-                f"the model knows the handwriting of {meta['dataset']!r}, see what it saw with --save-inputs",
-                file=sys.stderr,
-            )
+    try:
+        with cluster_client(args) as client:
+            for index, result in run_tasks(client, classify_file, tasks):
+                failed += _report(paths[index], result, meta["dataset"])
+    except RuntimeError as exc:
+        error("predict", str(exc))
+        return 1
     return 1 if failed else 0
+
+
+def _report(path: Path, result: dict[str, Any], dataset: str) -> int:
+    """Print one file's prediction (and any problem); 1 if the file failed, else 0."""
+    for problem in (result["read"], result["write"]):
+        if problem is not None:
+            error("predict", problem)
+    if result["best"] is None:
+        return 1
+    shown = result["p"]
+    print(f"{path}: {result['best']} (p={shown:.2f})", flush=True)
+    if shown < LOW_CONFIDENCE:
+        print(
+            f"xcnn predict: warning: {path}: p={shown:.2f} < {LOW_CONFIDENCE}, low confidence; "
+            f"the model knows the handwriting of {dataset!r}, see what it saw with --save-inputs",
+            file=sys.stderr,
+        )
+    return 1 if result["write"] is not None else 0
 
 
 SUBCOMMANDS = (
