@@ -72,8 +72,9 @@ def test_a_thousand_images_on_two_workers_and_a_broken_one_reported_by_name(tmp_
             np.testing.assert_array_equal(read_png(out / f"{path.stem}_sobel.png"), expected_edges(np.asarray(image)))
 
 
-def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    monkeypatch.setattr(_cli_cluster, "CONNECT_TIMEOUT", "1s")
     _images(tmp_path / "in", 1, broken=None)
     argv = ["edges", str(tmp_path / "in"), "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path)]
     code, _, stderr = run(argv, capsys)

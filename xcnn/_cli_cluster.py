@@ -24,6 +24,8 @@ from typing import Any
 __all__ = ["IMAGE_SUFFIXES", "add_cluster_options", "cluster_client", "expand_sources", "run_tasks"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+CONNECT_TIMEOUT = "10s"
+"""How long ``--scheduler`` waits for the scheduler to answer before giving up with an error."""
 TASKS_PER_THREAD = 4
 """Tasks kept in flight per worker thread: enough to hide the scheduler's round trip, few enough to
 bound the images held in memory."""
@@ -93,7 +95,7 @@ def cluster_client(args: argparse.Namespace) -> Iterator[Any]:
         raise RuntimeError(msg) from exc
     if args.scheduler is not None:
         try:
-            client = distributed.Client(args.scheduler, timeout="10s")
+            client = distributed.Client(args.scheduler, timeout=CONNECT_TIMEOUT)
         except OSError as exc:
             msg = f"cannot reach the Dask scheduler at {args.scheduler!r}: {exc}"
             raise RuntimeError(msg) from exc
