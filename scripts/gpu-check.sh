@@ -55,6 +55,12 @@ echo "exit $?"
 grep -E "^(FAILED|ERROR)" "$out/pytest.log" | cut -c1-300 | sort | uniq | head -60
 tail -n 3 "$out/pytest.log"
 
+step "dask: CuPy chunks (needs dask in .whl/ or installed; skipped with the reason otherwise)"
+timeout 60 python3 -m pytest -q -p no:cacheprovider -p no:benchmark tests/test_dask.py -k cupy -rs \
+    >"$out/pytest-dask.log" 2>&1
+echo "exit $?"
+tail -n 3 "$out/pytest-dask.log"
+
 step "bench: torch CUDA backend vs PyTorch CUDA"
 timeout "${TORCH_BENCH_TIMEOUT:-50}" python3 -m xcnn bench --backend torch --device cuda:0 --repeat 10 --warmup 3 --warmup-seconds 0.1 \
     --json "$out/bench-torch-cuda.json" --markdown "$out/bench-torch-cuda.md" >"$out/bench-torch-cuda.txt"
