@@ -67,9 +67,9 @@ def test_explain_names_the_provider_that_runs(xb, monkeypatch):
         for function, args, kwargs in _calls(xb):
             skipped = dict(xcnn.explain(function, *args, **kwargs).skipped)
             assert all("NumPy" in r or "Numba" in r or "channels" in r or "depthwise" in r or "groups" in r
-                       for r in skipped.values()), skipped
-    else:
-        assert providers == {r.provider for rows in ops.TABLE.values() for r in rows}
+                       or r == "not dask arrays" for r in skipped.values()), skipped
+    else:  # the dask rows take dask arrays only (tests/test_dask.py)
+        assert providers == {r.provider for rows in ops.TABLE.values() for r in rows} - {"dask.blocks"}
 
 
 def _numba_on() -> bool:

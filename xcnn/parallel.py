@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from array_api_compat import array_namespace
+
 __all__ = ["Communicator", "TorchDistributed", "batch_share"]
 
 Array = Any
@@ -38,7 +40,10 @@ class Communicator(Protocol):
     world_size: int
 
     def all_reduce_sum(self, a: Array) -> Array:
-        """The element-wise sum of `a` over the processes (every process gets it)."""
+        """The element-wise sum of `a` over the processes (every process gets it).
+
+        May write the sum into `a` (fit passes arrays it made for this) and return it.
+        """
         ...
 
     def broadcast(self, a: Array, root: int = 0) -> Array:
@@ -63,8 +68,10 @@ class TorchDistributed:
     """``torch.distributed``'s default process group as a :class:`Communicator`.
 
     Arrays go to PyTorch through DLPack, without a copy: NumPy arrays to CPU
-    tensors (gloo), CuPy arrays to CUDA tensors (NCCL); the sum is written into
-    a fresh copy of the array, which is returned.
+    tensors (gloo), CuPy arrays to CUDA tensors (NCCL). :meth:`all_reduce_sum`
+    sums in place, into the array it is given (writable, as the gradients
+    :func:`~xcnn.training.fit` hands it are); :meth:`broadcast` receives into a
+    copy, so a read-only array (weights loaded from a file) may be broadcast.
 
     Parameters
     ----------
@@ -94,19 +101,12 @@ class TorchDistributed:
         self.rank = dist.get_rank(group)
         self.world_size = dist.get_world_size(group)
 
-    def _shared_tensor(self, a: Array) -> tuple[Array, Any]:
-        """A fresh, writable copy of `a` and a PyTorch tensor over the same memory."""
-        from array_api_compat import array_namespace
-
-        copy = array_namespace(a).asarray(a, copy=True)  # the caller's array stays as it was
-        return copy, self._torch.from_dlpack(copy)
-
     def all_reduce_sum(self, a: Array) -> Array:
-        copy, tensor = self._shared_tensor(a)
-        self._dist.all_reduce(tensor, op=self._dist.ReduceOp.SUM, group=self._group)
-        return copy
+        a = array_namespace(a).asarray(a)  # no copy of an array; a NumPy scalar (a 0-d result) becomes one
+        self._dist.all_reduce(self._torch.from_dlpack(a), op=self._dist.ReduceOp.SUM, group=self._group)
+        return a
 
     def broadcast(self, a: Array, root: int = 0) -> Array:
-        copy, tensor = self._shared_tensor(a)
-        self._dist.broadcast(tensor, src=root, group=self._group)
+        copy = array_namespace(a).asarray(a, copy=True)  # writable, whatever `a` was
+        self._dist.broadcast(self._torch.from_dlpack(copy), src=root, group=self._group)
         return copy

@@ -127,7 +127,7 @@ def _sum_gradients(model: Layer, communicator: Communicator, share: float) -> No
     """Each parameter's gradient becomes the whole batch's: the shares' mean gradients, weighted by size, summed."""
     for p in model.parameters():
         if p.grad is not None:  # every process runs the same layers: the same gradients exist everywhere
-            p.grad = communicator.all_reduce_sum(p.grad * share)
+            p.grad = communicator.all_reduce_sum(p.grad * share)  # a fresh array: summed in place
 
 
 def fit(

@@ -99,24 +99,24 @@ def _over_tiles(call: Any, x: Array, fill: float, per_tile: Any) -> Array:
     import dask.array as da
 
     win = call.win
-    rows, cols = _spatial_chunks(call)
-    x = x.rechunk((x.chunks[0], rows, cols, (x.shape[3],)))
+    row_chunks, col_chunks = _spatial_chunks(call)
+    x = x.rechunk((x.chunks[0], row_chunks, col_chunks, (x.shape[3],)))
     padded = _padded(x, win, fill)
     (top, _), (left, _) = win.full_padding
     tiles = [
         output_tiles(sizes, lo, stride, span, out)
-        for sizes, lo, stride, span, out in zip((rows, cols), (top, left), win.stride, win.span, win.out_size)
+        for sizes, lo, stride, span, out in zip((row_chunks, col_chunks), (top, left), win.stride, win.span, win.out_size)
     ]
     (sh, sw), (eh, ew) = win.stride, win.span
-    rows = []
+    stripes = []
     for r0, r1 in tiles[0]:
         row = []
         for c0, c1 in tiles[1]:
             r_in, c_in = (r0 * sh, (r1 - 1) * sh + eh), (c0 * sw, (c1 - 1) * sw + ew)
             tile = padded[:, r_in[0] : r_in[1], c_in[0] : c_in[1], :]
             row.append(per_tile(_tile_call(call, r_in[1] - r_in[0], c_in[1] - c_in[0]), tile))
-        rows.append(da.concatenate(row, axis=2))
-    return da.concatenate(rows, axis=1)
+        stripes.append(da.concatenate(row, axis=2))
+    return da.concatenate(stripes, axis=1)
 
 
 def conv2d(call: Any, run: blocks.Run) -> Array:
