@@ -126,3 +126,23 @@ def test_predict_on_a_cluster_needs_image_files(tmp_path, capsys):
     code, _, stderr = run(["predict", "--weights", str(tmp_path / "w.npz"), "--workers", "2"], capsys)
     assert code == 2
     assert "--workers and --scheduler need IMAGE files" in stderr
+
+
+@pytest.mark.parametrize("workers", [None, "2"])
+def test_edge_maps_into_one_zarr_store(tmp_path, capsys, workers):
+    zarr = pytest.importorskip("zarr", reason="Zarr is not installed (pip install 'xcnn[dask]')")
+    if workers is not None:
+        pytest.importorskip("distributed", reason="distributed is not installed (pip install 'xcnn[dask]')")
+    paths = _images(tmp_path / "in", 6)
+    store = tmp_path / "edges.zarr"
+    argv = ["edges", str(tmp_path / "in"), "--format", "zarr", "-o", str(store)]
+    code, stdout, stderr = run(argv + (["--workers", workers] if workers else []), capsys)
+    assert code == 1 and "broken.png" in stderr
+    assert sorted(stdout.splitlines()) == [f"{store}/{p.stem}_sobel" for p in paths]
+    group = zarr.open_group(str(store), mode="r")
+    assert sorted(group.array_keys()) == [f"{p.stem}_sobel" for p in paths]
+    for path in paths:
+        array = group[f"{path.stem}_sobel"]
+        assert array.dtype == np.uint8 and array.attrs["source"] == str(path)
+        with Image.open(path) as image:
+            np.testing.assert_array_equal(array[...], expected_edges(np.asarray(image)))

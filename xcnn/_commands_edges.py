@@ -56,7 +56,9 @@ def _edges_options(parser: argparse.ArgumentParser) -> None:
         "so the strongest edge is 255) and write <stem>_<method>.png into the output directory (<stem>-2_<method>.png "
         "and so on for a name seen before in the same call). Images are "
         f"read one at a time. Without IMAGE, uses the sample photograph {_SAMPLE_PHOTO} shipped with matplotlib. "
-        "With --workers or --scheduler the images are shared out to a Dask cluster, one task per image."
+        "With --workers or --scheduler the images are shared out to a Dask cluster, one task per image. "
+        "With --format zarr the edge maps go into one Zarr store (the output path), one uint8 array per image "
+        "named <stem>_<method>, with its source file in the array's attributes."
     )
     parser.add_argument(
         "images", nargs="*", metavar="IMAGE", help="PNG or JPEG files, directories of them, or glob patterns"
@@ -67,17 +69,38 @@ def _edges_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method", choices=_EDGE_METHODS, default="sobel", help="edge filter (default: sobel)"
     )
+    parser.add_argument(
+        "--format", choices=("png", "zarr"), default="png",
+        help="a PNG file per image (default), or one Zarr store (pip install 'xcnn[dask]')",
+    )
     add_cluster_options(parser)
+
+
+def _write(edges: np.ndarray, target: str, source: str) -> None:
+    """`edges` as the PNG file `target`, or, for ``STORE::NAME``, as the array NAME of the Zarr store STORE."""
+    store, _, name = target.rpartition(_ZARR_SEPARATOR)
+    if store:
+        import zarr
+
+        zarr.open_group(store, mode="a").create_array(name, data=edges, attributes={"source": source}, overwrite=True)
+        return
+    from PIL import Image
+
+    Image.fromarray(edges).save(target)
+
+
+_ZARR_SEPARATOR = "::"
+"""Between a Zarr store's path and an array's name in a task's target (neither holds it)."""
 
 
 def edge_map(source: str, target: str, method: str, backend: tuple[str, str]) -> str | None:
     """Read `source`, write its edge map to `target`; None, or what went wrong (one line).
 
-    One image in memory at a time; runs here or in a cluster's worker process,
-    on the `backend` ``(name, device)`` the command chose.
+    `target` is a PNG path, or ``STORE::NAME`` for the array NAME in the Zarr
+    store STORE. One image in memory at a time; runs here or in a cluster's
+    worker process, on the `backend` ``(name, device)`` the command chose.
+    Each image has its own target, so workers never write to the same file.
     """
-    from PIL import Image
-
     import xcnn
     from xcnn.filters import detect_edges
 
@@ -89,9 +112,9 @@ def edge_map(source: str, target: str, method: str, backend: tuple[str, str]) ->
         magnitude = detect_edges(xcnn.asarray(pixels[None]), method=method, padding_mode="replicate")
         edges = _to_uint8(xcnn.to_numpy(magnitude)[0])
     try:
-        Image.fromarray(edges).save(target)
+        _write(edges, target, source)
     except OSError as exc:
-        return f"cannot write {target!r}: {exc.strerror or exc}"
+        return f"cannot write {target.replace(_ZARR_SEPARATOR, '/')!r}: {exc.strerror or exc}"
     return None
 
 
@@ -107,7 +130,18 @@ def _edges(args: argparse.Namespace) -> int:
         error("edges", f"cannot create output directory {str(out_dir)!r}: {exc.strerror or exc}")
         return 1
     selected = xcnn.get_backend()
-    targets = [str(out_dir / name) for name in output_names(sources, args.method)]
+    names = output_names(sources, args.method)
+    if args.format == "zarr":
+        try:
+            import zarr
+
+            zarr.open_group(str(out_dir), mode="a")  # the store's group, made once, before the workers add arrays
+        except ImportError as exc:
+            error("edges", f"--format zarr needs Zarr: pip install 'xcnn[dask]' ({exc})")
+            return 1
+        targets = [f"{out_dir}{_ZARR_SEPARATOR}{name.removesuffix('.png')}" for name in names]
+    else:
+        targets = [str(out_dir / name) for name in names]
     backend = (selected.name, _device_label(selected.device))  # a name each worker process selects again
     tasks = [(str(s), t, args.method, backend) for s, t in zip(sources, targets)]
     failed = 0
@@ -115,7 +149,7 @@ def _edges(args: argparse.Namespace) -> int:
         with cluster_client(args) as client:
             for index, problem in run_tasks(client, edge_map, tasks):
                 if problem is None:
-                    print(targets[index], flush=True)
+                    print(targets[index].replace(_ZARR_SEPARATOR, "/"), flush=True)
                 else:
                     error("edges", problem)
                     failed += 1
