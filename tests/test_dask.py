@@ -191,7 +191,7 @@ def test_dask_weights_and_numpy_weights_give_the_same_result():
 def test_weights_of_another_library_are_refused_by_name():
     torch = pytest.importorskip("torch")
     x = da.from_array(_data(12), chunks=(2, 13, 11, 4))
-    with pytest.raises(TypeError, match="different backends"):
+    with pytest.raises(TypeError, match="`x` is a dask array, `w` is a torch array; beside a dask array .*numpy"):
         F.conv2d(x, torch.zeros((3, 3, 4, 5), dtype=torch.float64))
 
 

@@ -116,8 +116,8 @@ def providers() -> list[tuple[str, list[str], str]]:
     """``(provider, operations, status)`` for every provider, in table order, once each.
 
     The status is Numba's (:func:`~xcnn._backends.numpy.numba.available.status`) for
-    the compiled rows, whether dask is installed for the dask rows, ``"always"`` for the reference; it raises ValueError
-    where ``XCNN_JIT`` holds a bad value.
+    the compiled rows, whether dask is installed for the dask rows, ``"always"`` for
+    the reference; it raises ValueError where ``XCNN_JIT`` holds a bad value.
     """
     ops: dict[str, list[str]] = {}
     for op, rows in TABLE.items():

@@ -22,6 +22,7 @@ _LIBRARY_NAMES = {
     "array_api_compat.cupy": "cupy",
     "array_api_compat.torch": "torch",
     "array_api_strict": "array_api_strict",
+    "array_api_compat.dask.array": "dask",
 }
 
 
@@ -113,10 +114,15 @@ def namespace_of(**arrays: Any) -> tuple[ModuleType, Any]:
             continue
         name0, xp0, dev0 = first
         if xp is not xp0:
+            chunked = next((a for a in (arrays[name0], x) if array_api_compat.is_dask_array(a)), None)
+            hint = (
+                "convert one with xcnn.asarray or xcnn.to_numpy" if chunked is None else
+                "beside a dask array pass dask arrays or arrays of its chunks' library, "
+                f"{_library(array_api_compat.array_namespace(chunked._meta))}"
+            )
             msg = (
                 f"`{name0}` and `{name}` come from different backends: "
-                f"`{name0}` is a {_library(xp0)} array, `{name}` is a {_library(xp)} array; "
-                "convert one with xcnn.asarray or xcnn.to_numpy"
+                f"`{name0}` is a {_library(xp0)} array, `{name}` is a {_library(xp)} array; {hint}"
             )
             raise TypeError(msg)
         if dev != dev0:
