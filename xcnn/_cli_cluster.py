@@ -41,8 +41,11 @@ def expand_sources(items: Sequence[str]) -> list[Path]:
     sources: list[Path] = []
     for item in items:
         path = Path(item)
-        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() else []
-        images = [p for p in images if p.is_file()]
+        try:
+            listed = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() else []
+        except OSError:  # an unreadable directory: reported with the files that cannot be read
+            listed = []
+        images = [p for p in listed if p.is_file()]
         if images:
             sources += images
         elif glob.has_magic(item) and (matches := sorted(glob.glob(item))):
