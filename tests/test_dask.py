@@ -94,13 +94,16 @@ class _Checks:
 
 
 def _conv_options():
-    grid = itertools.product((1, 2, 3), (1, 2, 3), (0, 1, 2, "same"), (1, 2), (1, 4))
+    """Square kernels over every option, padding past the kernel included; then pairs: non-square kernels,
+    strides and dilations per axis, padding per side."""
+    grid = itertools.product((1, 2, 3), (1, 2, 3), (0, 1, 3, "same", "valid"), (1, 2), (1, 4))
     for k, stride, padding, dilation, groups in grid:
         if padding == "same" and stride != 1:
             continue
-        if padding != "same" and padding > (k - 1) * dilation // 2:
-            continue
-        yield k, stride, padding, dilation, groups
+        yield (k, k), stride, padding, dilation, groups
+    yield (2, 3), (1, 2), ((0, 2), (3, 1)), (2, 1), 1
+    yield (3, 1), (3, 1), ((2, 0), (0, 1)), (1, 2), 4
+    yield (1, 2), 2, (1, 0), 1, 2
 
 
 @pytest.mark.parametrize("chunks", CHUNKINGS)
@@ -109,18 +112,22 @@ def test_conv2d_over_every_option_and_chunking(chunks, client):
     x = da.from_array(xn, chunks=chunks)
     checks = _Checks()
     for k, stride, padding, dilation, groups in _conv_options():
-        w = _data(1, (k, k, 4 // groups, 8))
+        w = _data(1, (*k, 4 // groups, 8))
         b = _data(2, (8,))
         options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         checks.add(f"k={k} {options}", lambda: F.conv2d(x, w, b, **options), F.conv2d(xn, w, b, **options), x.chunks[0])
-    assert len(checks.graphs) >= 40
+    assert len(checks.graphs) >= 100
     checks.verify(client)
 
 
 def _pool_options():
+    """Square windows over every option (padding at most half the window, as PyTorch allows); then pairs."""
     for k, stride, padding, ceil_mode in itertools.product((1, 2, 3, 4), (1, 2, 3), (0, 1, 2), (False, True)):
         if padding <= k // 2:
             yield k, stride, padding, ceil_mode
+    for ceil_mode in (False, True):
+        yield (2, 3), (1, 2), (1, 1), ceil_mode
+        yield (3, 2), (3, 1), (0, 1), ceil_mode
 
 
 AVG_OPTIONS = [{"count_include_pad": True}, {"count_include_pad": False}, {"divisor_override": 3}]
