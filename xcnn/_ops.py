@@ -353,7 +353,7 @@ _AVG_POOL2D = (
         "numpy.numba.pool", _pool_numba_why_not,
         lambda c: _numba_pool().window_mean(pad(c.x, c.win.full_padding, 0, c.xp), c.win, _divisor(c)),
     ),
-    Row("dask.blocks", dask_blocks.why_not, lambda c: dask_tiles.pool2d(c, run, _divisor(c))),
+    Row("dask.blocks", dask_blocks.why_not, lambda c: dask_tiles.pool2d(c, run, lambda: _divisor(c))),
     Row("reference", _reference_why_not, _reference_avg_pool),
 )
 

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from .runner import _cpu_model, _cpus
+
 IMAGE = (256, 256, 1)
 """One generated image: 256x256 grey, float32 (256 KiB)."""
 
@@ -65,7 +67,7 @@ def _in_one_process(workload: str, n_images: int, chunk: int) -> dict[str, float
         x = rng.random((min(chunk, n_images - first), *IMAGE), dtype=np.float32)
         total += float(fn(x).mean())
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "check": total}
+    return {"seconds": seconds, "peak_mib": _peak_mib(), "check": total}
 
 
 def _baseline(workload: str, n_images: int, chunk: int) -> dict[str, float]:
@@ -115,16 +117,8 @@ def run(gib: float, chunk: int) -> dict[str, Any]:
         small["overhead_ms_per_chunk"] = 1e3 * (small["seconds"] - row["workers_2"]["seconds"]) * 2 / extra
         row["workers_2_small_chunks"] = small
         rows.append(row)
-    return {"cpu": _cpu(), "python": platform.python_version(), "chunk_images": chunk, "rows": rows}
-
-
-def _cpu() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-    except OSError:
-        return platform.processor()
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    return f"{fields.get('Model name', '?').strip()}, {fields.get('CPU(s)', '?').strip()} CPUs"
+    cpu = f"{_cpu_model()}, {_cpus()} CPUs"  # the same description `xcnn bench` gives
+    return {"cpu": cpu, "python": platform.python_version(), "chunk_images": chunk, "rows": rows}
 
 
 def to_markdown(report: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..._geometry import Windows
@@ -126,10 +126,11 @@ def conv2d(call: Any, run: blocks.Run) -> Array:
     return _over_tiles(call, call.x, 0.0, lambda c, tile: blocks.conv2d(dataclasses.replace(c, x=tile), run))
 
 
-def pool2d(call: Any, run: blocks.Run, divisor: Array | int | None = None) -> Array:
+def pool2d(call: Any, run: blocks.Run, divisor: Callable[[], Array | int] | None = None) -> Array:
     """:func:`blocks.pool2d`, tile by tile where the images are split into spatial chunks.
 
-    `divisor` is average pooling's (an int, or ``(out_h, out_w, 1)``); None for max pooling.
+    `divisor` gives average pooling's (an int, or ``(out_h, out_w, 1)``), asked for only
+    when the images are tiled; None for max pooling.
     """
     if not is_tiled(call):
         return blocks.pool2d(call, run)
@@ -137,4 +138,4 @@ def pool2d(call: Any, run: blocks.Run, divisor: Array | int | None = None) -> Ar
         return _over_tiles(call, call.x, -math.inf, lambda c, tile: blocks.pool2d(dataclasses.replace(c, x=tile), run))
     sums = dataclasses.replace(call, count_include_pad=True, divisor_override=1)
     window_sums = _over_tiles(sums, call.x, 0.0, lambda c, tile: blocks.pool2d(dataclasses.replace(c, x=tile), run))
-    return window_sums / divisor
+    return window_sums / divisor()
