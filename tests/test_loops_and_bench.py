@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 
 import numpy as np
 import pytest
@@ -106,6 +107,20 @@ def test_bench_quick_report(tmp_path, capsys):
     assert "per-element extrapolation" in text
 
 
+def test_bench_rounds_take_turns_and_the_ratio_is_their_median(tmp_path, capsys):
+    pytest.importorskip("torch")
+    report, text = _quick_report(tmp_path, capsys, "--rounds", "3")
+    assert report["meta"]["rounds"] == 3 and "in each of 3 rounds per shape" in text
+    for row in report["results"]:
+        rounds = row["rounds"]
+        assert [r["first"] for r in rounds] == ["xcnn", "torch", "xcnn"]
+        for r in rounds:
+            assert r["ratio"] == pytest.approx(r["xcnn_ms"] / r["torch_ms"])
+        assert row["ratio"] == statistics.median(r["ratio"] for r in rounds)
+        assert row["xcnn_ms"] == statistics.median(r["xcnn_ms"] for r in rounds)
+        assert row["torch_ms"] == statistics.median(r["torch_ms"] for r in rounds)
+
+
 def test_bench_without_torch_says_so(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(bench, "_import_torch", lambda: None)
     report, text = _quick_report(tmp_path, capsys)
@@ -152,7 +167,9 @@ def test_full_suite_has_the_issue_shapes():
         assert label in labels, label
 
 
-@pytest.mark.parametrize(("option", "value"), [("--repeat", "0"), ("--warmup", "-1"), ("--warmup-seconds", "-0.5")])
+@pytest.mark.parametrize(
+    ("option", "value"), [("--repeat", "0"), ("--rounds", "0"), ("--warmup", "-1"), ("--warmup-seconds", "-0.5")]
+)
 def test_bench_rejects_bad_counts(capsys, option, value):
     assert bench.main(["--quick", option, value]) == 2
     assert f"{option} must be >=" in capsys.readouterr().err

@@ -100,7 +100,7 @@ def _header(meta: dict[str, Any]) -> list[str]:
         + (f"; compiled NumPy kernels: {meta['jit']}" if meta.get("jit") else "")
         + (f", register blocks for {meta['isa']}" if meta.get("isa") else ""),
         f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after at least {meta['warmup']} warm-up"
-        f" runs and {meta.get('warmup_seconds', 0):g} s"
+        f" runs and {meta.get('warmup_seconds', 0):g} s, in each of {meta.get('rounds', 1)} rounds per shape"
         + (" (--quick shapes)" if meta["quick"] else "")
         + (f" (only shapes matching {meta['only']!r})" if meta.get("only") else ""),
     ]
@@ -181,7 +181,9 @@ def _loops_table(loops: Sequence[Row]) -> list[str]:
 
 
 NOTES = (
-    "Notes: `xcnn / torch` is the ratio of the medians (above 1: xcnn is slower); PyTorch runs "
+    "Notes: `xcnn / torch` is the median over the rounds of each round's ratio of medians (above 1: xcnn is "
+    "slower); the rounds take turns at which side goes first; the ms columns are the medians over the rounds. "
+    "PyTorch runs "
     "`torch.nn.functional` with autograd in NCHW and channels_last and the faster counts. GFLOP/s counts "
     "forward + backward as 3 x the forward's 2*M*K*N flops (M output pixels, K = kernel area x input channels "
     "per group, N output channels; bias left out). Peak MiB: the most memory allocated at once during one "

@@ -3,7 +3,7 @@
 The program behind ``python -m xcnn.bench`` and ``xcnn bench``: options,
 machine metadata, the timing loop over the suite and the report's files.
 Run ``python -m xcnn.bench`` (or ``xcnn bench``) with ``[--backend NAME]
-[--device DEV] [--torch-device DEV] [--repeat N] [--warmup N] [--warmup-seconds S] [--quick]
+[--device DEV] [--torch-device DEV] [--repeat N] [--rounds N] [--warmup N] [--warmup-seconds S] [--quick]
 [--json PATH] [--markdown PATH]``. Each shape of the fixed suite
 (:data:`FULL`, float32 NHWC) is timed as one forward and one backward pass
 through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
@@ -11,8 +11,9 @@ through :mod:`xcnn.functional` (``conv2d`` + ``conv2d_backward``,
 runs after ``--warmup`` runs and ``--warmup-seconds``, synchronizing CUDA devices before each clock
 read. In the same run PyTorch, when importable, does the same work on
 ``--torch-device`` (default: the xcnn backend's CUDA device when it has one,
-else the CPU; the faster of NCHW and channels_last). The report gives
-per shape the times, their ratio, achieved GFLOP/s next to the measured
+else the CPU; the faster of NCHW and channels_last), in ``--rounds``
+rounds that take turns at which side goes first. The report gives
+per shape the times, the median of the rounds' ratios, achieved GFLOP/s next to the measured
 float32 matrix-multiply peak, peak memory; the geometric-mean ratio and worst
 shape for convolution and for pooling; and the tutorial's loops
 (:mod:`xcnn.bench.loops`) against xcnn, measured on a small shape and extrapolated
@@ -26,7 +27,9 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import sys
+from collections import Counter
 from dataclasses import asdict
 from types import ModuleType
 from typing import Any
@@ -38,9 +41,9 @@ import xcnn
 
 from .._backends.numpy.numba import available as _jit
 from ..backend import _device_label, installed_version
-from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
+from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case, host_data
 from .report import summarize, to_markdown
-from .timing import Warmup, matmul_peak, measure_torch, measure_xcnn, time_loops
+from .timing import Warmup, matmul_peak, measure_torch, measure_xcnn, peak_bytes, time_loops, xcnn_step
 
 __all__ = [
     "FULL",
@@ -196,6 +199,7 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "torch_device": args.torch_device,
         "tf32_off": _uses_cuda(selected, args.torch_device),
         "repeat": args.repeat,
+        "rounds": args.rounds,
         "warmup": args.warmup,
         "warmup_seconds": _warmup(args).seconds,
         "quick": args.quick,
@@ -203,19 +207,50 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
     }
 
 
+def _round(case: Case, args: argparse.Namespace, torch: ModuleType | None, torch_first: bool) -> dict[str, Any]:
+    """One round of a shape: xcnn's and PyTorch's medians, timed one right after the other."""
+    def xcnn_side() -> None:
+        times["xcnn_ms"] = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args), memory=False)[0]
+
+    def torch_side() -> None:
+        times["torch_ms"], times["torch_format"] = measure_torch(
+            torch, case, args.torch_device, args.repeat, _warmup(args)
+        )
+
+    times: dict[str, Any] = {"first": "torch" if torch_first and torch is not None else "xcnn", "torch_ms": None,
+                             "torch_format": None}
+    sides = (xcnn_side,) if torch is None else ((torch_side, xcnn_side) if torch_first else (xcnn_side, torch_side))
+    for side in sides:
+        side()
+    times["ratio"] = None if times["torch_ms"] is None else times["xcnn_ms"] / times["torch_ms"]
+    return times
+
+
 def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gflops: float) -> dict[str, Any]:
-    """Time one shape in xcnn and PyTorch; the report's row for it."""
-    ms, peak = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args))
+    """Time one shape in xcnn and PyTorch over ``args.rounds`` rounds; the report's row for it.
+
+    The rounds take turns at going first (xcnn, PyTorch, xcnn, ...), and the
+    shape's ratio is the median of the rounds' ratios: each round's two
+    medians are timed a moment apart, so a slow spell of this shared machine
+    (its memory bandwidth swings by 2x over seconds) lands on both sides of a
+    ratio instead of on one (measurements: BENCHMARKS.md, 'Rounds').
+    """
+    rounds = [_round(case, args, torch, torch_first=r % 2 == 1) for r in range(args.rounds)]
+    ms = statistics.median(r["xcnn_ms"] for r in rounds)
     row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case), "xcnn_ms": ms}
-    row["torch_ms"], row["torch_format"] = (
-        (None, None) if torch is None else measure_torch(torch, case, args.torch_device, args.repeat, _warmup(args))
-    )
-    row["ratio"] = None if row["torch_ms"] is None else ms / row["torch_ms"]
+    rated = [r for r in rounds if r["ratio"] is not None]
+    row["torch_ms"] = statistics.median(r["torch_ms"] for r in rated) if rated else None
+    row["torch_format"] = Counter(r["torch_format"] for r in rated).most_common(1)[0][0] if rated else None
+    row["ratio"] = statistics.median(r["ratio"] for r in rated) if rated else None
+    row["rounds"] = rounds
     row["flops"] = case.flops
     if case.flops is not None:
         row["xcnn_gflops"] = case.flops / (ms * 1e6)
         row["torch_gflops"] = None if row["torch_ms"] is None else case.flops / (row["torch_ms"] * 1e6)
         row["fraction_of_peak"] = row["xcnn_gflops"] / peak_gflops
+    with xcnn.use_backend(args.backend, args.device) as selected:
+        data = {k: xcnn.asarray(v) for k, v in host_data(case, "float32").items()}
+        peak = peak_bytes(xcnn_step(case, data), selected)
     row["peak_bytes"] = peak
     row["workspace_bytes"] = None if peak is None else peak - 4 * case.result_elements
     return row
@@ -251,6 +286,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ``summary`` (see :func:`summarize`) and ``loops``.
     """
     torch = _import_torch()
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else ROUNDS
     with xcnn.use_backend(args.backend, args.device) as selected:
         pass  # an unknown backend or device fails here, before any timing
     if args.torch_device is None:
@@ -300,6 +337,9 @@ def _fma_peak(selected: Any) -> dict[str, Any] | None:
     return fma_peak()
 
 
+ROUNDS = 3
+"""Default rounds per shape (1 with ``--quick``), see :func:`_row`."""
+
 WARMUP_SECONDS = 0.25
 """Default floor on the warm-up time of each measurement (none with ``--quick``), see :class:`Warmup`."""
 
@@ -337,6 +377,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"keep warming up for at least S seconds (default {WARMUP_SECONDS}, 0 with --quick): "
         "thread pools left spinning by the previous measurement go quiet first",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=None, metavar="N",
+        help=f"rounds per shape, xcnn and PyTorch taking turns at going first; the ratio is the rounds' median "
+        f"(default {ROUNDS}, 1 with --quick)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")
     parser.add_argument(
         "--only", metavar="TEXT", default=None,
@@ -348,8 +393,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed options, print the markdown report; returns the exit status."""
-    for name in ("repeat", "warmup", "warmup_seconds"):
-        minimum = 1 if name == "repeat" else 0
+    for name in ("repeat", "rounds", "warmup", "warmup_seconds"):
+        minimum = 1 if name in ("repeat", "rounds") else 0
         value = getattr(args, name)
         if value is not None and value < minimum:
             print(f"error: --{name.replace('_', '-')} must be >= {minimum}, got {value}", file=sys.stderr)

@@ -24,7 +24,7 @@ from xcnn.backend import Backend, device_context
 from . import loops as _loops
 from .cases import Case, host_data
 
-__all__ = ["Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "time_loops"]
+__all__ = ["Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "peak_bytes", "time_loops", "xcnn_step"]
 
 Step = Callable[[], Any]
 
@@ -81,7 +81,7 @@ def _sync_for(backend: Backend) -> Callable[[], None]:
 _POOLS = {"max": (F.max_pool2d, F.max_pool2d_backward), "average": (F.avg_pool2d, F.avg_pool2d_backward)}
 
 
-def _xcnn_step(case: Case, data: dict[str, Any]) -> Step:
+def xcnn_step(case: Case, data: dict[str, Any]) -> Step:
     """One forward + backward through :mod:`xcnn.functional`; the step returns every result."""
     x, dy = data["x"], data["dy"]
     if case.mode:
@@ -92,7 +92,7 @@ def _xcnn_step(case: Case, data: dict[str, Any]) -> Step:
     return lambda: (F.conv2d(x, w, b, **options), *F.conv2d_backward(dy, x, w, **options))
 
 
-def _peak_bytes(step: Step, backend: Backend) -> int | None:
+def peak_bytes(step: Step, backend: Backend) -> int | None:
     """Peak bytes allocated while ``step()`` runs, beyond what existed before; None where not measurable.
 
     NumPy (and array_api_strict, which wraps it) reports its data buffers to
@@ -153,9 +153,9 @@ def measure_xcnn(
     """
     with xcnn.use_backend(backend, device) as selected:
         data = {k: xcnn.asarray(v) for k, v in host_data(case, dtype).items()}
-        step = _xcnn_step(case, data)
+        step = xcnn_step(case, data)
         ms = median_ms(step, repeat, warmup, _sync_for(selected))
-        return ms, (_peak_bytes(step, selected) if memory else None)
+        return ms, (peak_bytes(step, selected) if memory else None)
 
 
 def _torch_step(torch: Any, case: Case, host: dict[str, np.ndarray], device: str, fmt: Any) -> Step:
