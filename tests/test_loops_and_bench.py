@@ -234,3 +234,20 @@ def test_warm_up_lasts_its_runs_and_its_seconds():
     median_ms(step, 3, Warmup(2, 0.05), lambda: None)
     warm_up = calls[:-3]
     assert len(warm_up) > 2 and warm_up[-1] - start < 0.06 and calls[-3] - start >= 0.05
+
+
+def test_warm_up_seconds_start_after_a_slow_first_call():
+    """A first call that compiles (here: sleeps past the whole floor) does not use the floor up."""
+    import time
+
+    from xcnn.bench.timing import Warmup, median_ms
+
+    calls = []
+
+    def step():
+        calls.append(time.perf_counter())
+        time.sleep(0.1 if len(calls) == 1 else 0.002)
+
+    median_ms(step, 3, Warmup(2, 0.05), lambda: None)
+    warm_up = calls[:-3]
+    assert len(warm_up) > 2 and calls[-3] - (warm_up[0] + 0.1) >= 0.05

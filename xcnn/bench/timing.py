@@ -30,7 +30,8 @@ Step = Callable[[], Any]
 
 
 class Warmup(NamedTuple):
-    """Untimed runs before timing: at least `runs` of them, for at least `seconds`.
+    """Untimed runs before timing: at least `runs` of them (and at least one), for at least `seconds`
+    after the first.
 
     The time floor lets thread pools that the previous measurement left
     spinning go quiet first: OpenBLAS keeps its threads busy-waiting for a
@@ -49,7 +50,11 @@ def median_ms(
 
     ``sync()`` runs before each clock read, so queued GPU work is counted.
     """
-    started, done = time.perf_counter(), 0
+    fn()  # may compile, or load compiled kernels from the cache: half a second for xcnn's pooling
+    # The time floor starts after that first call: counted from before it, a slow first call used
+    # the floor up and the timed runs began while the calls were still settling (1.7 -> 1.35 ms
+    # over the next five calls of average pooling; measurements: BENCHMARKS.md, 'Rounds').
+    started, done = time.perf_counter(), 1
     while done < warmup.runs or time.perf_counter() - started < warmup.seconds:
         fn()
         done += 1
