@@ -25,12 +25,12 @@ def _lines_depthwise_block(pixels: int, lanes: int, indent: str, check_columns: 
             f"{indent}block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)",
         ]
     return [
+        f"{indent}at = x_row + ow0 * c + jb",
         f"{indent}acc = block_load(b, jb, 0, {pixels}, {lanes})",
         f"{indent}for k in range(k_lo, k_hi):",
-        f"{indent}    xk = ow0 - left + dx_k[k]",
-        f"{indent}    if xk < 0 or xk >= width:",
+        f"{indent}    if not 0 <= ow0 - left + dx_k[k] < width:",
         f"{indent}        continue  # zero padding adds nothing",
-        f"{indent}    acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)",
+        f"{indent}    acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)",
         f"{indent}block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)",
     ]
 
@@ -75,6 +75,7 @@ def depthwise_source(pixels: int, lanes: int) -> str:
             pixels,
             [f"for jb in range(0, c, {lanes}):", *_lines_depthwise_block(pixels, lanes, " " * 4, False)],
             [f"for jb in range(0, c, {lanes}):", *_lines_depthwise_block(1, lanes, " " * 4, True)],
+            shift_last=True,
         ),
         "    return z",
     ]

@@ -1500,7 +1500,8 @@ def depthwise_4x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 4 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 4:
+                    ow0 = min(ow0, blocks_end - 4)
                     for jb in range(0, c, 32):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 32)
@@ -1510,12 +1511,12 @@ def depthwise_4x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 4
                 else:
                     for jb in range(0, c, 32):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 32)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1549,7 +1550,8 @@ def depthwise_2x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 2 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 2:
+                    ow0 = min(ow0, blocks_end - 2)
                     for jb in range(0, c, 32):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 32)
@@ -1559,12 +1561,12 @@ def depthwise_2x32(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 2
                 else:
                     for jb in range(0, c, 32):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 32)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1598,7 +1600,8 @@ def depthwise_6x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 6 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 6:
+                    ow0 = min(ow0, blocks_end - 6)
                     for jb in range(0, c, 16):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 6, 16)
@@ -1608,12 +1611,12 @@ def depthwise_6x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 6
                 else:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 16)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1647,7 +1650,8 @@ def depthwise_4x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 4 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 4:
+                    ow0 = min(ow0, blocks_end - 4)
                     for jb in range(0, c, 16):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 16)
@@ -1657,12 +1661,12 @@ def depthwise_4x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 4
                 else:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 16)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1696,7 +1700,8 @@ def depthwise_3x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 3 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 3:
+                    ow0 = min(ow0, blocks_end - 3)
                     for jb in range(0, c, 16):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 3, 16)
@@ -1706,12 +1711,12 @@ def depthwise_3x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 3
                 else:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 16)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1745,7 +1750,8 @@ def depthwise_2x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 2 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 2:
+                    ow0 = min(ow0, blocks_end - 2)
                     for jb in range(0, c, 16):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 16)
@@ -1755,12 +1761,12 @@ def depthwise_2x16(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 2
                 else:
                     for jb in range(0, c, 16):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 16)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1794,7 +1800,8 @@ def depthwise_4x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 4 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 4:
+                    ow0 = min(ow0, blocks_end - 4)
                     for jb in range(0, c, 8):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 4, 8)
@@ -1804,12 +1811,12 @@ def depthwise_4x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 4
                 else:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 8)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1843,7 +1850,8 @@ def depthwise_2x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 2 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 2:
+                    ow0 = min(ow0, blocks_end - 2)
                     for jb in range(0, c, 8):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 2, 8)
@@ -1853,12 +1861,12 @@ def depthwise_2x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 2
                 else:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 8)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z
@@ -1892,7 +1900,8 @@ def depthwise_1x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
             blocks_end = min(col_hi, out_w)
             ow0 = 0
             while ow0 < out_w:
-                if ow0 >= col_lo and ow0 + 1 <= blocks_end:
+                if ow0 >= col_lo and ow0 < blocks_end and blocks_end - max(col_lo, 0) >= 1:
+                    ow0 = min(ow0, blocks_end - 1)
                     for jb in range(0, c, 8):
                         at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 8)
@@ -1902,12 +1911,12 @@ def depthwise_1x8(x, w, b, z, dy_k, dx_k, top, left, col_lo, col_hi):
                     ow0 += 1
                 else:
                     for jb in range(0, c, 8):
+                        at = x_row + ow0 * c + jb
                         acc = block_load(b, jb, 0, 1, 8)
                         for k in range(k_lo, k_hi):
-                            xk = ow0 - left + dx_k[k]
-                            if xk < 0 or xk >= width:
+                            if not 0 <= ow0 - left + dx_k[k] < width:
                                 continue  # zero padding adds nothing
-                            acc = block_fma_rows(acc, xf, ((n * height + oh - top + dy_k[k]) * width + xk) * c + jb, c, wf, k * c + jb)
+                            acc = block_fma_rows(acc, xf, at + offsets[k], c, wf, k * c + jb)
                         block_store(acc, zf, ((n * out_h + oh) * out_w + ow0) * c + jb, c)
                     ow0 += 1
     return z

@@ -186,7 +186,9 @@ def weight_gradient_source(channels: int, lanes: int, name: str = "weight_gradie
     return "\n".join(lines)
 
 
-def lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[str], edge: list[str]) -> list[str]:
+def lines_inside_then_edges(
+    column: str, end: str, pixels: int, inside: list[str], edge: list[str], *, shift_last: bool = False
+) -> list[str]:
     """A row's columns ``column`` up to `end`: `inside` (a block of `pixels`) where every tap stays
     inside the array it reads (``col_lo`` up to ``col_hi``), `edge` (one pixel, checked) elsewhere.
 
@@ -194,13 +196,26 @@ def lines_inside_then_edges(column: str, end: str, pixels: int, inside: list[str
     extent the columns every tap reads inside reach beyond it (a 1x1 kernel, padding 1: the input
     gradient's reads stay inside the padded output gradient up to one column past the input's
     width), and a block there wrote past the row, at the last row past the array.
+    With `shift_last`, the inside columns left over after the last whole block (fewer than
+    `pixels`) are a block too, shifted left over columns done already, which it writes again with
+    the same values: for loops that store their block, not add it. Taken one at a time through the
+    checked `edge` lines, those columns took a quarter of a depthwise layer's time (measurements:
+    BENCHMARKS.md, 'Depthwise edges').
     `inside` and `edge` are lines indented from the branch they run in.
     """
+    if shift_last:
+        # col_lo may be negative (padding past the kernel's extent): a shifted block starts at 0 at the earliest
+        block = [
+            f"                if {column} >= col_lo and {column} < blocks_end and blocks_end - max(col_lo, 0) >= {pixels}:",
+            f"                    {column} = min({column}, blocks_end - {pixels})",
+        ]
+    else:
+        block = [f"                if {column} >= col_lo and {column} + {pixels} <= blocks_end:"]
     return [
         f"            blocks_end = min(col_hi, {end})",
         f"            {column} = 0",
         f"            while {column} < {end}:",
-        f"                if {column} >= col_lo and {column} + {pixels} <= blocks_end:",
+        *block,
         *(" " * 20 + line for line in inside),
         f"                    {column} += {pixels}",
         "                else:",
