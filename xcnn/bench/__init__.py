@@ -5,6 +5,7 @@ for the options and what the report holds. The package's modules:
 
 * :mod:`xcnn.bench.runner`: the program (options, metadata, the run, the files);
 * :mod:`xcnn.bench.cases`: the suite's layer shapes;
+* :mod:`xcnn.bench.rows`: one shape's row, its rounds of xcnn and PyTorch taking turns;
 * :mod:`xcnn.bench.timing`: the clocks, per library;
 * :mod:`xcnn.bench.report`: the summary and the markdown report;
 * :mod:`xcnn.bench.loops`: the tutorial's loop algorithms, the speed baseline.

@@ -27,10 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import sys
-from collections import Counter
-from dataclasses import asdict
 from types import ModuleType
 from typing import Any
 
@@ -41,9 +38,10 @@ import xcnn
 
 from .._backends.numpy.numba import available as _jit
 from ..backend import _device_label, installed_version
-from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case, host_data
+from .cases import FULL, LOOP_PAIRS, QUICK, QUICK_LOOP_PAIRS, Case
 from .report import summarize, to_markdown
-from .timing import Warmup, matmul_peak, measure_torch, measure_xcnn, peak_bytes, time_loops, xcnn_step
+from .rows import LOOP_DTYPES, loop_row, shape_row
+from .timing import Warmup, matmul_peak
 
 __all__ = [
     "FULL",
@@ -207,74 +205,6 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
     }
 
 
-def _round(case: Case, args: argparse.Namespace, torch: ModuleType | None, torch_first: bool) -> dict[str, Any]:
-    """One round of a shape: xcnn's and PyTorch's medians, timed one right after the other."""
-    def xcnn_side() -> None:
-        times["xcnn_ms"] = measure_xcnn(case, args.backend, args.device, args.repeat, _warmup(args), memory=False)[0]
-
-    def torch_side() -> None:
-        times["torch_ms"], times["torch_format"] = measure_torch(
-            torch, case, args.torch_device, args.repeat, _warmup(args)
-        )
-
-    times: dict[str, Any] = {"first": "torch" if torch_first and torch is not None else "xcnn", "torch_ms": None,
-                             "torch_format": None}
-    sides = (xcnn_side,) if torch is None else ((torch_side, xcnn_side) if torch_first else (xcnn_side, torch_side))
-    for side in sides:
-        side()
-    times["ratio"] = None if times["torch_ms"] is None else times["xcnn_ms"] / times["torch_ms"]
-    return times
-
-
-def _row(case: Case, args: argparse.Namespace, torch: ModuleType | None, peak_gflops: float) -> dict[str, Any]:
-    """Time one shape in xcnn and PyTorch over ``args.rounds`` rounds; the report's row for it.
-
-    The rounds take turns at going first (xcnn, PyTorch, xcnn, ...), and the
-    shape's ratio is the median of the rounds' ratios: each round's two
-    medians are timed a moment apart, so a slow spell of this shared machine
-    (its memory bandwidth swings by 2x over seconds) lands on both sides of a
-    ratio instead of on one (measurements: BENCHMARKS.md, 'Rounds').
-    """
-    rounds = [_round(case, args, torch, torch_first=r % 2 == 1) for r in range(args.rounds)]
-    ms = statistics.median(r["xcnn_ms"] for r in rounds)
-    row: dict[str, Any] = {"case": case.label, "kind": case.kind, **asdict(case), "xcnn_ms": ms}
-    rated = [r for r in rounds if r["ratio"] is not None]
-    row["torch_ms"] = statistics.median(r["torch_ms"] for r in rated) if rated else None
-    row["torch_format"] = Counter(r["torch_format"] for r in rated).most_common(1)[0][0] if rated else None
-    row["ratio"] = statistics.median(r["ratio"] for r in rated) if rated else None
-    row["rounds"] = rounds
-    row["flops"] = case.flops
-    if case.flops is not None:
-        row["xcnn_gflops"] = case.flops / (ms * 1e6)
-        row["torch_gflops"] = None if row["torch_ms"] is None else case.flops / (row["torch_ms"] * 1e6)
-        row["fraction_of_peak"] = row["xcnn_gflops"] / peak_gflops
-    with xcnn.use_backend(args.backend, args.device) as selected:
-        data = {k: xcnn.asarray(v) for k, v in host_data(case, "float32").items()}
-        peak = peak_bytes(xcnn_step(case, data), selected)
-    row["peak_bytes"] = peak
-    row["workspace_bytes"] = None if peak is None else peak - 4 * case.result_elements
-    return row
-
-
-LOOP_DTYPES = ("float32", "float64")
-"""The loops' comparison runs in the suite's dtype and in the tutorial's (its examples are float64)."""
-
-
-def _loop_row(small: Case, realistic: Case, args: argparse.Namespace, dtype: str) -> dict[str, Any]:
-    """Loops vs xcnn (NumPy, both in `dtype`) on `small`, and per output element against xcnn on `realistic`."""
-    loops_ms = time_loops(small, args.repeat, _warmup(args), dtype)
-    xcnn_ms = measure_xcnn(small, "numpy", None, args.repeat, _warmup(args), dtype=dtype, memory=False)[0]
-    big_ms = measure_xcnn(realistic, "numpy", None, args.repeat, _warmup(args), dtype=dtype, memory=False)[0]
-    loops_ns, xcnn_ns = 1e6 * loops_ms / small.out_elements, 1e6 * big_ms / realistic.out_elements
-    return {
-        "case": small.label, "dtype": dtype, "loops_ms": loops_ms, "xcnn_ms": xcnn_ms, "speedup": loops_ms / xcnn_ms,
-        "realistic_case": realistic.label, "realistic_xcnn_ms": big_ms,
-        "loops_ns_per_element": loops_ns, "xcnn_ns_per_element": xcnn_ns,
-        "extrapolated_loops_ms": loops_ns * realistic.out_elements / 1e6,
-        "per_element_speedup": loops_ns / xcnn_ns,
-    }
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Time every shape; return the results and the run's metadata as plain data (JSON-ready).
 
@@ -314,13 +244,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _progress(f"FMA peak {fma['gflops']:.1f} GFLOP/s ({fma['threads']} threads, {fma['isa']} vectors)")
     rows = []
     for case in cases:
-        rows.append(_row(case, args, torch, peak["gflops"]))
+        rows.append(shape_row(case, args, torch, peak["gflops"], _warmup(args)))
         ratio = rows[-1]["ratio"]
         _progress(f"{case.label}: xcnn {rows[-1]['xcnn_ms']:.3f} ms" + ("" if ratio is None else f", x{ratio:.2f} PyTorch"))
     loops = []
     for small, realistic in loop_pairs:
         for dtype in LOOP_DTYPES:
-            loops.append(_loop_row(small, realistic, args, dtype))
+            loops.append(loop_row(small, realistic, args, dtype, _warmup(args)))
             _progress(f"loops {small.label} {dtype}: x{loops[-1]['speedup']:.0f} measured")
     meta["load_average_end"] = _load_average()
     return {"meta": meta, "matmul_peak": peak, "fma_peak": fma, "results": rows,
@@ -338,7 +268,7 @@ def _fma_peak(selected: Any) -> dict[str, Any] | None:
 
 
 ROUNDS = 3
-"""Default rounds per shape (1 with ``--quick``), see :func:`_row`."""
+"""Default rounds per shape (1 with ``--quick``), see :func:`.rows.shape_row`."""
 
 WARMUP_SECONDS = 0.25
 """Default floor on the warm-up time of each measurement (none with ``--quick``), see :class:`Warmup`."""

@@ -50,10 +50,10 @@ def median_ms(
 
     ``sync()`` runs before each clock read, so queued GPU work is counted.
     """
-    fn()  # may compile, or load compiled kernels from the cache: half a second for xcnn's pooling
+    fn()  # may compile, or load compiled kernels from the cache
     # The time floor starts after that first call: counted from before it, a slow first call used
-    # the floor up and the timed runs began while the calls were still settling (1.7 -> 1.35 ms
-    # over the next five calls of average pooling; measurements: BENCHMARKS.md, 'Rounds').
+    # the floor up and the timed runs began while the calls were still settling (measurements:
+    # BENCHMARKS.md, 'Rounds').
     started, done = time.perf_counter(), 1
     while done < warmup.runs or time.perf_counter() - started < warmup.seconds:
         fn()
