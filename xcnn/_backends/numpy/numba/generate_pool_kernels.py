@@ -117,22 +117,26 @@ def _window_lines(lanes: int, start: list[str], step: list[str], finish: list[st
     def lanes_of(lines: list[str], indent: str) -> list[str]:
         return [indent + line.format(j=j) for line in lines for j in (range(lanes) if "{j}" in line else [0])]
 
-    tap_at = "U(((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c) + jb"
     return [
         "    m, out_h, out_w, c = out.shape",
         "    height, width = x.shape[1], x.shape[2]",
         "    xf, zf = x.reshape(-1), out.reshape(-1)",
+        "    # each offset's distance from its window's first cell, in elements: a load and an add per",
+        "    # offset in the loops, not the multiplies that place it",
+        "    taps = ((dy_k * width + dx_k) * c).astype(U)",
         "    for n in range(m):",
         "        for oh in range(out_h):",
         "            for ow in range(out_w):",
+        "                corner = U(((n * height + oh * sh) * width + ow * sw) * c)",
+        "                z_corner = U(((n * out_h + oh) * out_w + ow) * c)",
         f"                for jb_ in range(0, c, {lanes}):",
         "                    jb = U(jb_)",
-        f"                    x_at = {tap_at.format(k=0)}",
+        "                    x_at = corner + taps[0] + jb",
         *lanes_of(start, " " * 20),
-        "                    for k in range(1, dy_k.shape[0]):",
-        f"                        x_at = {tap_at.format(k='k')}",
+        "                    for k in range(1, taps.shape[0]):",
+        "                        x_at = corner + taps[k] + jb",
         *lanes_of(step, " " * 24),
-        "                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb",
+        "                    z_at = z_corner + jb",
         *lanes_of(finish, " " * 20),
         "    return out",
     ]

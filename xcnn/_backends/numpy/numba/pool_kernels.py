@@ -133,12 +133,17 @@ def window_max_16(x, out, dy_k, dx_k, sh, sw):
     m, out_h, out_w, c = out.shape
     height, width = x.shape[1], x.shape[2]
     xf, zf = x.reshape(-1), out.reshape(-1)
+    # each offset's distance from its window's first cell, in elements: a load and an add per
+    # offset in the loops, not the multiplies that place it
+    taps = ((dy_k * width + dx_k) * c).astype(U)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
+                corner = U(((n * height + oh * sh) * width + ow * sw) * c)
+                z_corner = U(((n * out_h + oh) * out_w + ow) * c)
                 for jb_ in range(0, c, 16):
                     jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    x_at = corner + taps[0] + jb
                     b0 = xf[x_at + U(0)]
                     b1 = xf[x_at + U(1)]
                     b2 = xf[x_at + U(2)]
@@ -155,8 +160,8 @@ def window_max_16(x, out, dy_k, dx_k, sh, sw):
                     b13 = xf[x_at + U(13)]
                     b14 = xf[x_at + U(14)]
                     b15 = xf[x_at + U(15)]
-                    for k in range(1, dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                    for k in range(1, taps.shape[0]):
+                        x_at = corner + taps[k] + jb
                         v0 = xf[x_at + U(0)]
                         v1 = xf[x_at + U(1)]
                         v2 = xf[x_at + U(2)]
@@ -189,7 +194,7 @@ def window_max_16(x, out, dy_k, dx_k, sh, sw):
                         b13 = v13 if (v13 > b13) | (v13 != v13) else b13
                         b14 = v14 if (v14 > b14) | (v14 != v14) else b14
                         b15 = v15 if (v15 > b15) | (v15 != v15) else b15
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    z_at = z_corner + jb
                     zf[z_at + U(0)] = b0
                     zf[z_at + U(1)] = b1
                     zf[z_at + U(2)] = b2
@@ -217,12 +222,17 @@ def window_max_8(x, out, dy_k, dx_k, sh, sw):
     m, out_h, out_w, c = out.shape
     height, width = x.shape[1], x.shape[2]
     xf, zf = x.reshape(-1), out.reshape(-1)
+    # each offset's distance from its window's first cell, in elements: a load and an add per
+    # offset in the loops, not the multiplies that place it
+    taps = ((dy_k * width + dx_k) * c).astype(U)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
+                corner = U(((n * height + oh * sh) * width + ow * sw) * c)
+                z_corner = U(((n * out_h + oh) * out_w + ow) * c)
                 for jb_ in range(0, c, 8):
                     jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    x_at = corner + taps[0] + jb
                     b0 = xf[x_at + U(0)]
                     b1 = xf[x_at + U(1)]
                     b2 = xf[x_at + U(2)]
@@ -231,8 +241,8 @@ def window_max_8(x, out, dy_k, dx_k, sh, sw):
                     b5 = xf[x_at + U(5)]
                     b6 = xf[x_at + U(6)]
                     b7 = xf[x_at + U(7)]
-                    for k in range(1, dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                    for k in range(1, taps.shape[0]):
+                        x_at = corner + taps[k] + jb
                         v0 = xf[x_at + U(0)]
                         v1 = xf[x_at + U(1)]
                         v2 = xf[x_at + U(2)]
@@ -249,7 +259,7 @@ def window_max_8(x, out, dy_k, dx_k, sh, sw):
                         b5 = v5 if (v5 > b5) | (v5 != v5) else b5
                         b6 = v6 if (v6 > b6) | (v6 != v6) else b6
                         b7 = v7 if (v7 > b7) | (v7 != v7) else b7
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    z_at = z_corner + jb
                     zf[z_at + U(0)] = b0
                     zf[z_at + U(1)] = b1
                     zf[z_at + U(2)] = b2
@@ -269,12 +279,17 @@ def window_mean_16(x, out, dy_k, dx_k, sh, sw, divisor):
     m, out_h, out_w, c = out.shape
     height, width = x.shape[1], x.shape[2]
     xf, zf = x.reshape(-1), out.reshape(-1)
+    # each offset's distance from its window's first cell, in elements: a load and an add per
+    # offset in the loops, not the multiplies that place it
+    taps = ((dy_k * width + dx_k) * c).astype(U)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
+                corner = U(((n * height + oh * sh) * width + ow * sw) * c)
+                z_corner = U(((n * out_h + oh) * out_w + ow) * c)
                 for jb_ in range(0, c, 16):
                     jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    x_at = corner + taps[0] + jb
                     a0 = xf[x_at + U(0)]
                     a1 = xf[x_at + U(1)]
                     a2 = xf[x_at + U(2)]
@@ -291,8 +306,8 @@ def window_mean_16(x, out, dy_k, dx_k, sh, sw, divisor):
                     a13 = xf[x_at + U(13)]
                     a14 = xf[x_at + U(14)]
                     a15 = xf[x_at + U(15)]
-                    for k in range(1, dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                    for k in range(1, taps.shape[0]):
+                        x_at = corner + taps[k] + jb
                         a0 += xf[x_at + U(0)]
                         a1 += xf[x_at + U(1)]
                         a2 += xf[x_at + U(2)]
@@ -309,7 +324,7 @@ def window_mean_16(x, out, dy_k, dx_k, sh, sw, divisor):
                         a13 += xf[x_at + U(13)]
                         a14 += xf[x_at + U(14)]
                         a15 += xf[x_at + U(15)]
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    z_at = z_corner + jb
                     d = divisor[oh, ow]
                     zf[z_at + U(0)] = a0 / d
                     zf[z_at + U(1)] = a1 / d
@@ -338,12 +353,17 @@ def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
     m, out_h, out_w, c = out.shape
     height, width = x.shape[1], x.shape[2]
     xf, zf = x.reshape(-1), out.reshape(-1)
+    # each offset's distance from its window's first cell, in elements: a load and an add per
+    # offset in the loops, not the multiplies that place it
+    taps = ((dy_k * width + dx_k) * c).astype(U)
     for n in range(m):
         for oh in range(out_h):
             for ow in range(out_w):
+                corner = U(((n * height + oh * sh) * width + ow * sw) * c)
+                z_corner = U(((n * out_h + oh) * out_w + ow) * c)
                 for jb_ in range(0, c, 8):
                     jb = U(jb_)
-                    x_at = U(((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c) + jb
+                    x_at = corner + taps[0] + jb
                     a0 = xf[x_at + U(0)]
                     a1 = xf[x_at + U(1)]
                     a2 = xf[x_at + U(2)]
@@ -352,8 +372,8 @@ def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
                     a5 = xf[x_at + U(5)]
                     a6 = xf[x_at + U(6)]
                     a7 = xf[x_at + U(7)]
-                    for k in range(1, dy_k.shape[0]):
-                        x_at = U(((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c) + jb
+                    for k in range(1, taps.shape[0]):
+                        x_at = corner + taps[k] + jb
                         a0 += xf[x_at + U(0)]
                         a1 += xf[x_at + U(1)]
                         a2 += xf[x_at + U(2)]
@@ -362,7 +382,7 @@ def window_mean_8(x, out, dy_k, dx_k, sh, sw, divisor):
                         a5 += xf[x_at + U(5)]
                         a6 += xf[x_at + U(6)]
                         a7 += xf[x_at + U(7)]
-                    z_at = U(((n * out_h + oh) * out_w + ow) * c) + jb
+                    z_at = z_corner + jb
                     d = divisor[oh, ow]
                     zf[z_at + U(0)] = a0 / d
                     zf[z_at + U(1)] = a1 / d
