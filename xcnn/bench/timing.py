@@ -24,7 +24,9 @@ from xcnn.backend import Backend, device_context
 from . import loops as _loops
 from .cases import Case, host_data
 
-__all__ = ["Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "peak_bytes", "time_loops", "xcnn_step"]
+__all__ = [
+    "Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "peak_bytes", "time_loops", "xcnn_step",
+]
 
 Step = Callable[[], Any]
 
