@@ -151,7 +151,7 @@ def test_the_generated_pooling_loops_run_as_plain_python(kernel, stride, lanes):
     dx, fresh = gradient_array(x.shape, dy.dtype, win)
     offsets = np.arange(win.n_offsets, dtype=np.int64)
     starts = first_inside_offsets(win, np, np.int64, "cpu")
-    getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets, starts)
+    getattr(_pool_kernels, f"max_pool_backward_{lanes}")(dy, x, dx, dy_k, dx_k, stride, stride, *fresh, offsets, starts, False)
     np.testing.assert_array_equal(dx, compiled)
     if lanes not in LANES:  # only the max-pool gradient comes in this width
         return
@@ -173,7 +173,7 @@ def test_the_generated_max_pool_gradient_computes_float32_in_float32():
     from xcnn._backends.numpy.numba import pool_kernels as _pool_kernels
 
     x, dy, taps = np.zeros((1, 4, 4, 8), np.float32), np.zeros((1, 2, 2, 8), np.float32), np.zeros(4, np.int64)
-    arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32), np.zeros((2, 2), np.int32))
+    arguments = (dy, x, x.copy(), taps, taps, 2, 2, 0, 0, np.arange(4, dtype=np.int32), np.zeros((2, 2), np.int32), True)
     assert inferred_float_types(_pool_kernels.max_pool_backward_8, arguments) == {"float32"}
 
 

@@ -13,7 +13,7 @@ from ...._geometry import Windows
 from ..scratch import scratch
 from .compile import compile_kernel, window_geometry
 
-__all__ = ["fold", "fold_add", "gradient_array", "spread_loops", "unfold"]
+__all__ = ["aligned_empty", "fold", "fold_add", "gradient_array", "spread_loops", "unfold"]
 
 _UNSCALED = np.empty((0, 0))
 """The divisor grid of an unscaled spread: windows add their values as they are."""
@@ -51,6 +51,20 @@ def spread_loops(src, dx, dy_k, dx_k, sh, sw, per_offset, fresh_row, fresh_col, 
 
 
 
+ALIGNMENT = 64
+"""Bytes: a cache line, and the widest vector register (AVX-512)."""
+
+
+def aligned_empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``numpy.empty(shape, dtype)`` starting at a multiple of :data:`ALIGNMENT` bytes (NumPy's own
+    allocations are only as aligned as ``malloc``'s: 16 bytes)."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    buffer = np.empty(nbytes + ALIGNMENT, dtype=np.uint8)
+    start = -buffer.ctypes.data % ALIGNMENT
+    return buffer[start : start + nbytes].view(dtype).reshape(shape)
+
+
 def gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tuple[np.ndarray, tuple[int, int]]:
     """An uninitialised array for a gradient, and the offsets from which a window's positions are new.
 
@@ -61,9 +75,10 @@ def gradient_array(shape: tuple[int, ...], dtype: np.dtype, win: Windows) -> tup
     instead of adding to zeros (disjoint tiles: everywhere). Then only the
     rows and columns past the last window need zeros, done here. Otherwise
     ``(-1, -1)``: the kernel zeroes its own share of the samples before adding into it.
-    (measurements: BENCHMARKS.md, 'Why each path exists')
+    (measurements: BENCHMARKS.md, 'Why each path exists'). The array starts at a multiple of
+    :data:`ALIGNMENT` bytes, as non-temporal vector stores into it need.
     """
-    dx_pad = np.empty(shape, dtype=dtype)
+    dx_pad = aligned_empty(shape, dtype)
     (out_h, out_w), (kh, kw), (sh, sw) = win.out_size, win.kernel, win.stride
     if win.dilation != (1, 1) or sh > kh or sw > kw:
         return dx_pad, (-1, -1)

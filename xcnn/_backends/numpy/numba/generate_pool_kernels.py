@@ -55,7 +55,14 @@ functions of :mod:`.register_blocks` in the max-pool gradient.
 
 import numpy as np
 
-from .register_blocks import block_max_start, block_max_step, block_route, block_route_add
+from .register_blocks import (
+    block_max_start,
+    block_max_step,
+    block_route,
+    block_route_add,
+    block_route_streamed,
+    store_fence,
+)
 
 U = np.uint64
 '''
@@ -72,7 +79,7 @@ def max_pool_backward_source(lanes: int) -> str:
     """
     tap_at = "((n * height + oh * sh + dy_k[{k}]) * width + ow * sw + dx_k[{k}]) * c + jb"
     return "\n".join([
-        f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):",
+        f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):",
         '    """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).',
         "",
         "    Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``",
@@ -82,7 +89,9 @@ def max_pool_backward_source(lanes: int) -> str:
         "    to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where",
         "    ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier",
         "    window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``",
-        f"    is zeroed first. ``C`` is a multiple of {lanes}.",
+        "    is zeroed first. Where ``streamed``, the stored blocks bypass the caches (non-temporal stores;",
+        "    ``dx`` starts at a multiple of 64 bytes), with a fence after the last.",
+        f"    ``C`` is a multiple of {lanes}.",
         '    """',
         "    m, out_h, out_w, c = dy.shape",
         "    height, width = x.shape[1], x.shape[2]",
@@ -103,9 +112,14 @@ def max_pool_backward_source(lanes: int) -> str:
         "                    for k in range(n_taps):",
         f"                        at = {tap_at.format(k='k')}",
         "                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):",
-        "                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)",
+        "                            if streamed:",
+        "                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)",
+        "                            else:",
+        "                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)",
         "                        else:",
         "                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)",
+        "    if streamed:",
+        "        store_fence()  # before the thread that waits for this share reads dx",
         "    return dx",
     ])
 

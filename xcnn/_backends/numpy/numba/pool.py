@@ -23,7 +23,7 @@ from ...._geometry import Windows
 from ..threads import in_thread_shares
 from . import pool_kernels
 from . import register_block_intrinsics  # noqa: F401 - registers the compiled blocks before any loop compiles
-from .columns import gradient_array, spread_loops
+from .columns import ALIGNMENT, gradient_array, spread_loops
 from .compile import VectorisedKernel, compile_kernel, window_geometry
 from .generate_pool_kernels import LANES, MAX_GRADIENT_LANES
 
@@ -110,7 +110,8 @@ def _divisor_grid(divisor: np.ndarray | int, win: Windows, dtype: np.dtype) -> n
 
 
 @compile_kernel
-def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+def _max_pool_backward(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):  # noqa: ARG001
+    # `streamed` (the generated loops' non-temporal stores) is not for these loops: they store as they go
     m, out_h, out_w, channels = dy.shape
     covering = fresh_row >= 0
     if not covering:
@@ -172,12 +173,26 @@ def max_pool_backward(dy: np.ndarray, x_pad: np.ndarray, win: Windows) -> np.nda
     loops = _in_blocks("max_pool_backward", x_pad.dtype, x_pad.shape[3], _max_pool_backward)
     if win.n_offsets > _EXACT_OFFSETS[x_pad.dtype]:  # the blocks hold offsets in x's dtype, inexact past this
         loops = _max_pool_backward
+    streamed = bool(
+        loops is not _max_pool_backward
+        and (fresh_row, fresh_col) == (0, 0)  # windows that tile dx: every block is stored, none added
+        and dx_pad.nbytes >= STREAM_BYTES
+        and dx_pad.ctypes.data % ALIGNMENT == 0
+    )
     in_thread_shares(
         len(dy),
         x_pad.nbytes,
-        lambda s: loops(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts),
+        lambda s: loops(dy[s], x_pad[s], dx_pad[s], dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed),
     )
     return dx_pad
+
+
+STREAM_BYTES = 8 << 20
+"""A max-pool gradient this large or larger, whose windows tile it (stride = window, as in 2 x 2
+pooling with stride 2), is written with non-temporal stores: to memory without first reading each
+cache line in, which a plain store does and which made a third of the bytes the gradient moved.
+Smaller ones stay in the caches for the layer before, which reads them next (measurements:
+BENCHMARKS.md, 'Max-pool gradient past the caches')."""
 
 
 _EXACT_OFFSETS = {np.dtype(np.float32): 2**24, np.dtype(np.float64): 2**53}

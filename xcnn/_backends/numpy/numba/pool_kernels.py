@@ -9,12 +9,19 @@ functions of :mod:`.register_blocks` in the max-pool gradient.
 
 import numpy as np
 
-from .register_blocks import block_max_start, block_max_step, block_route, block_route_add
+from .register_blocks import (
+    block_max_start,
+    block_max_step,
+    block_route,
+    block_route_add,
+    block_route_streamed,
+    store_fence,
+)
 
 U = np.uint64
 
 
-def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):
     """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
@@ -24,7 +31,9 @@ def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
     window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
-    is zeroed first. ``C`` is a multiple of 32.
+    is zeroed first. Where ``streamed``, the stored blocks bypass the caches (non-temporal stores;
+    ``dx`` starts at a multiple of 64 bytes), with a fence after the last.
+    ``C`` is a multiple of 32.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -45,13 +54,18 @@ def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
                     for k in range(n_taps):
                         at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
                         if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            if streamed:
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            else:
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
                         else:
                             block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+    if streamed:
+        store_fence()  # before the thread that waits for this share reads dx
     return dx
 
 
-def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):
     """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
@@ -61,7 +75,9 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
     window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
-    is zeroed first. ``C`` is a multiple of 16.
+    is zeroed first. Where ``streamed``, the stored blocks bypass the caches (non-temporal stores;
+    ``dx`` starts at a multiple of 64 bytes), with a fence after the last.
+    ``C`` is a multiple of 16.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -82,13 +98,18 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
                     for k in range(n_taps):
                         at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
                         if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            if streamed:
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            else:
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
                         else:
                             block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+    if streamed:
+        store_fence()  # before the thread that waits for this share reads dx
     return dx
 
 
-def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts):
+def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):
     """Send ``dy (m, out_h, out_w, C)`` to the maximum of each window of ``x``, into ``dx`` (shaped as ``x``).
 
     Window ``(oh, ow)``'s offset ``k`` is ``x[n, oh*sh + dy_k[k], ow*sw + dx_k[k]]``; ``offsets``
@@ -98,7 +119,9 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
     to the padding. Offsets are compared as ``x``'s dtype (exact below 2**24). Where
     ``fresh_row >= 0`` the windows cover ``dx`` without gaps and an offset that no earlier
     window reached (see :func:`.columns.gradient_array`) is stored, not added; otherwise ``dx``
-    is zeroed first. ``C`` is a multiple of 8.
+    is zeroed first. Where ``streamed``, the stored blocks bypass the caches (non-temporal stores;
+    ``dx`` starts at a multiple of 64 bytes), with a fence after the last.
+    ``C`` is a multiple of 8.
     """
     m, out_h, out_w, c = dy.shape
     height, width = x.shape[1], x.shape[2]
@@ -119,9 +142,14 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
                     for k in range(n_taps):
                         at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
                         if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
-                            block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            if streamed:
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            else:
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
                         else:
                             block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+    if streamed:
+        store_fence()  # before the thread that waits for this share reads dx
     return dx
 
 

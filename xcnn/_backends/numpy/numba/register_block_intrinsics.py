@@ -109,8 +109,13 @@ class _Emitter:
     def load(self, arr: int, at: Any, lanes: int) -> Any:
         return self.builder.load(self.pointer(arr, at, lanes), align=self.types[arr].dtype.bitwidth // 8)
 
-    def store(self, value: Any, arr: int, at: Any) -> None:
-        self.builder.store(value, self.pointer(arr, at, value.type.count), align=self.types[arr].dtype.bitwidth // 8)
+    def store(self, value: Any, arr: int, at: Any, streamed: bool = False) -> None:
+        """Store `value` at ``arr[at:]``; `streamed`: non-temporal, aligned to the vector's size (at most 64 bytes)."""
+        size = self.types[arr].dtype.bitwidth // 8
+        align = min(64, size * value.type.count) if streamed else size
+        stored = self.builder.store(value, self.pointer(arr, at, value.type.count), align=align)
+        if streamed:
+            stored.set_metadata("nontemporal", self.builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
 
     def splat(self, arr: int, at: Any, lanes: int) -> Any:
         """``arr[at]`` in every one of `lanes` lanes."""
@@ -279,8 +284,8 @@ def _block_max_step(typingctx: Any, state: Any, arr: Any, at: Any, offset: Any) 
     return state(state, arr, at, offset), codegen
 
 
-def _block_router(add: bool) -> Any:
-    """The intrinsic that writes (or adds) a window's gradient in the lanes whose maximum is at an offset."""
+def _block_router(add: bool, streamed: bool = False) -> Any:
+    """The intrinsic that writes (or adds, or streams) a window's gradient in the lanes whose maximum is at an offset."""
 
     def typer(typingctx: Any, state: Any, g: Any, g_at: Any, offset: Any, arr: Any, at: Any) -> Any:
         if not isinstance(state, RegisterBlock) or state.rows != 2:
@@ -298,7 +303,7 @@ def _block_router(add: bool) -> Any:
             at_i = e.index(5)
             if add:
                 value = builder.fadd(e.load(4, at_i, state.lanes), value)
-            e.store(value, 4, at_i)
+            e.store(value, 4, at_i, streamed)
             return context.get_dummy_value()
 
         return types.none(state, g, g_at, offset, arr, at), codegen
@@ -308,6 +313,17 @@ def _block_router(add: bool) -> Any:
 
 _block_route = _block_router(add=False)
 _block_route_add = _block_router(add=True)
+_block_route_streamed = _block_router(add=False, streamed=True)
+
+
+@intrinsic
+def _store_fence(typingctx: Any) -> Any:
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        # seq_cst, not release: on x86 only MFENCE orders non-temporal stores (a release fence emits nothing)
+        builder.fence("seq_cst")
+        return context.get_dummy_value()
+
+    return types.none(), codegen
 
 
 # Numba compares an overload's parameters with those of the function it returns, annotations
@@ -367,3 +383,13 @@ def _ol_block_route(state, g, g_at, offset, arr, at):  # noqa: ANN001, ANN202
 @overload(_plain.block_route_add, inline="always")
 def _ol_block_route_add(state, g, g_at, offset, arr, at):  # noqa: ANN001, ANN202
     return lambda state, g, g_at, offset, arr, at: _block_route_add(state, g, g_at, offset, arr, at)
+
+
+@overload(_plain.block_route_streamed, inline="always")
+def _ol_block_route_streamed(state, g, g_at, offset, arr, at):  # noqa: ANN001, ANN202
+    return lambda state, g, g_at, offset, arr, at: _block_route_streamed(state, g, g_at, offset, arr, at)
+
+
+@overload(_plain.store_fence, inline="always")
+def _ol_store_fence():  # noqa: ANN202
+    return lambda: _store_fence()

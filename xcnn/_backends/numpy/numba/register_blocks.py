@@ -15,7 +15,8 @@ loops), a block is a NumPy array ``(rows, lanes)`` and these functions are what
 they say. The max-pool gradient of :mod:`.pool_kernels` keeps a window's running
 maximum and the offset where it is as a block of two rows
 (:func:`block_max_start`, :func:`block_max_step`) and sends the window's
-gradient there (:func:`block_route`, :func:`block_route_add`).
+gradient there (:func:`block_route`, :func:`block_route_add`; or
+:func:`block_route_streamed`, then :func:`store_fence`, past the caches).
 
 Every index is an element offset into a C-contiguous one-dimensional array,
 and every run of lanes must lie inside it (``IndexError`` here, and compiled
@@ -37,9 +38,11 @@ __all__ = [
     "block_max_step",
     "block_route",
     "block_route_add",
+    "block_route_streamed",
     "block_store",
     "block_store_sums",
     "block_zeros",
+    "store_fence",
 ]
 
 
@@ -116,6 +119,19 @@ def block_route_add(
     """:func:`block_route`, added to ``arr[at :][:lanes]`` instead of written."""
     lanes = state.shape[1]
     _run(arr, at, lanes)[:] += np.where(state[1] == offset, _run(g, g_at, lanes), 0)
+
+
+def block_route_streamed(
+    state: np.ndarray, g: np.ndarray, g_at: int, offset: float, arr: np.ndarray, at: int
+) -> None:
+    """:func:`block_route`, compiled as a non-temporal store: the lanes go to memory without first
+    reading their cache line. ``arr`` must start at a multiple of 64 bytes, and `at` be a multiple of
+    the lanes; :func:`store_fence` after the last one, before another thread reads ``arr``."""
+    block_route(state, g, g_at, offset, arr, at)
+
+
+def store_fence() -> None:
+    """Compiled, a full memory fence: the streamed stores before it are visible to every thread after it."""
 
 
 def _run(arr: np.ndarray, at: int, lanes: int) -> np.ndarray:
