@@ -319,7 +319,7 @@ _block_route_streamed = _block_router(add=False, streamed=True)
 @intrinsic
 def _store_fence(typingctx: Any) -> Any:
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        # seq_cst, not release: on x86 only MFENCE orders non-temporal stores (a release fence emits nothing)
+        # seq_cst, not release: a release fence emits nothing on x86, and non-temporal stores need a full barrier
         builder.fence("seq_cst")
         return context.get_dummy_value()
 
