@@ -251,3 +251,57 @@ def test_warm_up_seconds_start_after_a_slow_first_call():
     median_ms(step, 3, Warmup(2, 0.05), lambda: None)
     warm_up = calls[:-3]
     assert len(warm_up) > 2 and calls[-3] - (warm_up[0] + 0.1) >= 0.05
+
+
+@pytest.mark.parametrize(("spell", "expected"), [(range(2, 5), [2.0, 4.0]), (range(2, 6), [6.0, 12.0])])
+def test_steps_timed_in_turns_share_a_slow_spell(spell, expected):
+    """One call of each step per turn, warm-up turns first; a spell that slows the machine for a
+    stretch of turns (the first is turn 0; 2 warm-up turns, then 7 timed) slows every step alike,
+    so their ratio stays what it is between spells, whether or not the spell moves the medians."""
+    from xcnn.bench.timing import Warmup, in_turns_ms
+
+    calls, synced = [], []
+    clock = {"now": 0.0, "turn": 0}
+
+    def step(name, ms):
+        def run():
+            calls.append(name)
+            clock["now"] += ms * (3 if clock["turn"] in spell else 1) / 1e3
+            if name == "b":
+                clock["turn"] += 1
+        return run
+
+    import xcnn.bench.timing as timing
+
+    real = timing.time.perf_counter
+    timing.time.perf_counter = lambda: clock["now"]
+    try:
+        ms = in_turns_ms([(step("a", 2.0), lambda: synced.append("a")), (step("b", 4.0), lambda: synced.append("b"))],
+                         7, Warmup(2, 0.0))
+    finally:
+        timing.time.perf_counter = real
+    assert calls == ["a", "b"] * (2 + 7) and synced == calls  # two warm-up turns, seven timed ones, each synced
+    assert ms == pytest.approx(expected)  # 3x as long during the spell
+    assert ms[0] / ms[1] == pytest.approx(0.5)
+
+
+def test_bench_times_xcnn_and_torch_in_turns(tmp_path, capsys, monkeypatch):
+    """Each round hands xcnn's step and PyTorch's two (NCHW, channels_last) to one in-turns timing,
+    in the round's order, and reports the faster PyTorch format."""
+    pytest.importorskip("torch")
+    import xcnn.bench.timing as timing
+
+    orders = []
+
+    def fake(steps, repeat, warmup):
+        orders.append(len(steps))
+        return [1.0, 2.0, 4.0]  # in the order given
+
+    monkeypatch.setattr(timing, "in_turns_ms", fake)
+    report, text = _quick_report(tmp_path, capsys, "--rounds", "2")
+    assert set(orders) == {3} and report["meta"]["in_turns"] and "in turns" in text
+    for row in report["results"]:
+        first, second = row["rounds"]
+        # xcnn first: xcnn 1.0, NCHW 2.0, channels_last 4.0; PyTorch first: NCHW 1.0, channels_last 2.0, xcnn 4.0
+        assert (first["xcnn_ms"], first["torch_ms"], first["torch_format"]) == (1.0, 2.0, "NCHW")
+        assert (second["xcnn_ms"], second["torch_ms"], second["torch_format"]) == (4.0, 1.0, "NCHW")
