@@ -101,7 +101,6 @@ def _header(meta: dict[str, Any]) -> list[str]:
         + (f", register blocks for {meta['isa']}" if meta.get("isa") else ""),
         f"- float32 NHWC, forward + backward, median of {meta['repeat']} runs after at least {meta['warmup']} warm-up"
         f" runs and {meta.get('warmup_seconds', 0):g} s, in each of {meta.get('rounds', 1)} rounds per shape"
-        + (", xcnn and PyTorch in turns (one call each)" if meta.get("in_turns") else "")
         + (" (--quick shapes)" if meta["quick"] else "")
         + (f" (only shapes matching {meta['only']!r})" if meta.get("only") else ""),
     ]
@@ -183,9 +182,7 @@ def _loops_table(loops: Sequence[Row]) -> list[str]:
 
 NOTES = (
     "Notes: `xcnn / torch` is the median over the rounds of each round's ratio of medians (above 1: xcnn is "
-    "slower); within a round the calls go in turns (xcnn, PyTorch NCHW, PyTorch channels_last, one call each), "
-    "so that a slow spell of a shared machine falls on both sides, and the rounds take turns at which side goes "
-    "first; the ms columns are the medians over the rounds. "
+    "slower); the rounds take turns at which side goes first; the ms columns are the medians over the rounds. "
     "PyTorch runs "
     "`torch.nn.functional` with autograd in NCHW and channels_last and the faster counts. GFLOP/s counts "
     "forward + backward as 3 x the forward's 2*M*K*N flops (M output pixels, K = kernel area x input channels "

@@ -16,7 +16,7 @@ from typing import Any
 import xcnn
 
 from .cases import Case, host_data
-from .timing import Warmup, measure_against_torch, measure_xcnn, peak_bytes, time_loops, xcnn_step
+from .timing import Warmup, measure_torch, measure_xcnn, peak_bytes, time_loops, xcnn_step
 
 __all__ = ["LOOP_DTYPES", "loop_row", "shape_row"]
 
@@ -24,20 +24,22 @@ __all__ = ["LOOP_DTYPES", "loop_row", "shape_row"]
 def _round(
     case: Case, args: argparse.Namespace, torch: ModuleType | None, torch_first: bool, warmup: Warmup
 ) -> dict[str, Any]:
-    """One round of a shape: xcnn's and PyTorch's medians, timed in turns (:func:`.timing.in_turns_ms`)."""
-    if torch is None:
-        xcnn_ms = measure_xcnn(case, args.backend, args.device, args.repeat, warmup, memory=False)[0]
-        return {"first": "xcnn", "xcnn_ms": xcnn_ms, "torch_ms": None, "torch_format": None, "ratio": None}
-    xcnn_ms, torch_ms, torch_format = measure_against_torch(
-        torch, case, args.backend, args.device, args.torch_device, args.repeat, warmup, torch_first
-    )
-    return {
-        "first": "torch" if torch_first else "xcnn",
-        "xcnn_ms": xcnn_ms,
-        "torch_ms": torch_ms,
-        "torch_format": torch_format,
-        "ratio": xcnn_ms / torch_ms,
-    }
+    """One round of a shape: xcnn's and PyTorch's medians, timed one right after the other."""
+    def xcnn_side() -> None:
+        times["xcnn_ms"] = measure_xcnn(case, args.backend, args.device, args.repeat, warmup, memory=False)[0]
+
+    def torch_side() -> None:
+        times["torch_ms"], times["torch_format"] = measure_torch(
+            torch, case, args.torch_device, args.repeat, warmup
+        )
+
+    times: dict[str, Any] = {"first": "torch" if torch_first and torch is not None else "xcnn", "torch_ms": None,
+                             "torch_format": None}
+    sides = (xcnn_side,) if torch is None else ((torch_side, xcnn_side) if torch_first else (xcnn_side, torch_side))
+    for side in sides:
+        side()
+    times["ratio"] = None if times["torch_ms"] is None else times["xcnn_ms"] / times["torch_ms"]
+    return times
 
 
 def shape_row(

@@ -12,9 +12,7 @@ runs after ``--warmup`` runs and ``--warmup-seconds``, synchronizing CUDA device
 read. In the same run PyTorch, when importable, does the same work on
 ``--torch-device`` (default: the xcnn backend's CUDA device when it has one,
 else the CPU; the faster of NCHW and channels_last), in ``--rounds``
-rounds that take turns at which side goes first; within a round the two
-sides' calls go in turns, one call each, so that a slow spell of a shared
-machine falls on both. The report gives
+rounds that take turns at which side goes first. The report gives
 per shape the times, the median of the rounds' ratios, achieved GFLOP/s next to the measured
 float32 matrix-multiply peak, peak memory; the geometric-mean ratio and worst
 shape for convolution and for pooling; and the tutorial's loops
@@ -200,7 +198,6 @@ def _metadata(args: argparse.Namespace, selected: xcnn.Backend, torch: ModuleTyp
         "tf32_off": _uses_cuda(selected, args.torch_device),
         "repeat": args.repeat,
         "rounds": args.rounds,
-        "in_turns": torch is not None,  # xcnn's and PyTorch's calls alternate within a round (rows._round)
         "warmup": args.warmup,
         "warmup_seconds": _warmup(args).seconds,
         "quick": args.quick,
@@ -312,8 +309,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rounds", type=int, default=None, metavar="N",
-        help=f"rounds per shape, each timing xcnn and PyTorch in turns (one call each), the rounds taking turns at "
-        f"which goes first; the ratio is the rounds' median "
+        help=f"rounds per shape, xcnn and PyTorch taking turns at going first; the ratio is the rounds' median "
         f"(default {ROUNDS}, 1 with --quick)",
     )
     parser.add_argument("--quick", action="store_true", help="tiny shapes, for a smoke test")

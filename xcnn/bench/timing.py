@@ -25,8 +25,7 @@ from . import loops as _loops
 from .cases import Case, host_data
 
 __all__ = [
-    "Warmup", "in_turns_ms", "matmul_peak", "measure_against_torch", "measure_xcnn", "median_ms",
-    "peak_bytes", "time_loops", "xcnn_step",
+    "Warmup", "matmul_peak", "measure_torch", "measure_xcnn", "median_ms", "peak_bytes", "time_loops", "xcnn_step",
 ]
 
 Step = Callable[[], Any]
@@ -69,37 +68,6 @@ def median_ms(
         sync()
         times.append(time.perf_counter() - start)
     return 1e3 * statistic(times)
-
-
-def in_turns_ms(steps: list[tuple[Step, Callable[[], None]]], repeat: int, warmup: Warmup) -> list[float]:
-    """Median wall time in milliseconds of each ``(fn, sync)`` of `steps`, run in turns.
-
-    One call of each step in list order makes a turn; `warmup` counts turns
-    (the first may compile), then `repeat` timed turns follow. ``sync()``
-    runs after each call, inside its time, so queued GPU work is counted.
-    Timed in turns, a slow spell of a shared machine (a neighbour's job
-    taking memory bandwidth or a core for a second or more) falls on every
-    step alike; timed one step's runs after the other's, it fell on one side
-    only and moved a shape's ratio by up to 1.8x (measurements:
-    BENCHMARKS.md, 'Timed in turns').
-    """
-    def turn(times: list[list[float]] | None) -> None:
-        for i, (fn, sync) in enumerate(steps):
-            start = time.perf_counter()
-            fn()
-            sync()
-            if times is not None:
-                times[i].append(time.perf_counter() - start)
-
-    turn(None)  # may compile, or load compiled kernels from the cache; the time floor starts after it
-    started, done = time.perf_counter(), 1
-    while done < warmup.runs or time.perf_counter() - started < warmup.seconds:
-        turn(None)
-        done += 1
-    times: list[list[float]] = [[] for _ in steps]
-    for _ in range(repeat):
-        turn(times)
-    return [1e3 * statistics.median(t) for t in times]
 
 
 def _no_sync() -> None:
@@ -197,10 +165,6 @@ def measure_xcnn(
         return ms, (peak_bytes(step, selected) if memory else None)
 
 
-_TORCH_FORMATS = (("NCHW", "contiguous_format"), ("channels_last", "channels_last"))
-"""PyTorch's memory formats that the benchmark times, by name and ``torch`` attribute; the faster counts."""
-
-
 def _torch_step(torch: Any, case: Case, host: dict[str, np.ndarray], device: str, fmt: Any) -> Step:
     """Forward + autograd backward in PyTorch, NCHW tensors in memory format `fmt`."""
     tf = torch.nn.functional
@@ -227,35 +191,21 @@ def _torch_step(torch: Any, case: Case, host: dict[str, np.ndarray], device: str
     return step
 
 
-def measure_against_torch(
-    torch: Any, case: Case, backend: str, device: str | None, torch_device: str, repeat: int, warmup: Warmup,
-    torch_first: bool,
-) -> tuple[float, float, str]:
-    """Median ms of xcnn's forward + backward and of PyTorch's, timed in turns (:func:`in_turns_ms`).
-
-    A turn is one call of xcnn's step and one of PyTorch's in each memory
-    format, PyTorch's first where `torch_first`.
+def measure_torch(torch: Any, case: Case, device: str, repeat: int, warmup: Warmup) -> tuple[float, str]:
+    """Median ms of the same work in PyTorch; the faster of NCHW and channels_last.
 
     Returns
     -------
-    xcnn_ms : float
-    torch_ms : float
-        The faster memory format's median.
+    ms : float
     memory_format : str
         ``"NCHW"`` or ``"channels_last"``, whichever was faster.
     """
     host = host_data(case, "float32")
-    torch_sync = (lambda: torch.cuda.synchronize(torch_device)) if torch_device.startswith("cuda") else _no_sync
-    with xcnn.use_backend(backend, device) as selected:
-        data = {k: xcnn.asarray(v) for k, v in host.items()}
-        mine = (xcnn_step(case, data), _sync_for(selected))
-        theirs = [
-            (_torch_step(torch, case, host, torch_device, getattr(torch, fmt)), torch_sync) for _, fmt in _TORCH_FORMATS
-        ]
-        ms = in_turns_ms([*theirs, mine] if torch_first else [mine, *theirs], repeat, warmup)
-    xcnn_ms, torch_ms = (ms[-1], ms[:-1]) if torch_first else (ms[0], ms[1:])
-    best_ms, best_format = min(zip(torch_ms, (name for name, _ in _TORCH_FORMATS)))
-    return xcnn_ms, best_ms, best_format
+    sync = (lambda: torch.cuda.synchronize(device)) if device.startswith("cuda") else _no_sync
+    formats = (("NCHW", torch.contiguous_format), ("channels_last", torch.channels_last))
+    return min(
+        (median_ms(_torch_step(torch, case, host, device, fmt), repeat, warmup, sync), name) for name, fmt in formats
+    )
 
 
 def time_loops(case: Case, repeat: int, warmup: Warmup, dtype: str = "float64") -> float:
