@@ -25,21 +25,20 @@ def _round(
     case: Case, args: argparse.Namespace, torch: ModuleType | None, torch_first: bool, warmup: Warmup
 ) -> dict[str, Any]:
     """One round of a shape: xcnn's and PyTorch's medians, timed one right after the other."""
-    def xcnn_side() -> None:
-        times["xcnn_ms"] = measure_xcnn(case, args.backend, args.device, args.repeat, warmup, memory=False)[0]
-
-    def torch_side() -> None:
-        times["torch_ms"], times["torch_format"] = measure_torch(
-            torch, case, args.torch_device, args.repeat, warmup
-        )
-
-    times: dict[str, Any] = {"first": "torch" if torch_first and torch is not None else "xcnn", "torch_ms": None,
-                             "torch_format": None}
-    sides = (xcnn_side,) if torch is None else ((torch_side, xcnn_side) if torch_first else (xcnn_side, torch_side))
-    for side in sides:
-        side()
-    times["ratio"] = None if times["torch_ms"] is None else times["xcnn_ms"] / times["torch_ms"]
-    return times
+    torch_first = torch_first and torch is not None
+    torch_ms = torch_format = None
+    if torch_first:
+        torch_ms, torch_format = measure_torch(torch, case, args.torch_device, args.repeat, warmup)
+    xcnn_ms = measure_xcnn(case, args.backend, args.device, args.repeat, warmup, memory=False)[0]
+    if torch is not None and not torch_first:
+        torch_ms, torch_format = measure_torch(torch, case, args.torch_device, args.repeat, warmup)
+    return {
+        "first": "torch" if torch_first else "xcnn",
+        "xcnn_ms": xcnn_ms,
+        "torch_ms": torch_ms,
+        "torch_format": torch_format,
+        "ratio": None if torch_ms is None else xcnn_ms / torch_ms,
+    }
 
 
 def shape_row(
