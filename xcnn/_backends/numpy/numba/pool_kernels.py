@@ -42,24 +42,38 @@ def max_pool_backward_32(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     if not covering:
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
+    # Once per call, not per window: each offset's distance from its window's corner, in
+    # elements, and whether it is stored or added in a window of the first row and column (0),
+    # the first row (1), the first column (2) or neither (3).
+    taps = (dy_k * width + dx_k) * c
+    stored = np.zeros((4, n_taps), dtype=np.bool_)
+    for k in range(n_taps):
+        for kind in range(4):
+            later_row, later_col = kind >= 2, kind % 2 == 1
+            stored[kind, k] = covering and (not later_row or dy_k[k] >= fresh_row) and (
+                not later_col or dx_k[k] >= fresh_col
+            )
     for n in range(m):
         for oh in range(out_h):
+            row_corner = (n * height + oh * sh) * width
             for ow in range(out_w):
+                corner = (row_corner + ow * sw) * c
                 d_at = ((n * out_h + oh) * out_w + ow) * c
                 start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
+                kind = 2 * (oh > 0) + (ow > 0)
                 for jb in range(0, c, 32):
-                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 32)
+                    at = corner + jb
+                    state = block_max_start(xf, at + taps[0], start, 32)
                     for k in range(1, n_taps):
-                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
+                        state = block_max_step(state, xf, at + taps[k], offsets[k])
                     for k in range(n_taps):
-                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
-                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                        if stored[kind, k]:
                             if streamed:
-                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                             else:
-                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                         else:
-                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
     if streamed:
         store_fence()  # before the thread that waits for this share reads dx
     return dx
@@ -86,24 +100,38 @@ def max_pool_backward_16(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, of
     if not covering:
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
+    # Once per call, not per window: each offset's distance from its window's corner, in
+    # elements, and whether it is stored or added in a window of the first row and column (0),
+    # the first row (1), the first column (2) or neither (3).
+    taps = (dy_k * width + dx_k) * c
+    stored = np.zeros((4, n_taps), dtype=np.bool_)
+    for k in range(n_taps):
+        for kind in range(4):
+            later_row, later_col = kind >= 2, kind % 2 == 1
+            stored[kind, k] = covering and (not later_row or dy_k[k] >= fresh_row) and (
+                not later_col or dx_k[k] >= fresh_col
+            )
     for n in range(m):
         for oh in range(out_h):
+            row_corner = (n * height + oh * sh) * width
             for ow in range(out_w):
+                corner = (row_corner + ow * sw) * c
                 d_at = ((n * out_h + oh) * out_w + ow) * c
                 start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
+                kind = 2 * (oh > 0) + (ow > 0)
                 for jb in range(0, c, 16):
-                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 16)
+                    at = corner + jb
+                    state = block_max_start(xf, at + taps[0], start, 16)
                     for k in range(1, n_taps):
-                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
+                        state = block_max_step(state, xf, at + taps[k], offsets[k])
                     for k in range(n_taps):
-                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
-                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                        if stored[kind, k]:
                             if streamed:
-                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                             else:
-                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                         else:
-                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
     if streamed:
         store_fence()  # before the thread that waits for this share reads dx
     return dx
@@ -130,24 +158,38 @@ def max_pool_backward_8(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, off
     if not covering:
         dx[:] = 0
     xf, dyf, dxf = x.reshape(-1), dy.reshape(-1), dx.reshape(-1)
+    # Once per call, not per window: each offset's distance from its window's corner, in
+    # elements, and whether it is stored or added in a window of the first row and column (0),
+    # the first row (1), the first column (2) or neither (3).
+    taps = (dy_k * width + dx_k) * c
+    stored = np.zeros((4, n_taps), dtype=np.bool_)
+    for k in range(n_taps):
+        for kind in range(4):
+            later_row, later_col = kind >= 2, kind % 2 == 1
+            stored[kind, k] = covering and (not later_row or dy_k[k] >= fresh_row) and (
+                not later_col or dx_k[k] >= fresh_col
+            )
     for n in range(m):
         for oh in range(out_h):
+            row_corner = (n * height + oh * sh) * width
             for ow in range(out_w):
+                corner = (row_corner + ow * sw) * c
                 d_at = ((n * out_h + oh) * out_w + ow) * c
                 start = starts[oh, ow]  # offset 0 may be padding (-inf): never greater, so this stays
+                kind = 2 * (oh > 0) + (ow > 0)
                 for jb in range(0, c, 8):
-                    state = block_max_start(xf, ((n * height + oh * sh + dy_k[0]) * width + ow * sw + dx_k[0]) * c + jb, start, 8)
+                    at = corner + jb
+                    state = block_max_start(xf, at + taps[0], start, 8)
                     for k in range(1, n_taps):
-                        state = block_max_step(state, xf, ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb, offsets[k])
+                        state = block_max_step(state, xf, at + taps[k], offsets[k])
                     for k in range(n_taps):
-                        at = ((n * height + oh * sh + dy_k[k]) * width + ow * sw + dx_k[k]) * c + jb
-                        if covering and (oh == 0 or dy_k[k] >= fresh_row) and (ow == 0 or dx_k[k] >= fresh_col):
+                        if stored[kind, k]:
                             if streamed:
-                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route_streamed(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                             else:
-                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at)
+                                block_route(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
                         else:
-                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at)
+                            block_route_add(state, dyf, d_at + jb, offsets[k], dxf, at + taps[k])
     if streamed:
         store_fence()  # before the thread that waits for this share reads dx
     return dx
