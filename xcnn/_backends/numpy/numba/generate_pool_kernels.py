@@ -77,8 +77,8 @@ def max_pool_backward_source(lanes: int) -> str:
     they took over 2 s to compile (measurements: BENCHMARKS.md, 'Average-pool gradient in memory
     order'). Each offset's place in a window and whether it is stored or added are worked out
     once per call, into small tables: worked out per window and offset, the index arithmetic and
-    the tests took a fifth of the time (measurements: BENCHMARKS.md, 'Max-pool gradient: tables
-    made once per call').
+    the tests took 10-24% of the time of one thread with its data in cache (measurements:
+    BENCHMARKS.md, 'Max-pool gradient: tables made once per call').
     """
     return "\n".join([
         f"def max_pool_backward_{lanes}(dy, x, dx, dy_k, dx_k, sh, sw, fresh_row, fresh_col, offsets, starts, streamed):",
