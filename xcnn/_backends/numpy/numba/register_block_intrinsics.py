@@ -31,6 +31,7 @@ from numba.core.datamodel import models, register_default
 from numba.extending import intrinsic, overload
 
 from . import register_blocks as _plain
+from .columns import ALIGNMENT
 
 __all__ = ["RegisterBlock", "fmuladd"]
 
@@ -110,9 +111,10 @@ class _Emitter:
         return self.builder.load(self.pointer(arr, at, lanes), align=self.types[arr].dtype.bitwidth // 8)
 
     def store(self, value: Any, arr: int, at: Any, streamed: bool = False) -> None:
-        """Store `value` at ``arr[at:]``; `streamed`: non-temporal, aligned to the vector's size (at most 64 bytes)."""
+        """Store `value` at ``arr[at:]``; `streamed`: non-temporal, aligned to the vector's size (at most
+        :data:`.columns.ALIGNMENT`, where :func:`.columns.aligned_empty` starts its arrays)."""
         size = self.types[arr].dtype.bitwidth // 8
-        align = min(64, size * value.type.count) if streamed else size
+        align = min(ALIGNMENT, size * value.type.count) if streamed else size
         stored = self.builder.store(value, self.pointer(arr, at, value.type.count), align=align)
         if streamed:
             stored.set_metadata("nontemporal", self.builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
